@@ -1,0 +1,86 @@
+"""The rule catalog: every finding the contract can report, each with a stable id.
+
+Ids are part of the public interface (reports, CI filters and user tests key on them): never rename
+one; add a new id and retire the old one instead. `docs/rules.md` is generated from this catalog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from contract.violations import Severity
+
+Scope = Literal["input", "request", "response", "stream", "server", "client"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    severity: Severity
+    scope: Scope
+    summary: str
+
+
+_CATALOG: tuple[Rule, ...] = (
+    # Reading the document at all.
+    Rule("json.invalid", "error", "input", "The body is not JSON text (syntax error, invalid UTF-8, NaN or Infinity)."),
+    Rule("json.too_deep", "error", "input", "The JSON nests arrays and objects deeper than the limit."),
+    Rule("json.number_too_large", "error", "input", "A number literal has more digits than the limit."),
+    Rule("body.too_large", "error", "input", "The body is larger than the size limit."),
+    Rule("body.not_object", "error", "input", "The top-level JSON value is not an object."),
+    # Schema rules: what the JSON Schemas say, one violation per wrong field.
+    Rule("field.required", "error", "request", "A required field is missing."),
+    Rule("field.unknown", "warning", "request", "A field the contract does not define (an error with --strict); names the closest known field."),
+    Rule("field.type", "error", "request", "A field has the wrong JSON type."),
+    Rule("field.enum", "error", "request", "A field's value is not one of the allowed values."),
+    Rule("field.range", "error", "request", "A number is outside its allowed range."),
+    Rule("field.length", "error", "request", "A string or array is shorter or longer than allowed."),
+    Rule("field.pattern", "error", "request", "A string does not match its required pattern."),
+    Rule("message.role.unknown", "error", "request", "A message's role is not system, user, assistant or tool."),
+    Rule("content.type.unknown", "error", "request", "A content item's type is not one the role accepts."),
+    Rule("delta.type.unknown", "error", "stream", "A stream delta's type is not text or tool_call."),
+    # Semantic request rules: what a schema cannot say.
+    Rule("messages.empty", "error", "request", "The messages array is empty."),
+    Rule("model.unknown", "warning", "request", "The model id is not one the Llama API served (an error with --strict)."),
+    Rule("tool_result.unanswered", "error", "request", "A tool message's tool_call_id answers no tool call of an earlier assistant message."),
+    Rule("tool_choice.undeclared", "error", "request", "A named tool_choice names a function that is not among the tools."),
+    Rule("tool_choice.without_tools", "error", "request", "tool_choice is 'auto', 'required' or a named function, but no tools are given."),
+    Rule("tools.duplicate_name", "error", "request", "Two tools share one function name."),
+    Rule("tools.parameters.invalid_schema", "error", "request", "A tool's parameters are not a valid JSON Schema."),
+    Rule("response_format.schema.invalid", "error", "request", "response_format.json_schema.schema is not a valid JSON Schema."),
+    Rule("image.data_url.malformed", "error", "request", "An image data URL is not base64 data of an image MIME type."),
+    Rule("image.url.scheme", "error", "request", "An image URL is neither https nor a data URL."),
+    Rule("image.unsupported_model", "error", "request", "Images were sent to a model that takes none (Llama-3.3-*)."),
+    Rule("tool_call.arguments.not_json", "error", "request", "An assistant tool call's arguments are not JSON text."),
+    Rule("response_format.unsupported", "error", "request", "A response_format type the endpoint does not support (json_object)."),
+    # Responses.
+    Rule("metrics.missing", "error", "response", "A metric the response must carry (completion, prompt, total tokens) is missing."),
+    Rule("metrics.inconsistent", "error", "response", "Token metrics do not add up: total must equal prompt plus completion."),
+    Rule("stop_reason.mismatch", "error", "response", "stop_reason disagrees with the content (tool_calls without tool calls, or the reverse)."),
+    Rule("tool_call.id.duplicate", "error", "response", "Two tool calls in one message share an id."),
+    # Streams.
+    Rule("stream.empty", "error", "stream", "The stream has no events."),
+    Rule("stream.order", "error", "stream", "Events are out of order: start, progress*, complete, metrics."),
+    Rule("stream.done.native", "error", "stream", "A native stream sent 'data: [DONE]', which the official SDK cannot parse."),
+    Rule("stream.done.missing", "error", "stream", "A compat stream did not end with 'data: [DONE]'."),
+    Rule("stream.after_done", "error", "stream", "A compat stream sent data after 'data: [DONE]'."),
+    Rule("stream.id.inconsistent", "error", "stream", "Chunks of one stream carry different ids."),
+    Rule("stream.tool_call.incomplete", "error", "stream", "A streamed tool call never got its id and name, or its arguments are not JSON."),
+    Rule("stream.framing", "error", "stream", "A record is not a 'data: <json>' line followed by a blank line."),
+    Rule("stream.usage.misplaced", "error", "stream", "A compat usage chunk is not the last chunk before [DONE], or carries choices."),
+)
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _CATALOG}
+
+
+def rule(rule_id: str) -> Rule:
+    """The catalog entry for `rule_id`; a KeyError names the unknown id."""
+    try:
+        return RULES[rule_id]
+    except KeyError:
+        raise KeyError(f"unknown rule id {rule_id!r}") from None
+
+
+def catalog() -> list[Rule]:
+    return list(_CATALOG)

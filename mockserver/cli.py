@@ -1,0 +1,45 @@
+"""`llama-contract`: the command line. Each subcommand lives in its own module under `commands/`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Subcommand name -> module under mockserver.commands. Each module defines
+# `add_arguments(parser)` and `run(args) -> int`, and a module docstring used as the help line.
+SUBCOMMANDS: dict[str, str] = {
+    "serve": "serve",
+    "validate": "validate",
+    "rules": "rules",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llama-contract",
+        description="Contract, mock server and conformance checks for the Llama API.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, module_name in SUBCOMMANDS.items():
+        module = importlib.import_module(f"mockserver.commands.{module_name}")
+        doc = (module.__doc__ or "").strip().splitlines()
+        child = sub.add_parser(name, help=doc[0] if doc else None, description=module.__doc__)
+        module.add_arguments(child)
+        child.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args._run(args)
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of `llama-contract`, one module each."""

@@ -1,0 +1,1 @@
+"""Scenario files shipped with llama-api-contract (data only)."""
