@@ -69,6 +69,17 @@ _CATALOG: tuple[Rule, ...] = (
     Rule("stream.tool_call.incomplete", "error", "stream", "A streamed tool call never got its id and name, or its arguments are not JSON."),
     Rule("stream.framing", "error", "stream", "A record is not a 'data: <json>' line followed by a blank line."),
     Rule("stream.usage.misplaced", "error", "stream", "A compat usage chunk is not the last chunk before [DONE], or carries choices."),
+    # HTTP: what the mock server answers before the contract is even consulted.
+    Rule("auth.missing", "error", "request", "No 'Authorization: Bearer <key>' header, or an empty key."),
+    Rule("auth.invalid", "error", "request", "The bearer key is not one the server was started with."),
+    Rule("http.content_type", "error", "request", "The request body is not sent as application/json."),
+    Rule("http.method", "error", "request", "The path exists but not for this HTTP method."),
+    Rule("http.not_found", "error", "request", "No endpoint at this path."),
+    Rule("http.accept", "error", "request", "Quirk of the live service: stream:true without 'Accept: application/json' or 'text/event-stream'."),
+    Rule("model.not_found", "error", "request", "No model with this id."),
+    Rule("rate_limit.requests", "error", "request", "More requests per minute than the key's limit."),
+    Rule("rate_limit.tokens", "error", "request", "More tokens per minute than the key's limit."),
+    Rule("admin.unauthorized", "error", "request", "An admin endpoint was called without the admin token."),
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _CATALOG}

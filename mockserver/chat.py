@@ -1,0 +1,200 @@
+"""Chat completions and moderations: read, validate, rate-limit, answer (JSON or a stream)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from contract import validate_request
+from contract.reading import ReadError, parse_json
+from contract.violations import ValidationResult, Violation
+from mockserver.config import MockConfig
+from mockserver.engine import (
+    Completion,
+    Engine,
+    EngineError,
+    compat_response,
+    compat_stream,
+    native_response,
+    native_stream,
+    tokenize,
+)
+from mockserver.errors import error_response, json_bytes, simple_error
+from mockserver.http import Dialect, MockRequest, MockResponse
+from mockserver.journal import JournalEntry
+from mockserver.ratelimit import RateLimiter
+from mockserver.sse import DONE, frame, paced
+from mockserver.store import Store
+
+_JSON_TYPES = ("application/json",)
+_STREAM_ACCEPTS = ("application/json", "text/event-stream")
+
+
+@dataclass(slots=True)
+class ChatCall:
+    """A chat request that passed reading, validation and rate limits, about to be answered."""
+
+    request: MockRequest
+    dialect: Dialect
+    payload: dict[str, Any]
+    key: str
+    entry: JournalEntry
+    validation: ValidationResult
+
+
+class ChatHandler:
+    def __init__(self, config: MockConfig, store: Store) -> None:
+        self.config = config
+        self.engine = Engine(seed=config.seed)
+        self.limiter = RateLimiter(store, rpm=config.rpm, tpm=config.tpm)
+        # Scenario and fault hooks: the first responder that returns a response answers instead of
+        # the engine; filters may rewrite every chat answer (faults).
+        self.responders: list[Callable[[ChatCall], MockResponse | None]] = []
+        self.filters: list[Callable[[ChatCall, MockResponse], MockResponse]] = []
+
+    def read_json(self, request: MockRequest, dialect: Dialect) -> Any | MockResponse:
+        declared = request.content_length
+        limit = self.config.max_body_bytes
+        if (declared is not None and declared > limit) or len(request.body) > limit:
+            size = declared if declared is not None else len(request.body)
+            return simple_error(
+                413, "body.too_large", f"the body is {size} bytes; the limit is {limit} bytes",
+                dialect=dialect,
+            )
+        content_type = request.header("content-type").split(";", 1)[0].strip().lower()
+        if content_type not in _JSON_TYPES and not content_type.endswith("+json"):
+            found = content_type or "no Content-Type"
+            return simple_error(
+                400, "http.content_type",
+                f"the body was sent as {found}; send it as application/json",
+                dialect=dialect,
+            )
+        try:
+            return parse_json(request.body, max_depth=self.config.max_depth)
+        except ReadError as exc:
+            return error_response(400, [exc.violation], dialect=dialect)
+
+    def handle(
+        self, request: MockRequest, dialect: Dialect, key: str, entry: JournalEntry
+    ) -> MockResponse:
+        payload = self.read_json(request, dialect)
+        if isinstance(payload, MockResponse):
+            return payload
+        entry.body = payload
+        if not isinstance(payload, dict):
+            violation = Violation(
+                "body.not_object", "", f"the body is a JSON {type(payload).__name__}; send an object"
+            )
+            entry.validation = ValidationResult((violation,))
+            return error_response(400, [violation], dialect=dialect)
+        validation = validate_request(payload, endpoint=dialect, strict=self.config.strict)
+        entry.validation = validation
+        warnings = _warnings_header(validation)
+        if not validation.ok:
+            return error_response(400, validation.violations, dialect=dialect, headers=warnings)
+        stream = payload.get("stream") is True
+        if stream and self.config.quirks:
+            accept = request.header("accept").lower()
+            if not any(kind in accept for kind in _STREAM_ACCEPTS):
+                return simple_error(
+                    400, "http.accept",
+                    "quirks profile: the live service refused stream:true without "
+                    "'Accept: application/json' or 'text/event-stream'",
+                    dialect=dialect, headers=warnings,
+                )
+        decision = self.limiter.admit(key)
+        if not decision.allowed:
+            headers = [*decision.headers, *warnings, ("retry-after", str(decision.retry_after_s))]
+            return simple_error(429, decision.rule, decision.message, dialect=dialect, headers=headers)
+        call = ChatCall(request, dialect, payload, key, entry, validation)
+        response = self._respond(call)
+        response.headers.extend(warnings)
+        for rewrite in self.filters:
+            response = rewrite(call, response)
+        return response
+
+    def _respond(self, call: ChatCall) -> MockResponse:
+        for responder in self.responders:
+            answer = responder(call)
+            if answer is not None:
+                return answer
+        try:
+            completion = self.engine.complete(call.payload, endpoint=call.dialect)
+        except EngineError as exc:
+            return error_response(
+                400, [Violation(exc.rule, exc.path, exc.message)], dialect=call.dialect
+            )
+        return self.render(call, completion)
+
+    def render(self, call: ChatCall, completion: Completion) -> MockResponse:
+        """Write a completion as the endpoint's JSON answer or stream, with rate-limit headers."""
+        headers = list(self.limiter.spend(call.key, completion.total_tokens))
+        payload, dialect = call.payload, call.dialect
+        model = str(payload.get("model", ""))
+        created = _created(completion)
+        if payload.get("stream") is True:
+            if dialect == "compat":
+                options = payload.get("stream_options")
+                include_usage = isinstance(options, dict) and options.get("include_usage") is True
+                chunks = compat_stream(
+                    completion, model=model, created=created, include_usage=include_usage
+                )
+                records = _compat_records(chunks)
+            else:
+                records = ((frame(chunk), _chunk_tokens(chunk)) for chunk in native_stream(completion))
+            body = paced(
+                records,
+                ttft_ms=self.config.ttft_ms,
+                tokens_per_second=self.config.tokens_per_second,
+            )
+            headers += [("cache-control", "no-cache"), ("x-accel-buffering", "no")]
+            return MockResponse(200, body, headers, content_type="text/event-stream")
+        if dialect == "compat":
+            document = compat_response(completion, model=model, created=created)
+        else:
+            form = "string" if self.config.content_form == "string" else "object"
+            document = native_response(completion, content_form=form)
+        return MockResponse(200, json_bytes(document), headers)
+
+    def moderate(self, request: MockRequest, entry: JournalEntry) -> MockResponse:
+        payload = self.read_json(request, "native")
+        if isinstance(payload, MockResponse):
+            return payload
+        entry.body = payload
+        from contract import validate_moderation_request
+
+        validation = validate_moderation_request(payload)
+        entry.validation = validation
+        if not validation.ok:
+            return error_response(400, validation.violations, dialect="native")
+        return MockResponse(200, json_bytes(self.engine.moderate(payload)))
+
+
+def _warnings_header(validation: ValidationResult) -> list[tuple[str, str]]:
+    warnings = validation.warnings
+    if not warnings:
+        return []
+    listed = [{"rule": w.rule, "path": w.path, "message": w.message} for w in warnings]
+    return [("x-contract-warnings", json.dumps(listed, ensure_ascii=True, separators=(",", ":")))]
+
+
+def _created(completion: Completion) -> int:
+    # Deterministic, so equal requests give equal bytes; a fixed epoch plus a per-id offset.
+    return 1_750_000_000 + sum(map(ord, completion.id)) % 86_400
+
+
+def _chunk_tokens(chunk: dict[str, Any]) -> int:
+    delta = chunk.get("event", {}).get("delta", {})
+    text = delta.get("text") or delta.get("function", {}).get("arguments") or ""
+    return len(tokenize(text)) if text else 0
+
+
+def _compat_records(chunks: Iterator[dict[str, Any]]) -> Iterator[tuple[bytes, int]]:
+    for chunk in chunks:
+        choices = chunk.get("choices") or [{}]
+        delta = choices[0].get("delta", {})
+        text = delta.get("content") or ""
+        yield frame(chunk), (len(tokenize(text)) if text else 0)
+    yield DONE, 0

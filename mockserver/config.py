@@ -1,0 +1,37 @@
+"""Settings of one mock server: what `llama-contract serve` flags and `create_app(config)` take."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@dataclass(frozen=True, slots=True)
+class MockConfig:
+    host: str = "127.0.0.1"
+    port: int = 4010
+    strict: bool = False
+    seed: int = 0
+    api_keys: tuple[str, ...] = ()  # empty: any non-empty bearer token is accepted
+    admin_token: str | None = None
+    quirks: bool = False  # the fidelity profile: quirks observed on the live service
+    rpm: int | None = None  # requests per minute per key
+    tpm: int | None = None  # tokens per minute per key
+    journal_size: int = 1000
+    max_body_bytes: int = 20 * 1024 * 1024
+    max_depth: int = 64
+    ttft_ms: float = 0.0  # pacing of streams: time to first token
+    tokens_per_second: float = 0.0  # 0: no pacing
+    content_form: str = "object"  # native completion_message.content: "object" or "string"
+    scenarios: tuple[Path | str, ...] = field(default_factory=tuple)
+    chaos_rate: float = 0.0
+
+    @property
+    def loopback(self) -> bool:
+        return self.host in LOOPBACK_HOSTS or self.host.startswith("127.")
+
+    @property
+    def admin_requires_token(self) -> bool:
+        return self.admin_token is not None or not self.loopback

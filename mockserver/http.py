@@ -1,0 +1,49 @@
+"""Framework-free request and response values that the Flask app and the respx transport adapt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Dialect = Literal["native", "compat"]
+
+
+@dataclass(frozen=True, slots=True)
+class MockRequest:
+    method: str
+    path: str
+    headers: Mapping[str, str]  # keys lower-case
+    body: bytes = b""
+    content_length: int | None = None  # as declared, checked against the limit before reading
+    remote_addr: str = "127.0.0.1"
+
+    def header(self, name: str, default: str = "") -> str:
+        return self.headers.get(name.lower(), default)
+
+
+@dataclass(slots=True)
+class MockResponse:
+    status: int
+    body: bytes | Iterable[bytes] = b""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    content_type: str = "application/json"
+    # Set for a connection reset fault: the adapter drops the connection instead of answering.
+    reset: bool = False
+
+    @property
+    def streaming(self) -> bool:
+        return not isinstance(self.body, bytes)
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return None
+
+    def iter_body(self) -> Iterator[bytes]:
+        if isinstance(self.body, bytes):
+            yield self.body
+        else:
+            yield from self.body

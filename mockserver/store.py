@@ -1,0 +1,95 @@
+"""State behind one small interface: the request journal, counters and scenario progress.
+
+The default store keeps everything in memory, bounded, in one process (threads share it). A shared
+store (say Redis) for several processes or hosts would implement the same `Store` protocol.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Protocol
+
+
+class Store(Protocol):
+    def journal_append(self, entry: dict[str, Any]) -> None: ...
+    def journal_entries(self) -> list[dict[str, Any]]: ...
+    def journal_clear(self) -> None: ...
+    def count_in_window(self, key: str, *, amount: int, window_s: float) -> tuple[int, float]:
+        """Add `amount` to the counter `key` for the current window; return (total, seconds left)."""
+        ...
+    def peek_window(self, key: str, *, window_s: float) -> tuple[int, float]: ...
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def update(self, key: str, change: Callable[[Any], Any]) -> Any:
+        """Atomically replace the value at `key` by `change(old)` and return the new value."""
+        ...
+    def clear_state(self, prefix: str = "") -> None: ...
+
+
+class MemoryStore:
+    """The in-memory store: a ring buffer journal, fixed-window counters and a small key-value map."""
+
+    def __init__(self, *, journal_size: int = 1000, clock: Callable[[], float] = time.monotonic) -> None:
+        if journal_size < 1:
+            raise ValueError(f"journal_size must be at least 1, got {journal_size}")
+        self._lock = threading.Lock()
+        self._journal: deque[dict[str, Any]] = deque(maxlen=journal_size)
+        self._windows: dict[str, tuple[float, int]] = {}
+        self._values: dict[str, Any] = {}
+        self._clock = clock
+
+    def journal_append(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self._journal.append(entry)
+
+    def journal_entries(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._journal)
+
+    def journal_clear(self) -> None:
+        with self._lock:
+            self._journal.clear()
+
+    def _window(self, key: str, window_s: float) -> tuple[float, int]:
+        now = self._clock()
+        start, total = self._windows.get(key, (now, 0))
+        if now - start >= window_s:
+            start, total = now, 0
+        return start, total
+
+    def count_in_window(self, key: str, *, amount: int, window_s: float) -> tuple[int, float]:
+        with self._lock:
+            start, total = self._window(key, window_s)
+            total += amount
+            self._windows[key] = (start, total)
+            if len(self._windows) > 10_000:  # bound memory: forget the oldest windows
+                for stale in list(self._windows)[: len(self._windows) // 2]:
+                    del self._windows[stale]
+            return total, max(0.0, window_s - (self._clock() - start))
+
+    def peek_window(self, key: str, *, window_s: float) -> tuple[int, float]:
+        with self._lock:
+            start, total = self._window(key, window_s)
+            return total, max(0.0, window_s - (self._clock() - start))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        with self._lock:
+            return self._values.get(key, default)
+
+    def update(self, key: str, change: Callable[[Any], Any]) -> Any:
+        with self._lock:
+            value = change(self._values.get(key))
+            self._values[key] = value
+            if len(self._values) > 10_000:  # bound memory: forget the oldest conversations
+                for stale in list(self._values)[: len(self._values) // 2]:
+                    del self._values[stale]
+            return value
+
+    def clear_state(self, prefix: str = "") -> None:
+        with self._lock:
+            for key in [k for k in self._values if k.startswith(prefix)]:
+                del self._values[key]
+            if not prefix:
+                self._windows.clear()
