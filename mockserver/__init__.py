@@ -1,8 +1,33 @@
-"""The Llama API mock server: a Flask app over a framework-free service and response engine."""
+"""The Llama API mock server: a Flask app over a framework-free service and response engine.
 
-from mockserver.app import create_app, service_of
-from mockserver.config import MockConfig
-from mockserver.http import MockRequest, MockResponse
-from mockserver.service import MockService
+Names are imported on first use, so that loading the pytest plugin or the CLI stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mockserver.app import create_app, service_of
+    from mockserver.config import MockConfig
+    from mockserver.http import MockRequest, MockResponse
+    from mockserver.service import MockService
 
 __all__ = ["MockConfig", "MockRequest", "MockResponse", "MockService", "create_app", "service_of"]
+
+_HOMES = {
+    "create_app": "mockserver.app",
+    "service_of": "mockserver.app",
+    "MockConfig": "mockserver.config",
+    "MockRequest": "mockserver.http",
+    "MockResponse": "mockserver.http",
+    "MockService": "mockserver.service",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'mockserver' has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)

@@ -1,0 +1,1 @@
+"""pytest plugin `llama_contract`: fixtures that give a test a working Llama API mock."""
