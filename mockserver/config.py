@@ -27,6 +27,11 @@ class MockConfig:
     content_form: str = "object"  # native completion_message.content: "object" or "string"
     scenarios: tuple[Path | str, ...] = field(default_factory=tuple)
     chaos_rate: float = 0.0
+    # Validate every answer the mock gives against the contract, recording findings in the journal
+    # and in `MockService.answer_problems`: for the mock's own tests and for the suspicious.
+    self_check: bool = False
+    threads: int = 16  # `serve`: threads of the one worker process (state lives in one process)
+    access_log: bool = False  # `serve`: gunicorn's access log on stdout
 
     @property
     def loopback(self) -> bool:

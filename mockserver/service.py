@@ -30,6 +30,8 @@ class MockService:
         self.router = Router()
         self.chat_handler = ChatHandler(self.config, self.store)
         self._openapi: bytes | None = None
+        # With config.self_check: findings about the mock's own answers, bounded.
+        self.answer_problems: list[str] = []
 
     # Hooks for scenarios and faults: see ChatHandler.responders and ChatHandler.filters.
     @property
@@ -97,8 +99,18 @@ class MockService:
             self.store.journal_append(entry)
         if not response.streaming:
             entry.duration_ms = (time.perf_counter() - started) * 1000
+            if self.config.self_check and isinstance(response.body, bytes):
+                from mockserver.selfcheck import check_body, record_problems
+
+                result = check_body(entry, response.status, response.body)
+                record_problems(entry, result, self.answer_problems)
             return response
-        response.body = self._track_stream(response.body, entry, started)
+        body: Any = self._track_stream(response.body, entry, started)
+        if self.config.self_check and response.status == 200:
+            from mockserver.selfcheck import checked_stream
+
+            body = checked_stream(body, entry, self.answer_problems)
+        response.body = body
         return response
 
     @staticmethod
