@@ -54,6 +54,10 @@ _CATALOG: tuple[Rule, ...] = (
     Rule("image.unsupported_model", "error", "request", "Images were sent to a model that takes none (Llama-3.3-*)."),
     Rule("tool_call.arguments.not_json", "error", "request", "An assistant tool call's arguments are not JSON text."),
     Rule("response_format.unsupported", "error", "request", "A response_format type the endpoint does not support (json_object)."),
+    Rule("response_format.schema.unsatisfiable", "error", "request", "No JSON document can satisfy response_format's schema (e.g. minimum above maximum); names why."),
+    Rule("response_format.schema.unsupported", "error", "request", "The mock cannot generate a document for response_format's schema (e.g. a lookahead pattern)."),
+    Rule("tools.parameters.unsatisfiable", "error", "request", "No arguments can satisfy the called tool's parameters schema; names why."),
+    Rule("tools.parameters.unsupported", "error", "request", "The mock cannot generate arguments for the called tool's parameters schema."),
     # Responses.
     Rule("metrics.missing", "error", "response", "A metric the response must carry (completion, prompt, total tokens) is missing."),
     Rule("metrics.inconsistent", "error", "response", "Token metrics do not add up: total must equal prompt plus completion."),
@@ -69,6 +73,7 @@ _CATALOG: tuple[Rule, ...] = (
     Rule("stream.tool_call.incomplete", "error", "stream", "A streamed tool call never got its id and name, or its arguments are not JSON."),
     Rule("stream.framing", "error", "stream", "A record is not a 'data: <json>' line followed by a blank line."),
     Rule("stream.usage.misplaced", "error", "stream", "A compat usage chunk is not the last chunk before [DONE], or carries choices."),
+    Rule("stream.stop_reason.missing", "error", "stream", "A native stream's complete event carries no stop_reason."),
     # HTTP: what the mock server answers before the contract is even consulted.
     Rule("auth.missing", "error", "request", "No 'Authorization: Bearer <key>' header, or an empty key."),
     Rule("auth.invalid", "error", "request", "The bearer key is not one the server was started with."),
@@ -80,6 +85,15 @@ _CATALOG: tuple[Rule, ...] = (
     Rule("rate_limit.requests", "error", "request", "More requests per minute than the key's limit."),
     Rule("rate_limit.tokens", "error", "request", "More tokens per minute than the key's limit."),
     Rule("admin.unauthorized", "error", "request", "An admin endpoint was called without the admin token."),
+    # Scenarios and faults.
+    Rule("scenario.no_match", "error", "request", "No step of the selected scenarios matches the request; names the closest step and its first failed condition."),
+    Rule("scenario.unknown", "error", "request", "x-mock-scenario or 'Prefer: example=' names no loaded scenario or step."),
+    Rule("scenario.finished", "error", "request", "The scenario answered all its steps and refuses further requests (when_done: fail)."),
+    Rule("scenario.invalid", "error", "input", "A scenario sent to the admin API is not a valid scenario."),
+    Rule("fault.invalid", "error", "request", "An x-mock-fault header or admin fault is not valid: unknown fault, unknown parameter or bad value."),
+    Rule("fault.injected", "error", "server", "An error the mock sent on purpose: a fault from a step, x-mock-fault, the admin API or chaos."),
+    Rule("prefer.code", "error", "server", "An error status asked for with 'Prefer: code=NNN'."),
+    Rule("prefer.invalid", "error", "request", "The Prefer header cannot be honoured (malformed, or a status outside 200-599)."),
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _CATALOG}

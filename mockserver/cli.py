@@ -13,6 +13,7 @@ SUBCOMMANDS: dict[str, str] = {
     "serve": "serve",
     "validate": "validate",
     "rules": "rules",
+    "scenarios": "scenarios",
 }
 
 

@@ -1,0 +1,162 @@
+"""The response engine: what to answer for a validated chat request. No HTTP in here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import string
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any, Literal
+
+from contract.violations import json_pointer
+from mockserver.engine.completion import Completion, EngineError, StopReason, ToolCall
+from mockserver.engine.conversation import Turn, messages_of, prompt_tokens, read_turn
+from mockserver.engine.draws import Draws
+from mockserver.engine.instances import generate_instance
+from mockserver.engine.moderation import ModerationPolicy
+from mockserver.engine.plausible import proper_nouns
+from mockserver.engine.schema_facts import SchemaProblem
+from mockserver.engine.text import answer_text
+from mockserver.engine.tokens import count_tokens, first_tokens
+from mockserver.engine.tools import ChosenFunction, choose_function
+
+Endpoint = Literal["native", "compat"]
+
+_BASE62 = (string.ascii_uppercase + string.ascii_lowercase + string.digits).encode()
+_TO_BASE62 = bytes(_BASE62[byte % 62] for byte in range(256))  # for bytes.translate
+# Streamed or not, the same answer; with a lower token limit, a prefix of the same answer.
+_NOT_CONTENT = frozenset(("stream", "stream_options", "max_completion_tokens", "max_tokens"))
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+_NO_LIMIT = 1 << 62
+_GENERATION_TRIES = 3
+_NO_PARAMETERS = {"type": "object", "properties": {}}
+_RULES = {  # (what the schema belongs to, problem kind) -> rule id
+    ("response_format", "unsatisfiable"): "response_format.schema.unsatisfiable",
+    ("response_format", "unsupported"): "response_format.schema.unsupported",
+    ("response_format", "invalid"): "response_format.schema.invalid",
+    ("tools", "unsatisfiable"): "tools.parameters.unsatisfiable",
+    ("tools", "unsupported"): "tools.parameters.unsupported",
+    ("tools", "invalid"): "tools.parameters.invalid_schema",
+}
+
+
+def _base62(data: bytes) -> str:
+    return data.translate(_TO_BASE62).decode("ascii")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _token_limit(request: Mapping[str, Any], endpoint: Endpoint) -> int:
+    keys = (
+        ("max_completion_tokens",)
+        if endpoint == "native"
+        else ("max_completion_tokens", "max_tokens")
+    )
+    for key in keys:
+        value = request.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+    return _NO_LIMIT
+
+
+def _json_schema(request: Mapping[str, Any]) -> Any | None:
+    """The schema of a json_schema response_format, or None for plain text answers."""
+    response_format = request.get("response_format")
+    if not isinstance(response_format, Mapping) or response_format.get("type") != "json_schema":
+        return None
+    wrapper = response_format.get("json_schema")
+    schema = wrapper.get("schema") if isinstance(wrapper, Mapping) else None
+    return schema if schema is not None else {"type": "object"}
+
+
+@lru_cache(maxsize=256)
+def _schema_validator(schema_text: str) -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(json.loads(schema_text), validate_formats=True)
+
+
+class Engine:
+    """Deterministic answers: the same request and seed give the same `Completion`."""
+
+    def __init__(self, *, seed: int = 0, moderation: ModerationPolicy | None = None) -> None:
+        self.seed = seed
+        self.moderation = moderation if moderation is not None else ModerationPolicy()
+
+    def complete(self, request: Mapping[str, Any], *, endpoint: Endpoint = "native") -> Completion:
+        """The answer to a validated chat request; raises `EngineError` for a schema it cannot
+        satisfy."""
+        content = {key: value for key, value in request.items() if key not in _NOT_CONTENT}
+        digest = hashlib.sha256(f"{self.seed}\n{_CANONICAL.encode(content)}".encode()).digest()
+        limit = _token_limit(request, endpoint)
+        completion_id = _base62(hashlib.sha256(b"%s%d" % (digest, limit)).digest()[:23])
+        turn = read_turn(messages_of(request))
+        prompt = prompt_tokens(request)
+
+        function = choose_function(request, turn)
+        schema = _json_schema(request)
+        if function is None and schema is None:
+            text, used = answer_text(Draws(digest), turn)
+        else:
+            rng = random.Random(digest)
+            if function is not None:
+                call = self._call(function, rng, turn)
+                used = count_tokens(call.name) + count_tokens(call.arguments)
+                if used <= limit:
+                    return Completion(completion_id, "", (call,), "tool_calls", prompt, used)
+                # A call cut short is no call: what the model wrote so far stays plain text.
+                arguments = json.loads(call.arguments)
+                text = _compact({"type": "function", "name": call.name, "parameters": arguments})
+            else:
+                document = self._instance(
+                    schema, rng, turn, "response_format", "/response_format/json_schema/schema"
+                )
+                text = _compact(document)
+            used = count_tokens(text)
+        stop: StopReason = "stop"
+        if used > limit:
+            text, used = first_tokens(text, limit)
+            stop = "length"
+        return Completion(completion_id, text, (), stop, prompt, used)
+
+    def _call(self, function: ChosenFunction, rng: random.Random, turn: Turn) -> ToolCall:
+        schema = function.parameters if function.parameters is not None else _NO_PARAMETERS
+        where = f"/tools/{function.index}/function/parameters"
+        arguments = _compact(self._instance(schema, rng, turn, "tools", where))
+        return ToolCall("call_" + _base62(rng.randbytes(24)), function.name, arguments)
+
+    def _instance(self, schema: Any, rng: random.Random, turn: Turn, owner: str, path: str) -> Any:
+        """An instance of `schema`, checked by a real validator before it is returned."""
+        context = proper_nouns(turn.user_text) if turn.user_text else ()
+        try:
+            validator = _schema_validator(json.dumps(schema, sort_keys=True))
+        except (ValueError, TypeError) as exc:  # jsonschema_rs reports a bad schema as ValueError
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise EngineError(
+                rule=_RULES[(owner, "invalid")],
+                path=path,
+                message=f"not a valid JSON Schema: {reason}",
+            ) from None
+        problem = ""
+        for _ in range(_GENERATION_TRIES):
+            try:
+                instance = generate_instance(schema, rng=rng, context=context)
+            except SchemaProblem as exc:
+                rule = _RULES[(owner, exc.kind)]
+                raise EngineError(rule=rule, path=path + exc.pointer, message=exc.reason) from None
+            error = next(iter(validator.iter_errors(instance)), None)
+            if error is None:
+                return instance
+            problem = f"{error.message} (at {json_pointer(error.instance_path) or '/'})"
+        raise EngineError(
+            rule=_RULES[(owner, "unsupported")], path=path,
+            message=f"the mock could not generate a value valid against this schema: {problem}",
+        )  # fmt: skip
+
+    def moderate(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """The native `/v1/moderations` response body for a validated request."""
+        return self.moderation.moderate(request)

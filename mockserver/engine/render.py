@@ -1,0 +1,154 @@
+"""Pure functions from a `Completion` to the wire documents of each endpoint, whole or streamed.
+
+Streams are cut from the same text and arguments the whole answer carries, and carry the same
+token counts: joined deltas equal the non-streaming answer exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from mockserver.engine.completion import Completion
+from mockserver.engine.tokens import tokenize
+
+TOKENS_PER_DELTA = 3
+
+
+def pieces(text: str, *, size: int = TOKENS_PER_DELTA) -> list[str]:
+    """`text` in consecutive runs of `size` tokens (the last may be shorter)."""
+    tokens = tokenize(text)
+    return ["".join(tokens[i : i + size]) for i in range(0, len(tokens), size)]
+
+
+def native_metrics(c: Completion) -> list[dict[str, Any]]:
+    return [
+        {"metric": "num_completion_tokens", "value": c.completion_tokens, "unit": "tokens"},
+        {"metric": "num_prompt_tokens", "value": c.prompt_tokens, "unit": "tokens"},
+        {"metric": "num_total_tokens", "value": c.total_tokens, "unit": "tokens"},
+    ]
+
+
+def native_response(
+    c: Completion, *, content_form: Literal["object", "string"] = "object"
+) -> dict[str, Any]:
+    """The native `/v1/chat/completions` response body (reference section 3)."""
+    content: Any = {"type": "text", "text": c.text} if content_form == "object" else c.text
+    return {
+        "id": c.id,
+        "completion_message": {
+            "role": "assistant",
+            "content": content,
+            "stop_reason": c.stop_reason,
+            "tool_calls": [
+                {"id": call.id, "function": {"name": call.name, "arguments": call.arguments}}
+                for call in c.tool_calls
+            ],
+        },
+        "metrics": native_metrics(c),
+    }
+
+
+def _native_event(c: Completion, event: dict[str, Any]) -> dict[str, Any]:
+    return {"id": c.id, "event": event}
+
+
+def native_stream(c: Completion) -> Iterator[dict[str, Any]]:
+    """Native stream chunks: start -> progress* -> complete -> metrics, each with a delta."""
+    empty = {"type": "text", "text": ""}
+    yield _native_event(c, {"event_type": "start", "delta": dict(empty)})
+    for piece in pieces(c.text):
+        yield _native_event(c, {"event_type": "progress", "delta": {"type": "text", "text": piece}})
+    for call in c.tool_calls:
+        opening = {"type": "tool_call", "id": call.id, "function": {"name": call.name}}
+        yield _native_event(c, {"event_type": "progress", "delta": opening})
+        for piece in pieces(call.arguments):
+            fragment = {"type": "tool_call", "function": {"arguments": piece}}
+            yield _native_event(c, {"event_type": "progress", "delta": fragment})
+    yield _native_event(
+        c, {"event_type": "complete", "delta": dict(empty), "stop_reason": c.stop_reason}
+    )
+    yield _native_event(
+        c, {"event_type": "metrics", "delta": dict(empty), "metrics": native_metrics(c)}
+    )
+
+
+_FINISH_REASONS = {"stop": "stop", "tool_calls": "tool_calls", "length": "length"}
+
+
+def compat_id(c: Completion) -> str:
+    return "chatcmpl-" + c.id
+
+
+def compat_usage(c: Completion) -> dict[str, int]:
+    return {
+        "prompt_tokens": c.prompt_tokens,
+        "completion_tokens": c.completion_tokens,
+        "total_tokens": c.total_tokens,
+    }
+
+
+def compat_response(c: Completion, *, model: str, created: int) -> dict[str, Any]:
+    """The OpenAI-compatible `chat.completion` body."""
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "content": c.text if c.text or not c.tool_calls else None,
+    }
+    if c.tool_calls:
+        message["tool_calls"] = [
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": call.arguments},
+            }
+            for call in c.tool_calls
+        ]
+    return {
+        "id": compat_id(c),
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": _FINISH_REASONS[c.stop_reason],
+                "logprobs": None,
+            }
+        ],
+        "usage": compat_usage(c),
+    }
+
+
+def compat_stream(
+    c: Completion, *, model: str, created: int, include_usage: bool
+) -> Iterator[dict[str, Any]]:
+    """OpenAI `chat.completion.chunk` objects; the HTTP layer adds the final `[DONE]`."""
+    head = {
+        "id": compat_id(c),
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+    }
+    tail = {"usage": None} if include_usage else {}
+
+    def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+        return {**head, "choices": [choice], **tail}
+
+    yield chunk({"role": "assistant", "content": ""})
+    for piece in pieces(c.text):
+        yield chunk({"content": piece})
+    for index, call in enumerate(c.tool_calls):
+        opening = {
+            "index": index,
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": ""},
+        }
+        yield chunk({"tool_calls": [opening]})
+        for piece in pieces(call.arguments):
+            yield chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+    yield chunk({}, _FINISH_REASONS[c.stop_reason])
+    if include_usage:
+        yield {**head, "choices": [], "usage": compat_usage(c)}

@@ -1,0 +1,173 @@
+"""Admin API for scenarios and faults (framework-free: `MockRequest` in, `MockResponse` out).
+
+- `GET /_mock/scenarios`: the active scenarios and the built-in names.
+- `POST /_mock/scenarios`: activate scenarios. JSON `{"scenarios": [NAME or scenario document, ...],
+  "replace": true}`, or one scenario document as YAML (`Content-Type: application/yaml`) or JSON.
+- `DELETE /_mock/scenarios`: deactivate all and forget their progress.
+- `GET /_mock/faults`, `POST /_mock/faults` (`{"fault": "NAME; key=value" or object or list,
+  "times": N}`; without `times` until deleted), `DELETE /_mock/faults`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import TYPE_CHECKING, Any
+
+from contract.scenario import Scenario, builtin_names, parse_scenario
+from contract.scenario_build import build_scenario
+from contract.scenario_fault_forms import parse_fault_text
+from contract.scenario_faults import FaultError, FaultSpec, check_fault_set, make_fault
+from contract.scenario_source import ScenarioError, read_document
+from mockserver.errors import json_bytes, simple_error
+from mockserver.http import MockRequest, MockResponse
+from mockserver.scenario_router import NoMatch
+
+if TYPE_CHECKING:
+    from mockserver.scenario_layer import ScenarioLayer
+
+_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
+
+class AdminFaults:
+    """Faults set through the admin API: applied to every chat request, optionally N times."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[list[Any]] = []  # [faults, remaining or None]
+
+    def add(self, faults: tuple[FaultSpec, ...], times: int | None) -> None:
+        with self._lock:
+            self._entries.append([faults, times])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def listed(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [{"faults": [str(f) for f in faults], "remaining": remaining}
+                    for faults, remaining in self._entries]
+
+    def __bool__(self) -> bool:
+        return bool(self._entries)
+
+    def take(self) -> tuple[FaultSpec, ...]:
+        with self._lock:
+            taken: list[FaultSpec] = []
+            for entry in self._entries:
+                taken += entry[0]
+                if entry[1] is not None:
+                    entry[1] -= 1
+            self._entries = [e for e in self._entries if e[1] is None or e[1] > 0]
+            return tuple(taken)
+
+
+def _summary(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "name": scenario.name,
+        "description": scenario.description,
+        "tags": list(scenario.tags),
+        "steps": [step.name for step in scenario.steps],
+        "source": str(scenario.source) if scenario.source else None,
+    }
+
+
+def _invalid(message: str, rule: str = "scenario.invalid") -> MockResponse:
+    return simple_error(400, rule, message, dialect="native")
+
+
+def _read_scenarios(request: MockRequest, layer: ScenarioLayer) -> tuple[list[Scenario], bool]:
+    """The scenarios a POST names or carries, and whether they replace the active ones."""
+    content_type = request.header("content-type").split(";", 1)[0].strip().lower()
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError("the body is not UTF-8", file="<request body>") from None
+    if content_type in _YAML_TYPES:
+        return [parse_scenario(text, file="<request body>")], False
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        raise ScenarioError(f"the body is not JSON: {exc}", file="<request body>") from None
+    document, lines = read_document(text, file="<request body>", json_syntax=True)
+    if isinstance(document, dict) and "steps" in document:
+        return [build_scenario(document, file="<request body>", lines=lines)], False
+    if not isinstance(document, dict) or not isinstance(document.get("scenarios"), list):
+        raise ScenarioError(
+            'send {"scenarios": [NAME or scenario, ...], "replace": true}, or one scenario',
+            file="<request body>",
+        )
+    replace = document.get("replace", True)
+    if not isinstance(replace, bool):
+        raise ScenarioError("replace must be true or false", file="<request body>",
+                            field=("replace",))
+    scenarios: list[Scenario] = []
+    for index, item in enumerate(document["scenarios"]):
+        where = f"<request body, scenarios[{index}]>"
+        if isinstance(item, str):
+            found = layer.router.find(item)
+            if isinstance(found, NoMatch):
+                raise ScenarioError(found.message.removeprefix("x-mock-scenario: "), file=where)
+            scenarios.append(found)
+        elif isinstance(item, dict):
+            scenarios.append(build_scenario(item, file=where,
+                                            lines=lines.within(("scenarios", index))))
+        else:
+            raise ScenarioError("give a scenario name or a scenario object", file=where)
+    return scenarios, replace
+
+
+def admin_scenarios(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
+    router = layer.router
+    if request.method == "POST":
+        try:
+            scenarios, replace = _read_scenarios(request, layer)
+            router.activate(scenarios, replace=replace)
+        except ScenarioError as exc:
+            return _invalid(str(exc))
+    elif request.method == "DELETE":
+        router.activate((), replace=True)
+        return MockResponse(204, b"")
+    body = {"active": [_summary(s) for s in router.active], "builtin": builtin_names()}
+    return MockResponse(200, json_bytes(body))
+
+
+def _fault_items(value: Any) -> tuple[FaultSpec, ...]:
+    items = value if isinstance(value, list) else [value]
+    specs: list[FaultSpec] = []
+    for item in items:
+        if isinstance(item, str):
+            specs.append(parse_fault_text(item))
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            params = {key: val for key, val in item.items() if key != "name"}
+            specs.append(make_fault(item["name"], params))
+        else:
+            raise FaultError('a fault is "NAME; key=value; ..." or {"name": NAME, ...}')
+    check_fault_set(tuple(specs))
+    return tuple(specs)
+
+
+def admin_faults(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
+    faults = layer.standing_faults
+    if request.method == "POST":
+        try:
+            document = json.loads(request.body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            return _invalid(f"the body is not JSON: {exc}", "fault.invalid")
+        if not isinstance(document, dict) or "fault" not in document:
+            return _invalid('send {"fault": "NAME; key=value", "times": N}', "fault.invalid")
+        times = document.get("times")
+        if times is not None and (not isinstance(times, int) or isinstance(times, bool)
+                                  or times < 1):
+            return _invalid("times must be a positive integer (or absent: until deleted)",
+                            "fault.invalid")
+        try:
+            specs = _fault_items(document["fault"])
+        except FaultError as exc:
+            return _invalid(f"fault: {exc.message}", "fault.invalid")
+        faults.add(specs, times)
+    elif request.method == "DELETE":
+        faults.clear()
+        return MockResponse(204, b"")
+    return MockResponse(200, json_bytes({"faults": faults.listed()}))

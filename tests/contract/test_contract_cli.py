@@ -1,0 +1,182 @@
+"""`llama-contract validate` and `llama-contract rules`: exit codes, output lines, bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from contract_samples import (
+    COMPAT_RESPONSE,
+    DATA,
+    REFERENCE_RESPONSE,
+    compat_stream,
+    native_text_stream,
+)
+
+from contract.rules import catalog
+from mockserver.cli import main
+from mockserver.commands.rules import render_markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = DATA / "seed_request.json"
+WIZARD = {
+    "model": "Llama-4-Scout-17B-16E-Instruct-FP8",
+    "messages": [{"role": "wizard", "content": "hi"}],
+}
+
+SIMPLE_REQUEST = {**WIZARD, "messages": [{"role": "user", "content": "hi"}]}
+
+
+def _write(tmp_path: Path, content: str | bytes, name: str = "doc.json") -> str:
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    return str(path)
+
+
+def _jsonl(records: list[Any]) -> str:
+    return "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records)
+
+
+def test_the_seed_request_conforms_with_its_warning_printed(capsys):
+    assert main(["validate", str(SEED)]) == 0
+    out, err = capsys.readouterr()
+    (line,) = out.splitlines()
+    assert line.startswith('/max_tokens: unknown field "max_tokens"; did you mean ')
+    assert line.endswith('"max_completion_tokens"? [field.unknown]')
+    assert "conforms" in err
+
+
+def test_strict_turns_the_warning_into_an_error(capsys):
+    assert main(["validate", "--strict", str(SEED)]) == 1
+
+
+def test_violations_exit_1_with_one_line_each(tmp_path, capsys):
+    assert main(["validate", _write(tmp_path, json.dumps(WIZARD))]) == 1
+    out, _ = capsys.readouterr()
+    (line,) = out.splitlines()
+    assert line.startswith("/messages/0/role: ")
+    assert line.endswith("[message.role.unknown]")
+
+
+def test_json_format_reports_every_violation(tmp_path, capsys):
+    assert main(["validate", "--format", "json", _write(tmp_path, json.dumps(WIZARD))]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert report["kind"] == "native request"
+    assert [v["rule"] for v in report["violations"]] == ["message.role.unknown"]
+
+
+@pytest.mark.parametrize(
+    ("document", "args", "kind"),
+    [
+        (REFERENCE_RESPONSE, [], "native chat response"),
+        (COMPAT_RESPONSE, [], "compat chat response"),
+        (native_text_stream()[1], [], "native chunk"),
+        (compat_stream()[0], [], "compat chunk"),
+        ({"data": []}, [], "native models response"),
+        (REFERENCE_RESPONSE, ["--kind", "response"], "native chat response"),
+        (SIMPLE_REQUEST, ["--endpoint", "compat"], "compat request"),
+    ],
+)  # fmt: skip
+def test_the_kind_of_a_document_is_detected(tmp_path, capsys, document, args, kind):
+    path = _write(tmp_path, json.dumps(document))
+    assert main(["validate", "--format", "json", *args, path]) == 0
+    assert json.loads(capsys.readouterr().out)["kind"] == kind
+
+
+def test_jsonl_requests_are_checked_one_per_line(tmp_path, capsys):
+    good = json.loads(SEED.read_text())
+    path = _write(tmp_path, _jsonl([good, WIZARD, good]), "requests.jsonl")
+    assert main(["validate", path]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in out] == ["line 1", "line 2", "line 3"]
+    assert "[message.role.unknown]" in out[1]
+
+
+def test_a_jsonl_stream_is_checked_as_a_whole(tmp_path, capsys):
+    path = _write(tmp_path, _jsonl(native_text_stream()), "stream.jsonl")
+    assert main(["validate", path]) == 0
+    records = [f"data: {json.dumps(c)}\n" for c in native_text_stream()] + ["data: [DONE]\n"]
+    path = _write(tmp_path, "\n".join(records), "stream.sse")
+    assert main(["validate", path]) == 1
+    out = capsys.readouterr().out
+    (line,) = out.splitlines()
+    assert line.startswith("line 11: /: 'data: [DONE]' on a native stream")
+    assert line.endswith("[stream.done.native]")
+
+
+def test_a_compat_stream_is_detected_and_needs_done(tmp_path, capsys):
+    path = _write(tmp_path, _jsonl(compat_stream()), "stream.jsonl")
+    assert main(["validate", path]) == 0
+    path = _write(tmp_path, _jsonl(compat_stream()[:-1]), "stream.jsonl")
+    assert main(["validate", "--kind", "stream", path]) == 1
+    assert "[stream.done.missing]" in capsys.readouterr().out
+
+
+BAD_INPUTS = [
+    (b"{not json", "invalid JSON at line 1"),
+    (b'{"model": "\xff"}', "not valid UTF-8"),
+    (b"[1, 2]", "a JSON array, not an object"),
+    (b'"text"', "a JSON string, not an object"),
+    (b"[" * 100_000 + b"]" * 100_000, "nests deeper than"),
+    (b'{"temperature": NaN}', "NaN is not valid JSON"),
+    (b'{"temperature": Infinity}', "Infinity is not valid JSON"),
+    (b'{"max_completion_tokens": ' + b"7" * 5000 + b"}", "an integer of 5000 digits"),
+    (b"", "invalid JSON"),
+    (b'{"x": 1}\n{"y"\n', "line 2: invalid JSON"),
+    (b'{"unrelated": true}', "pass --kind"),
+]
+
+
+@pytest.mark.parametrize(("body", "message"), BAD_INPUTS)
+def test_unreadable_input_exits_2_with_one_clear_line(tmp_path, capsys, body, message):
+    assert main(["validate", _write(tmp_path, body)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("llama-contract validate: ")
+    assert message in err
+
+
+def test_a_missing_file_exits_2(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "absent.json")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("body", "message"), BAD_INPUTS[:8])
+def test_bad_input_through_stdin_of_the_real_command_has_no_traceback(body, message):
+    command = [sys.executable, "-m", "mockserver.cli", "validate", "-"]
+    done = subprocess.run(
+        command, input=body, capture_output=True, cwd=ROOT, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    assert b"Traceback" not in done.stderr
+    assert message.encode() in done.stderr
+
+
+def test_rules_lists_every_rule(capsys):
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == len(catalog())
+    assert out[0].split()[:2] == ["json.invalid", "error"]
+
+
+def test_rules_as_json(capsys):
+    assert main(["rules", "--format", "json"]) == 0
+    rules = json.loads(capsys.readouterr().out)
+    assert {r["id"] for r in rules} == {r.id for r in catalog()}
+
+
+def test_docs_rules_md_is_the_generated_catalog(capsys):
+    assert main(["rules", "--format", "md"]) == 0
+    generated = capsys.readouterr().out
+    assert generated == render_markdown(catalog())
+    on_disk = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert on_disk == generated, "regenerate: llama-contract rules --format md > docs/rules.md"

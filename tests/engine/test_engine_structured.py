@@ -1,0 +1,185 @@
+"""Structured output through the engine: valid documents, or a client error that names why."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import jsonschema_rs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mockserver.engine import Engine, EngineError, count_tokens, tokenize
+
+MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
+SCHEMA_PATH = "/response_format/json_schema/schema"
+EVENT = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string"},
+        "date": {"type": "string", "format": "date"},
+        "attendees": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+    },
+    "required": ["title", "date", "attendees"],
+    "additionalProperties": False,
+}
+
+
+def structured(schema, **fields):
+    return {
+        "model": MODEL,
+        "messages": [{"role": "user", "content": "Plan a team event in Lisbon"}],
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "answer", "schema": schema},
+        },
+        **fields,
+    }
+
+
+def test_the_text_is_a_compact_json_document_valid_against_the_schema():
+    completion = Engine().complete(structured(EVENT))
+    document = json.loads(completion.text)
+    jsonschema.validate(document, EVENT)
+    assert completion.text == json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    assert completion.stop_reason == "stop"
+    assert completion.completion_tokens == count_tokens(completion.text)
+
+
+def test_structured_output_is_deterministic_per_seed():
+    assert Engine(seed=4).complete(structured(EVENT)) == Engine(seed=4).complete(structured(EVENT))
+    assert (
+        Engine(seed=4).complete(structured(EVENT)).text
+        != Engine(seed=5).complete(structured(EVENT)).text
+    )
+
+
+def test_a_document_longer_than_the_limit_is_cut_with_length():
+    full = Engine().complete(structured(EVENT))
+    cut = Engine().complete(structured(EVENT, max_completion_tokens=5))
+    assert cut.stop_reason == "length"
+    assert cut.completion_tokens == 5
+    assert cut.text == "".join(tokenize(full.text)[:5])
+
+
+def test_compat_structured_output_works_the_same():
+    completion = Engine().complete(structured(EVENT), endpoint="compat")
+    jsonschema.validate(json.loads(completion.text), EVENT)
+
+
+def test_tools_win_over_structured_output_for_a_fresh_user_turn():
+    tool = {
+        "type": "function",
+        "function": {"name": "find_venue", "parameters": {"type": "object"}},
+    }
+    completion = Engine().complete(structured(EVENT, tools=[tool]))
+    assert completion.stop_reason == "tool_calls"
+    completion = Engine().complete(structured(EVENT, tools=[tool], tool_choice="none"))
+    jsonschema.validate(json.loads(completion.text), EVENT)
+
+
+@pytest.mark.parametrize(
+    ("schema", "rule", "path", "words"),
+    [
+        (
+            {
+                "type": "object",
+                "properties": {"n": {"type": "number", "minimum": 10, "maximum": 1}},
+                "required": ["n"],
+            },
+            "response_format.schema.unsatisfiable",
+            SCHEMA_PATH + "/properties/n",
+            ["minimum 10", "maximum 1"],
+        ),
+        (
+            {"allOf": [{"const": "a"}, {"const": "b"}]},
+            "response_format.schema.unsatisfiable",
+            SCHEMA_PATH + "/allOf/1/const",
+            ['const "b"', 'const "a"'],
+        ),
+        (
+            {"type": "object", "required": ["id"], "properties": {}, "additionalProperties": False},
+            "response_format.schema.unsatisfiable",
+            SCHEMA_PATH,
+            ["'id'", "additionalProperties is false"],
+        ),
+        (
+            {"type": "string", "pattern": "^(?!admin).*$"},
+            "response_format.schema.unsupported",
+            SCHEMA_PATH,
+            ["not supported by the mock"],
+        ),
+        (
+            {"type": "intger"},
+            "response_format.schema.invalid",
+            SCHEMA_PATH,
+            ["not a valid JSON Schema"],
+        ),
+    ],
+)
+def test_schemas_without_a_document_are_client_errors(schema, rule, path, words):
+    with pytest.raises(EngineError) as caught:
+        Engine().complete(structured(schema))
+    error = caught.value
+    assert (error.rule, error.path) == (rule, path)
+    for word in words:
+        assert word in error.message
+
+
+def test_keywords_outside_the_subset_are_checked_before_answering():
+    # `not` is outside the generator's subset: every document is checked by a validator before it
+    # is answered, so a schema the generator misreads gets an explicit error, never a bad document.
+    misread = {"type": "integer", "minimum": 0, "maximum": 0, "not": {"const": 0}}
+    with pytest.raises(EngineError) as caught:
+        Engine().complete(structured(misread))
+    assert caught.value.rule == "response_format.schema.unsupported"
+    assert "could not generate" in caught.value.message
+    harmless = {"type": "string", "minLength": 1, "not": {"const": ""}}
+    jsonschema.validate(json.loads(Engine().complete(structured(harmless)).text), harmless)
+
+
+def outcome(request):
+    try:
+        return Engine().complete(request), None
+    except EngineError as error:
+        return None, error
+
+
+KEYWORDS = st.sampled_from(
+    ["type", "properties", "required", "items", "prefixItems", "enum", "const", "anyOf", "oneOf",
+     "allOf", "not", "minimum", "maximum", "multipleOf", "minLength", "maxLength", "pattern",
+     "format", "additionalProperties", "minItems", "maxItems", "uniqueItems", "$ref", "if", "then",
+     "contains", "dependentRequired", "propertyNames", "minProperties", "maxProperties",
+     "exclusiveMinimum"]
+)  # fmt: skip
+VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 20)
+    | st.floats(-5, 20, allow_nan=False)
+    | st.sampled_from(
+        ["string", "integer", "object", "array", "#", "#/properties/a", "^a+$", "date", "a"]
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(KEYWORDS | st.sampled_from(["a", "b"]), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(
+    max_examples=250,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(st.dictionaries(KEYWORDS, VALUES, max_size=4))
+def test_any_schema_gets_a_valid_document_or_a_client_error(schema):
+    completion, error = outcome(structured(schema))
+    if error is not None:
+        assert error.rule.startswith("response_format.schema.")
+        assert error.path.startswith(SCHEMA_PATH)
+        assert error.message
+    else:
+        assert jsonschema_rs.validator_for(schema).is_valid(json.loads(completion.text))

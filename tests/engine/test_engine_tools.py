@@ -1,0 +1,206 @@
+"""Tool calls: the tool_choice matrix, arguments valid against the parameters, and limits."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import jsonschema
+import pytest
+
+from mockserver.engine import Engine, EngineError, count_tokens
+
+MODEL = "Llama-4-Scout-17B-16E-Instruct-FP8"
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get current weather for a given location.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "location": {"type": "string", "description": "City and country"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+                "days": {"type": "integer", "minimum": 1, "maximum": 7},
+            },
+            "required": ["location"],
+            "additionalProperties": False,
+        },
+        "strict": True,
+    },
+}
+STOCKS = {
+    "type": "function",
+    "function": {
+        "name": "get_stock_price",
+        "description": "Look up the latest stock price for a ticker symbol.",
+        "parameters": {
+            "type": "object",
+            "properties": {"ticker": {"type": "string", "pattern": "^[A-Z]{1,5}$"}},
+            "required": ["ticker"],
+        },
+    },
+}
+CLOCK = {"type": "function", "function": {"name": "current_time"}}
+
+
+def request(
+    *,
+    tools=(WEATHER, STOCKS),
+    tool_choice=None,
+    after_tool=False,
+    text="Is it raining in Bellevue?",
+):
+    messages = [{"role": "user", "content": text}]
+    if after_tool:
+        messages += [
+            {
+                "role": "assistant",
+                "content": {"type": "text", "text": ""},
+                "stop_reason": "tool_calls",
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "function": {"name": "get_weather", "arguments": '{"location":"Bellevue"}'},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": "Light rain, 12 C"},
+        ]
+    body = {"model": MODEL, "messages": messages, "tools": list(tools)}
+    if tool_choice is not None:
+        body["tool_choice"] = tool_choice
+    return body
+
+
+NAMED_STOCKS = {"type": "function", "function": {"name": "get_stock_price"}}
+
+
+@pytest.mark.parametrize(
+    ("tool_choice", "after_tool", "expected"),
+    [
+        (None, False, "get_weather"),
+        ("auto", False, "get_weather"),
+        (None, True, None),
+        ("auto", True, None),
+        ("none", False, None),
+        ("none", True, None),
+        ("required", False, "get_weather"),
+        ("required", True, "get_weather"),
+        (NAMED_STOCKS, False, "get_stock_price"),
+        (NAMED_STOCKS, True, "get_stock_price"),
+    ],
+)
+def test_tool_choice_matrix(tool_choice, after_tool, expected):
+    completion = Engine().complete(request(tool_choice=tool_choice, after_tool=after_tool))
+    if expected is None:
+        assert completion.tool_calls == ()
+        assert completion.stop_reason == "stop"
+        assert completion.text
+    else:
+        assert [call.name for call in completion.tool_calls] == [expected]
+        assert completion.stop_reason == "tool_calls"
+        assert completion.text == ""
+
+
+def test_after_a_tool_result_the_text_mentions_it():
+    completion = Engine().complete(request(after_tool=True))
+    assert "get_weather" in completion.text
+    assert "Light rain, 12 C" in completion.text
+
+
+def test_required_prefers_the_tool_the_user_asked_about():
+    asked = request(text="What is the stock price of ACME today?", tool_choice="required")
+    assert Engine().complete(asked).tool_calls[0].name == "get_stock_price"
+    asked["tool_choice"] = "auto"
+    assert Engine().complete(asked).tool_calls[0].name == "get_stock_price"
+
+
+def test_auto_answers_in_text_when_the_last_turn_is_not_the_user():
+    body = request()
+    body["messages"].append({"role": "assistant", "content": "Let me check."})
+    assert Engine().complete(body).tool_calls == ()
+
+
+@pytest.mark.parametrize("tool", [WEATHER, STOCKS])
+@pytest.mark.parametrize("seed", range(5))
+def test_arguments_are_compact_json_valid_against_the_parameters(tool, seed):
+    name = tool["function"]["name"]
+    choice = {"type": "function", "function": {"name": name}}
+    call = Engine(seed=seed).complete(request(tool_choice=choice)).tool_calls[0]
+    arguments = json.loads(call.arguments)
+    jsonschema.validate(arguments, tool["function"]["parameters"])
+    assert call.arguments == json.dumps(arguments, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_location_arguments_use_the_place_the_user_named():
+    call = Engine().complete(request()).tool_calls[0]
+    assert json.loads(call.arguments)["location"] == "Bellevue"
+
+
+def test_a_function_without_parameters_gets_an_empty_object():
+    choice = {"type": "function", "function": {"name": "current_time"}}
+    call = Engine().complete(request(tools=[CLOCK], tool_choice=choice)).tool_calls[0]
+    assert call.arguments == "{}"
+
+
+def test_tool_call_ids_are_deterministic_and_look_like_calls():
+    first = Engine().complete(request()).tool_calls[0]
+    assert re.fullmatch(r"call_[A-Za-z0-9]{24}", first.id)
+    assert Engine().complete(request()).tool_calls[0] == first
+    assert Engine(seed=3).complete(request()).tool_calls[0].id != first.id
+
+
+def test_completion_tokens_of_a_call_count_its_name_and_arguments():
+    completion = Engine().complete(request())
+    call = completion.tool_calls[0]
+    assert completion.completion_tokens == count_tokens(call.name) + count_tokens(call.arguments)
+
+
+def test_a_call_longer_than_the_limit_is_cut_as_text():
+    body = request(tool_choice="required")
+    body["max_completion_tokens"] = 4
+    completion = Engine().complete(body)
+    assert completion.tool_calls == ()
+    assert completion.stop_reason == "length"
+    assert completion.completion_tokens == 4
+    assert completion.text.startswith('{"')
+
+
+def test_a_named_function_that_is_not_declared_is_a_client_error():
+    choice = {"type": "function", "function": {"name": "launch_rocket"}}
+    with pytest.raises(EngineError) as caught:
+        Engine().complete(request(tool_choice=choice))
+    assert caught.value.rule == "tool_choice.undeclared"
+    assert caught.value.path == "/tool_choice/function/name"
+    assert "launch_rocket" in caught.value.message
+
+
+def test_unsatisfiable_parameters_are_a_client_error_naming_why():
+    broken = {
+        "type": "function",
+        "function": {
+            "name": "book",
+            "parameters": {
+                "type": "object",
+                "properties": {"nights": {"type": "integer", "minimum": 5, "maximum": 2}},
+                "required": ["nights"],
+            },
+        },
+    }
+    with pytest.raises(EngineError) as caught:
+        Engine().complete(
+            request(tools=[WEATHER, broken], tool_choice="required", text="book a hotel")
+        )
+    error = caught.value
+    assert error.rule == "tools.parameters.unsatisfiable"
+    assert error.path == "/tools/1/function/parameters/properties/nights"
+    assert "minimum 5" in error.message
+    assert "maximum 2" in error.message
+    assert error.violation.rule == error.rule
+
+
+def test_unsatisfiable_parameters_of_a_tool_not_called_do_not_matter():
+    broken = {"type": "function", "function": {"name": "never", "parameters": False}}
+    completion = Engine().complete(request(tools=[WEATHER, broken]))
+    assert completion.tool_calls[0].name == "get_weather"

@@ -1,0 +1,261 @@
+"""The llama_scenario and llama_fault markers: what they send to the mock's admin API."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mockserver.plugin_journal import MockAdminError
+from mockserver.plugin_markers import MarkerError, markers_applied
+
+SCENARIO = """\
+name: greeting
+description: says hello
+steps:
+  - name: hello
+    match: {endpoint: native}
+    respond: {text: Hello from the scenario.}
+"""
+
+BROKEN_SCENARIO = """\
+name: broken
+steps:
+  - name: hello
+    respond: {text: hi, colour: blue}
+"""
+
+
+class RecordingAdmin:
+    def __init__(self, refuse: str | None = None) -> None:
+        self.calls: list[tuple[str, str, object, str]] = []
+        self.refuse = refuse
+
+    def __call__(self, method: str, path: str, body: bytes, content_type: str) -> None:
+        shown = json.loads(body) if content_type == "application/json" and body else body
+        self.calls.append((method, path, shown, content_type))
+        if self.refuse and path == self.refuse and method == "POST":
+            raise MockAdminError(f"POST {path} answered 400: no such fault 'boom'")
+
+
+def apply(item, admin):
+    with markers_applied(item, admin):
+        applied = list(admin.calls)
+    return applied, admin.calls[len(applied):]
+
+
+def test_no_markers_no_admin_calls(pytester):
+    item = pytester.getitem("def test_func(): pass")
+    admin = RecordingAdmin()
+    assert apply(item, admin) == ([], [])
+
+
+def test_faults_are_posted_for_the_test_then_deleted(pytester):
+    item = pytester.getitem("""
+        import pytest
+
+        @pytest.mark.llama_fault("latency; ms=5", times=2)
+        @pytest.mark.llama_fault("http_error; status=503")
+        def test_func(): pass
+    """)
+    admin = RecordingAdmin()
+    during, after = apply(item, admin)
+    assert during == [  # in the order written
+        ("POST", "/_mock/faults", {"fault": "latency; ms=5", "times": 2}, "application/json"),
+        ("POST", "/_mock/faults", {"fault": "http_error; status=503"}, "application/json"),
+    ]
+    assert after == [("DELETE", "/_mock/faults", b"", "application/json")]
+
+
+def test_scenarios_by_name_and_by_file_next_to_the_test(pytester):
+    pytester.mkdir("scn")
+    pytester.path.joinpath("scn", "greeting.yaml").write_text(SCENARIO)
+    item = pytester.getitem("""
+        import pytest
+
+        @pytest.mark.llama_scenario("streaming-text", "scn/greeting.yaml")
+        def test_func(): pass
+    """)
+    admin = RecordingAdmin()
+    during, after = apply(item, admin)
+    assert during == [
+        ("POST", "/_mock/scenarios", {"scenarios": ["streaming-text"], "replace": False},
+         "application/json"),
+        ("POST", "/_mock/scenarios", SCENARIO.encode(), "application/yaml"),
+    ]
+    assert after == [("DELETE", "/_mock/scenarios", b"", "application/json")]
+
+
+def test_a_folder_sends_each_scenario_file(pytester):
+    folder = pytester.mkdir("library")
+    folder.joinpath("a.yaml").write_text(SCENARIO)
+    folder.joinpath("b.json").write_text(json.dumps({
+        "name": "other", "steps": [{"name": "s", "respond": {"text": "x"}}]}))
+    folder.joinpath("notes.txt").write_text("not a scenario")
+    item = pytester.getitem("""
+        import pytest
+
+        @pytest.mark.llama_scenario("library")
+        def test_func(): pass
+    """)
+    during, _ = apply(item, RecordingAdmin())
+    assert [(call[0], call[3]) for call in during] == [
+        ("POST", "application/yaml"), ("POST", "application/json"),
+    ]
+    assert during[1][2]["name"] == "other"
+
+
+def test_a_broken_scenario_file_names_file_line_and_field(pytester):
+    pytester.path.joinpath("broken.yaml").write_text(BROKEN_SCENARIO)
+    item = pytester.getitem("""
+        import pytest
+
+        @pytest.mark.llama_scenario("broken.yaml")
+        def test_func(): pass
+    """)
+    admin = RecordingAdmin()
+    with pytest.raises(MarkerError) as raised, markers_applied(item, admin):
+        pass
+    message = str(raised.value)
+    assert message.startswith("llama_scenario('broken.yaml'): ")
+    assert "broken.yaml:4" in message
+    assert "colour" in message
+    assert admin.calls == []  # nothing was sent
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        ('llama_scenario("missing/file.yaml")',
+         "llama_scenario('missing/file.yaml'): no such file or folder"),
+        ("llama_scenario()", "llama_scenario needs at least one scenario name, file or folder"),
+        ("llama_scenario(3)", "llama_scenario takes scenario names, files or folders; got 3"),
+        ('llama_scenario("x", replace=True)', "llama_scenario takes no keyword arguments"),
+        ("llama_fault()", "llama_fault takes one fault text such as 'http_error; status=503'"),
+        ('llama_fault("reset", times=0)', "llama_fault(times=...) must be a positive integer"),
+        ('llama_fault("reset", after=2)', "llama_fault takes only times=N besides the fault"),
+    ],
+)
+def test_a_wrong_marker_is_a_clear_error(pytester, marker, message):
+    item = pytester.getitem(f"""
+        import pytest
+
+        @pytest.mark.{marker}
+        def test_func(): pass
+    """)
+    with pytest.raises(MarkerError, match="^" + message.replace("(", r"\(").replace(
+        ")", r"\)").replace("[", r"\[").replace(".", r"\.").replace("*", r"\*")
+    ), markers_applied(item, RecordingAdmin()):
+        pass
+
+
+def test_a_refused_fault_is_reported_and_what_was_set_is_undone(pytester):
+    item = pytester.getitem("""
+        import pytest
+
+        @pytest.mark.llama_scenario("streaming-text")
+        @pytest.mark.llama_fault("boom")
+        def test_func(): pass
+    """)
+    admin = RecordingAdmin(refuse="/_mock/faults")
+    with pytest.raises(MarkerError) as raised, markers_applied(item, admin):
+        pass
+    assert str(raised.value) == (
+        "llama_fault('boom'): the mock refused it: POST /_mock/faults answered 400: "
+        "no such fault 'boom'"
+    )
+    assert [(method, path) for method, path, _, _ in admin.calls] == [
+        ("POST", "/_mock/scenarios"), ("POST", "/_mock/faults"), ("DELETE", "/_mock/scenarios"),
+    ]
+
+
+# End to end: the markers change what the official SDK gets, through each kind of mock.
+
+MARKED_TESTS = """
+import httpx
+import pytest
+from llama_api_client import APIConnectionError, InternalServerError, LlamaAPIClient
+
+ASK = dict(model="Llama-4-Maverick-17B-128E-Instruct-FP8",
+           messages=[{"role": "user", "content": "Recite the alphabet."}])
+STORY = "Once upon a time, a llama learned to stream its thoughts one token at a time."
+
+
+def client_for(mock):
+    return LlamaAPIClient(api_key=mock.api_key, base_url=mock.base_url + "/v1", max_retries=0)
+
+
+@pytest.mark.llama_fault("http_error; status=503")
+def test_http_error({fixture}):
+    with pytest.raises(InternalServerError):
+        client_for({fixture}).chat.completions.create(**ASK)
+    [entry] = {fixture}.requests
+    assert entry.status == 503
+    assert entry.fault.startswith("http_error")
+
+
+@pytest.mark.llama_fault("reset")
+def test_reset({fixture}):
+    with pytest.raises(APIConnectionError):
+        client_for({fixture}).chat.completions.create(**ASK)
+
+
+@pytest.mark.llama_fault("truncate_stream; after=2")
+def test_truncated_stream({fixture}):
+    events = []
+    with pytest.raises(httpx.RemoteProtocolError, match="incomplete chunked read"):
+        for event in client_for({fixture}).chat.completions.create(**ASK, stream=True):
+            events.append(event)
+    assert [e.event.event_type for e in events] == ["start", "progress"]
+
+
+@pytest.mark.llama_scenario("streaming-text")
+def test_scenario({fixture}):
+    events = list(client_for({fixture}).chat.completions.create(**ASK, stream=True))
+    text = "".join(e.event.delta.text for e in events if e.event.event_type == "progress")
+    assert text == STORY
+    [entry] = {fixture}.requests
+    assert (entry.scenario, entry.step) == ("streaming-text", "stream")
+
+
+def test_markers_of_earlier_tests_are_undone({fixture}):
+    events = list(client_for({fixture}).chat.completions.create(**ASK, stream=True))
+    assert events[-1].event.event_type == "metrics"
+    [entry] = {fixture}.requests
+    assert (entry.scenario, entry.fault, entry.status) == (None, None, 200)
+"""
+
+
+@pytest.mark.parametrize("fixture", ["llama_mock", "llama_respx"])
+def test_markers_act_on_either_fixture(pytester, fixture):
+    pytester.makepyfile(MARKED_TESTS.replace("{fixture}", fixture))
+    result = pytester.runpytest("--strict-markers")
+    result.assert_outcomes(passed=5)
+
+
+def test_markers_act_on_an_external_server(pytester):
+    from mockserver import MockConfig, MockService
+    from mockserver.live import LiveServer
+
+    server = LiveServer(MockService(MockConfig(port=0))).start()
+    try:
+        pytester.makepyfile(MARKED_TESTS.replace("{fixture}", "llama_mock"))
+        result = pytester.runpytest("--strict-markers", "--llama-base-url", server.base_url)
+    finally:
+        server.stop()
+    result.assert_outcomes(passed=5)
+
+
+def test_a_broken_scenario_file_errors_the_test_without_a_traceback(pytester):
+    pytester.path.joinpath("broken.yaml").write_text(BROKEN_SCENARIO)
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.llama_scenario("broken.yaml")
+        def test_uses_it(llama_respx):
+            pass
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["llama_scenario('broken.yaml'): *broken.yaml:4*colour*"])
+    result.stdout.no_fnmatch_line("*Traceback*")

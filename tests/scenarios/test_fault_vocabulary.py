@@ -1,0 +1,90 @@
+"""The fault vocabulary: header syntax, typed parameters, defaults and errors that name the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from contract.scenario_fault_forms import parse_fault_list
+from contract.scenario_faults import FAULT_KINDS, FaultError, FaultSpec, make_fault
+from mockserver.faults import parse_fault_header
+
+ISSUE_NAMES = {
+    "latency", "slow_stream", "http_error", "rate_limit", "fail_then_succeed", "reset",
+    "empty_response", "malformed_json", "malformed_sse", "truncate_stream", "stream_error",
+    "stall", "redirect", "tool_call_as_text",
+}
+
+
+def test_every_fault_of_the_issue_is_known_and_parses_with_defaults() -> None:
+    assert set(FAULT_KINDS) == ISSUE_NAMES
+    for name in ISSUE_NAMES - {"latency"}:
+        spec = parse_fault_header(name)
+        assert spec.name == name
+        for param in FAULT_KINDS[name].params:
+            assert spec.get(param.name) == param.default
+
+
+def test_header_values_become_typed_parameters() -> None:
+    spec = parse_fault_header("http_error; status=503; retry_after=1.5; should_retry=false")
+    assert spec == FaultSpec("http_error", (
+        ("status", 503), ("retry_after", 1.5), ("should_retry", False)))
+    assert isinstance(spec.get("status"), int)
+    assert spec.number("retry_after") == 1.5
+    assert spec.number("retry_after_ms") is None
+
+
+def test_quoted_values_keep_separators_and_text_round_trips() -> None:
+    text = 'http_error; status=500; message="busy; try again, later"'
+    spec = parse_fault_header(text)
+    assert spec.text("message") == "busy; try again, later"
+    assert parse_fault_header(str(spec)) == spec
+
+
+def test_several_faults_separated_by_commas() -> None:
+    specs = parse_fault_list("latency; distribution=uniform; min_ms=5; max_ms=10, truncate_stream")
+    assert [s.name for s in specs] == ["latency", "truncate_stream"]
+    assert specs[0].get("min_ms") == 5
+    assert specs[1].get("after") == 3
+
+
+@pytest.mark.parametrize(("text", "key", "fragment"), [
+    ("http_eror", "", "did you mean 'http_error'"),
+    ("http_error; stauts=503", "stauts", "did you mean 'status'"),
+    ("http_error; status=abc", "status", "must be an integer, got 'abc'"),
+    ("http_error; status=200", "status", "at least 400"),
+    ("http_error; status=503; status=500", "status", "given twice"),
+    ("latency; ms=-1", "ms", "at least 0"),
+    ("latency; ms=1e999", "ms", "finite"),
+    ("latency; distribution=gaussian", "distribution", "choose one of fixed, uniform, lognormal"),
+    ("latency; distribution=uniform; min_ms=9; max_ms=3", "min_ms", "larger than max_ms"),
+    ("latency; distribution=uniform; ms=3; min_ms=1; max_ms=2", "ms", "does not apply"),
+    ("latency", "ms", "needs ms"),
+    ("slow_stream; tokens_per_second=0", "tokens_per_second", "above 0"),
+    ("redirect; status=200", "status", "choose one of 301, 302, 303, 307, 308"),
+    ("reset; after=2", "after", "reset takes no parameters"),
+    ("http_error; should_retry=maybe", "should_retry", "true or false"),
+    ("http_error; status", "status", "is not key=value"),
+    ('http_error; message="unclosed', "", "never closed"),
+    ("; status=503", "", "no fault name"),
+])
+def test_bad_fault_text_is_refused_naming_the_key(text: str, key: str, fragment: str) -> None:
+    with pytest.raises(FaultError) as caught:
+        parse_fault_list(text)
+    assert caught.value.key == key
+    assert fragment in str(caught.value)
+
+
+def test_faults_applied_together_must_be_compatible() -> None:
+    with pytest.raises(FaultError, match="at most one fault may replace the answer"):
+        parse_fault_list("http_error, reset")
+    with pytest.raises(FaultError, match="given twice"):
+        parse_fault_list("latency; ms=1, latency; ms=2")
+    assert len(parse_fault_list("latency; ms=1, http_error, tool_call_as_text")) == 3
+
+
+def test_file_values_must_already_have_their_type() -> None:
+    with pytest.raises(FaultError, match="must be an integer, got str '3'"):
+        make_fault("truncate_stream", {"after": "3"})
+    with pytest.raises(FaultError, match="must be an integer, got bool"):
+        make_fault("truncate_stream", {"after": True})
+    assert make_fault("latency", {"ms": 2.5}).get("ms") == 2.5

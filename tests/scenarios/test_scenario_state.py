@@ -1,0 +1,135 @@
+"""Step state: per session, per conversation history, `times`, `when_done`, thread safety."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from contract.scenario import Scenario, parse_scenario
+from contract.scenario_match import MatchRequest
+from mockserver.scenario_router import NoMatch, ScenarioRouter, Selection, next_position
+from mockserver.store import MemoryStore
+
+THREE_STEPS = """\
+name: three
+when_done: {when_done}
+steps:
+  - {{name: one, times: 2, respond: {{text: first}}}}
+  - {{name: two, respond: {{text: second}}}}
+  - {{name: three, respond: {{text: third}}}}
+"""
+
+
+def _scenario(when_done: str = "repeat_last") -> Scenario:
+    return parse_scenario(THREE_STEPS.format(when_done=when_done))
+
+
+def _request(messages: list[dict[str, Any]] | None = None) -> MatchRequest:
+    body = {"model": "m", "messages": messages or [{"role": "user", "content": "hi"}]}
+    return MatchRequest("native", "/v1/chat/completions", {}, body)
+
+
+def _answer(router: ScenarioRouter, request: MatchRequest, session: str | None,
+            answer: dict[str, Any] | None = None) -> str:
+    chosen = router.select(request, session=session, scenario_name=None)
+    assert isinstance(chosen, Selection), chosen
+    router.state.advance(chosen, answer=answer)
+    return chosen.step.name
+
+
+@pytest.mark.parametrize(("when_done", "after"), [
+    ("repeat_last", ["three", "three"]), ("restart", ["one", "one"]), ("fail", [None, None])])
+def test_a_session_walks_the_steps_with_times_and_when_done(when_done: str,
+                                                           after: list[Any]) -> None:
+    router = ScenarioRouter(MemoryStore(), [_scenario(when_done)])
+    walked = [_answer(router, _request(), "s1") for _ in range(4)]
+    assert walked == ["one", "one", "two", "three"]
+    for expected in after:
+        if expected is None:
+            chosen = router.select(_request(), session="s1", scenario_name=None)
+            assert isinstance(chosen, NoMatch)
+            assert chosen.rule == "scenario.finished"
+        else:
+            assert _answer(router, _request(), "s1") == expected
+
+
+def test_next_position_caps_the_count_of_a_repeating_last_step() -> None:
+    scenario = _scenario()
+    assert next_position(scenario, (2, 1)) == (2, 1)
+    assert next_position(scenario, (0, 0)) == (0, 1)
+
+
+def test_sessions_do_not_disturb_each_other_in_parallel() -> None:
+    router = ScenarioRouter(MemoryStore(), [_scenario()])
+    walked: dict[str, list[str]] = {}
+    barrier = threading.Barrier(8)
+
+    def walk(session: str) -> None:
+        barrier.wait()
+        walked[session] = [_answer(router, _request(), session) for _ in range(5)]
+
+    threads = [threading.Thread(target=walk, args=(f"s{i}",)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert walked == {f"s{i}": ["one", "one", "two", "three", "three"] for i in range(8)}
+
+
+def test_without_a_session_the_conversation_history_carries_the_state() -> None:
+    router = ScenarioRouter(MemoryStore(), [_scenario()])
+    turn1 = [{"role": "user", "content": "hi"}]
+    assert _answer(router, _request(turn1), None, {"role": "assistant", "content": "1"}) == "one"
+    # The same opening again (another conversation, or a retry) gets the same step.
+    assert _answer(router, _request(turn1), None, {"role": "assistant", "content": "1"}) == "one"
+    turn2 = [*turn1, {"role": "assistant", "content": {"type": "text", "text": "1"}},
+             {"role": "user", "content": "again"}]
+    assert _answer(router, _request(turn2), None, {"role": "assistant", "content": "A"}) == "one"
+    turn3 = [*turn2, {"role": "assistant", "content": "A"}, {"role": "user", "content": "more"}]
+    assert _answer(router, _request(turn3), None, {"role": "assistant", "content": "B"}) == "two"
+
+
+def test_without_a_session_an_error_answer_moves_an_identical_retry_on() -> None:
+    scenario = parse_scenario("name: r\nsteps:\n"
+                              "  - {name: fail, times: 2, respond: {status: 503}}\n"
+                              "  - {name: ok, respond: {text: fine}}\n")
+    router = ScenarioRouter(MemoryStore(), [scenario])
+    assert [_answer(router, _request(), None) for _ in range(3)] == ["fail", "fail", "ok"]
+
+
+def test_an_unmatched_request_names_the_closest_step_and_a_step_that_would_match() -> None:
+    scenario = parse_scenario(
+        "name: tools\nsteps:\n"
+        "  - {name: call, match: {tool_result: false}, respond: {text: a}}\n"
+        "  - {name: answer, match: {tool_result: true}, respond: {text: b}}\n")
+    router = ScenarioRouter(MemoryStore(), [scenario])
+    assert _answer(router, _request(), "s") == "call"
+    missed = router.select(_request(), session="s", scenario_name=None)
+    assert isinstance(missed, NoMatch)
+    assert missed.rule == "scenario.no_match"
+    assert missed.message.startswith(
+        "no scenario step matches this request; closest: scenario 'tools' step 2 ('answer'), "
+        "which failed on tool_result: wanted a tool result last, the last message is a user")
+    assert "step 1 ('call') would match" in missed.message
+
+
+def test_unknown_scenario_names_suggest_the_closest() -> None:
+    router = ScenarioRouter(MemoryStore())
+    missed = router.select(_request(), session=None, scenario_name="streaming-txt")
+    assert isinstance(missed, NoMatch)
+    assert missed.rule == "scenario.unknown"
+    assert "did you mean 'streaming-text'" in missed.message
+    assert router.select(_request(), session=None, scenario_name=None) is None
+
+
+def test_activating_replaces_by_name_and_forgets_progress() -> None:
+    store = MemoryStore()
+    router = ScenarioRouter(store, [_scenario()])
+    _answer(router, _request(), "s")
+    _answer(router, _request(), "s")
+    assert _answer(router, _request(), "s") == "two"
+    router.activate([_scenario()], replace=False)
+    assert [s.name for s in router.active] == ["three"]
+    assert _answer(router, _request(), "s") == "one"

@@ -1,0 +1,48 @@
+"""`llama-contract scenarios list|show|check`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from contract.scenario import builtin_dir, builtin_names
+from mockserver.cli import main
+
+BROKEN = Path(__file__).parent / "broken"
+
+
+def test_list_prints_one_scenario_a_line_name_first(capsys) -> None:
+    assert main(["scenarios", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == sorted(builtin_names())
+    assert lines[0].startswith("agent-loop  3 steps [native, tools, agents, conversation]  ")
+
+
+def test_list_includes_files_given_with_from(tmp_path, capsys) -> None:
+    (tmp_path / "mine.yaml").write_text("name: zz-mine\ndescription: my own\nsteps: [{}]\n")
+    assert main(["scenarios", "list", "--from", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "zz-mine  1 step  my own"
+
+
+def test_show_prints_the_file_as_written(capsys) -> None:
+    assert main(["scenarios", "show", "models-list"]) == 0
+    assert capsys.readouterr().out == (builtin_dir() / "models-list.json").read_text()
+
+
+def test_show_unknown_name_exits_2_with_a_hint(capsys) -> None:
+    assert main(["scenarios", "show", "streaming-txt"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "did you mean 'streaming-text'" in captured.err
+
+
+def test_check_reports_the_first_problem_with_file_line_and_field(capsys) -> None:
+    path = BROKEN / "unknown-respond-key.yaml"
+    assert main(["scenarios", "check", str(path)]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"llama-contract scenarios: {path}:7: steps[0].respond.txt: unknown key 'txt'")
+
+
+def test_check_accepts_the_builtin_folder(capsys) -> None:
+    assert main(["scenarios", "check", str(builtin_dir())]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == len(builtin_names())
+

@@ -1,0 +1,154 @@
+"""`llama-contract serve` as users run it: a subprocess, ready line, requests, signals, errors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import socket
+import sys
+
+import httpx
+import pytest
+
+from mockserver.commands import serve as serve_command
+from mockserver.config import MockConfig
+
+# The request of the seed page's curl example (Llama API docs, "Chat completion").
+SEED_REQUEST = {
+    "model": "Llama-4-Maverick-17B-128E-Instruct-FP8",
+    "messages": [
+        {"role": "system", "content": "You are a helpful assistant that provides concise answers."},
+        {"role": "user", "content": "What is the capital of France?"},
+    ],
+    "max_tokens": 256,
+}
+AUTH = {"Authorization": "Bearer test"}
+CLI = [sys.executable, "-m", "mockserver.cli"]  # what the `llama-contract` console script runs
+CLIENT_TIMEOUT_S = 30.0
+
+
+def _serve_argv(*extra: str) -> list[str]:
+    return [*CLI, "serve", "--port", "0", *extra]
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_serve_answers_the_seed_request_then_stops_cleanly(launch, stop_signal):
+    server = launch(_serve_argv())
+    url = server.wait_ready()
+    assert server.ready_lines[1:] == [f"  native: {url}/v1", f"  compat: {url}/compat/v1"]
+    with httpx.Client(timeout=CLIENT_TIMEOUT_S) as client:
+        answer = client.post(f"{url}/v1/chat/completions", json=SEED_REQUEST, headers=AUTH)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/json")
+    assert answer.json()["completion_message"]["role"] == "assistant"
+    assert server.stop(stop_signal) == 0
+    server.clean_stderr()
+
+
+def test_serve_streams_native_events(launch):
+    server = launch(_serve_argv())
+    url = server.wait_ready()
+    events = []
+    with httpx.Client(timeout=CLIENT_TIMEOUT_S) as client, client.stream(
+        "POST", f"{url}/v1/chat/completions", json={**SEED_REQUEST, "stream": True},
+        headers={**AUTH, "Accept": "application/json"},
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line.removeprefix("data: ")))
+    kinds = [event["event"]["event_type"] for event in events]
+    assert kinds[0] == "start"
+    assert "complete" in kinds
+    assert server.stop(signal.SIGTERM) == 0
+    server.clean_stderr()
+
+
+def test_serve_on_a_busy_port_exits_2_with_one_clear_line(launch):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = launch([*CLI, "serve", "--port", str(port)])
+        code = server.wait_exit()
+    stderr = server.stderr()
+    assert code == 2
+    assert stderr.strip().splitlines() == [
+        f"llama-contract serve: error: cannot listen on 127.0.0.1:{port}: Address already in use"
+        " (another server is on that port; pick another with --port, or 0)"
+    ]
+
+
+def test_serve_on_a_foreign_host_warns_about_admin_then_fails_to_bind(launch):
+    # 192.0.2.1 (TEST-NET) is never local: nothing listens beyond loopback in this test.
+    server = launch([*CLI, "serve", "--host", "192.0.2.1", "--port", "0"])
+    code = server.wait_exit()
+    lines = server.stderr().strip().splitlines()
+    assert code == 2
+    assert len(lines) == 2
+    assert "warning: 192.0.2.1 is not a loopback address" in lines[0]
+    assert "--admin-token" in lines[0]
+    assert lines[1].startswith("llama-contract serve: error: cannot listen on 192.0.2.1:0: ")
+
+
+@pytest.mark.parametrize(
+    ("flags", "complaint"),
+    [
+        (["--port", "70000"], "is not a port"),
+        (["--chaos", "2"], "is not a rate between 0 and 1"),
+        (["--threads", "0"], "is not a positive integer"),
+        (["--ttft-ms", "nan"], "is not a finite number"),
+        (["--api-key", ""], "must not be empty"),
+    ],
+)
+def test_bad_flag_values_are_usage_errors(flags, complaint, capsys):
+    with pytest.raises(SystemExit) as stop:
+        _parser().parse_args(flags)
+    assert stop.value.code == 2
+    assert complaint in capsys.readouterr().err
+
+
+def test_missing_scenario_path_exits_2_before_serving(tmp_path, capsys):
+    missing = tmp_path / "nope.yaml"
+    args = _parser().parse_args(["--port", "0", "--scenarios", str(missing)])
+    assert serve_command.run(args) == 2
+    assert capsys.readouterr().err == (
+        f"llama-contract serve: error: scenario path not found: {missing}\n"
+    )
+
+
+def test_flags_become_the_mock_config(tmp_path):
+    scenario = tmp_path / "a.yaml"
+    args = _parser().parse_args([
+        "--host", "::1", "--port", "0", "--strict", "--seed", "7", "--api-key", "k1",
+        "--api-key", "k2", "--admin-token", "t", "--quirks", "--rpm", "60", "--tpm", "1000",
+        "--journal-size", "50", "--ttft-ms", "120", "--tokens-per-second", "40",
+        "--scenarios", str(scenario), "b.yaml", "--scenarios", "c.yaml", "--chaos", "0.25",
+        "--threads", "4", "--access-log",
+    ])
+    assert serve_command.config_from_args(args) == MockConfig(
+        host="::1", port=0, strict=True, seed=7, api_keys=("k1", "k2"), admin_token="t",
+        quirks=True, rpm=60, tpm=1000, journal_size=50, ttft_ms=120.0, tokens_per_second=40.0,
+        scenarios=(str(scenario), "b.yaml", "c.yaml"), chaos_rate=0.25, threads=4,
+        access_log=True,
+    )
+
+
+def test_a_bracketed_ipv6_host_is_the_loopback_address():
+    config = serve_command.config_from_args(_parser().parse_args(["--host", "[::1]"]))
+    assert config.host == "::1"
+    assert config.loopback
+
+
+def test_defaults_are_the_mock_config_defaults():
+    config = serve_command.config_from_args(_parser().parse_args([]))
+    assert config == MockConfig()
+    assert (config.host, config.port, config.threads) == ("127.0.0.1", 4010, 16)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="llama-contract serve")
+    serve_command.add_arguments(parser)
+    return parser
