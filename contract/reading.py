@@ -116,7 +116,8 @@ def _check_surrogates(value: Any) -> None:
                 node.encode("utf-8")
             except UnicodeEncodeError:
                 raise _fail(
-                    "json.invalid", "a string holds a lone UTF-16 surrogate escape (\\ud800-\\udfff)"
+                    "json.invalid",
+                    "a string holds a lone UTF-16 surrogate escape (\\ud800-\\udfff)",
                 ) from None
         elif isinstance(node, dict):
             stack.extend(node.keys())

@@ -56,16 +56,22 @@ def create_app(config: MockConfig | None = None, *, service: MockService | None 
     def http_error(exc: HTTPException) -> Response:
         status = exc.code or 400
         answer = simple_error(
-            status, "http.not_found" if status == 404 else "json.invalid",
-            exc.description or exc.name, dialect=dialect_of_path(request.path),
+            status,
+            "http.not_found" if status == 404 else "json.invalid",
+            exc.description or exc.name,
+            dialect=dialect_of_path(request.path),
         )
         return _to_flask(answer)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:  # a bug of ours: still JSON, never an HTML page
         app.logger.exception("unhandled error")
-        body = {"title": "Internal Server Error", "detail": f"mock server error: {type(exc).__name__}",
-                "status": 500, "errors": []}
+        body = {
+            "title": "Internal Server Error",
+            "detail": f"mock server error: {type(exc).__name__}",
+            "status": 500,
+            "errors": [],
+        }
         return Response(json_bytes(body), 500, content_type="application/json")
 
     return app
@@ -91,7 +97,9 @@ def _reset_connection(environ: dict[str, Any]) -> None:
     sock = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
     if isinstance(sock, socket.socket):
         try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            sock.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass

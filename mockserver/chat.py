@@ -60,14 +60,17 @@ class ChatHandler:
         if (declared is not None and declared > limit) or len(request.body) > limit:
             size = declared if declared is not None else len(request.body)
             return simple_error(
-                413, "body.too_large", f"the body is {size} bytes; the limit is {limit} bytes",
+                413,
+                "body.too_large",
+                f"the body is {size} bytes; the limit is {limit} bytes",
                 dialect=dialect,
             )
         content_type = request.header("content-type").split(";", 1)[0].strip().lower()
         if content_type not in _JSON_TYPES and not content_type.endswith("+json"):
             found = content_type or "no Content-Type"
             return simple_error(
-                400, "http.content_type",
+                400,
+                "http.content_type",
                 f"the body was sent as {found}; send it as application/json",
                 dialect=dialect,
             )
@@ -85,7 +88,9 @@ class ChatHandler:
         entry.body = payload
         if not isinstance(payload, dict):
             violation = Violation(
-                "body.not_object", "", f"the body is a JSON {type(payload).__name__}; send an object"
+                "body.not_object",
+                "",
+                f"the body is a JSON {type(payload).__name__}; send an object",
             )
             entry.validation = ValidationResult((violation,))
             return error_response(400, [violation], dialect=dialect)
@@ -99,15 +104,19 @@ class ChatHandler:
             accept = request.header("accept").lower()
             if not any(kind in accept for kind in _STREAM_ACCEPTS):
                 return simple_error(
-                    400, "http.accept",
+                    400,
+                    "http.accept",
                     "quirks profile: the live service refused stream:true without "
                     "'Accept: application/json' or 'text/event-stream'",
-                    dialect=dialect, headers=warnings,
+                    dialect=dialect,
+                    headers=warnings,
                 )
         decision = self.limiter.admit(key)
         if not decision.allowed:
             headers = [*decision.headers, *warnings, ("retry-after", str(decision.retry_after_s))]
-            return simple_error(429, decision.rule, decision.message, dialect=dialect, headers=headers)
+            return simple_error(
+                429, decision.rule, decision.message, dialect=dialect, headers=headers
+            )
         call = ChatCall(request, dialect, payload, key, entry, validation)
         response = self._respond(call)
         response.headers.extend(warnings)
@@ -143,7 +152,9 @@ class ChatHandler:
                 )
                 records = _compat_records(chunks)
             else:
-                records = ((frame(chunk), _chunk_tokens(chunk)) for chunk in native_stream(completion))
+                records = (
+                    (frame(chunk), _chunk_tokens(chunk)) for chunk in native_stream(completion)
+                )
             body = paced(
                 records,
                 ttft_ms=self.config.ttft_ms,
@@ -154,8 +165,7 @@ class ChatHandler:
         if dialect == "compat":
             document = compat_response(completion, model=model, created=created)
         else:
-            form = "string" if self.config.content_form == "string" else "object"
-            document = native_response(completion, content_form=form)
+            document = native_response(completion, content_form=self.config.content_form)
         return MockResponse(200, json_bytes(document), headers)
 
     def moderate(self, request: MockRequest, entry: JournalEntry) -> MockResponse:

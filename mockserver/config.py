@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -24,7 +25,9 @@ class MockConfig:
     max_depth: int = 64
     ttft_ms: float = 0.0  # pacing of streams: time to first token
     tokens_per_second: float = 0.0  # 0: no pacing
-    content_form: str = "object"  # native completion_message.content: "object" or "string"
+    content_form: Literal["object", "string"] = (
+        "object"  # native completion_message.content: "object" or "string"
+    )
     scenarios: tuple[Path | str, ...] = field(default_factory=tuple)
     chaos_rate: float = 0.0
     # Validate every answer the mock gives against the contract, recording findings in the journal

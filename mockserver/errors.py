@@ -81,7 +81,14 @@ def error_response(
 
 
 def simple_error(
-    status: int, rule: str, message: str, *, dialect: Dialect, path: str = "",
+    status: int,
+    rule: str,
+    message: str,
+    *,
+    dialect: Dialect,
+    path: str = "",
     headers: Sequence[tuple[str, str]] = (),
 ) -> MockResponse:
-    return error_response(status, [Violation(rule, path, message)], dialect=dialect, headers=headers)
+    return error_response(
+        status, [Violation(rule, path, message)], dialect=dialect, headers=headers
+    )

@@ -62,16 +62,22 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
     if route.handler == "chat":
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": _add_schema(
-                components, f"{dialect}-chat-request")}},
+            "content": {
+                "application/json": {"schema": _add_schema(components, f"{dialect}-chat-request")}
+            },
         }
         ok = _json(_add_schema(components, f"{dialect}-chat-response"), "A chat completion")
         ok["content"]["text/event-stream"] = {
             "schema": {"type": "string", "description": "Server-sent events, one chunk per record"}
         }
-        responses.update({"200": ok, "400": _json(error, "The request breaks the contract"),
-                          "413": _json(error, "Body too large"),
-                          "429": _json(error, "Rate limit exceeded")})
+        responses.update(
+            {
+                "200": ok,
+                "400": _json(error, "The request breaks the contract"),
+                "413": _json(error, "Body too large"),
+                "429": _json(error, "Rate limit exceeded"),
+            }
+        )
     elif route.handler == "models":
         responses["200"] = _json(_add_schema(components, "models-list"), "The models")
     elif route.handler == "model":
@@ -83,16 +89,28 @@ def _operation(route: Route, components: dict[str, Any]) -> dict[str, Any]:
     elif route.handler == "moderations":
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {
-                "schema": _add_schema(components, "moderation-request")}},
+            "content": {
+                "application/json": {"schema": _add_schema(components, "moderation-request")}
+            },
         }
         responses["200"] = _json(_add_schema(components, "moderation-response"), "Moderation")
         responses["400"] = _json(error, "The request breaks the contract")
     elif route.handler == "health":
         operation.pop("security")
-        responses = {"200": {"description": "The server is up", "content": {"application/json": {
-            "schema": {"type": "object", "properties": {"status": {"const": "ok"}},
-                       "required": ["status"]}}}}}
+        responses = {
+            "200": {
+                "description": "The server is up",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"status": {"const": "ok"}},
+                            "required": ["status"],
+                        }
+                    }
+                },
+            }
+        }
     operation["responses"] = responses
     return operation
 
@@ -106,8 +124,11 @@ def build_openapi(routes: Iterable[Route], *, server_url: str = "/") -> dict[str
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, components)
     return {
         "openapi": "3.1.0",
-        "info": {"title": _TITLE, "version": "0.1.0",
-                 "description": "Generated from the llama-api-contract JSON Schemas."},
+        "info": {
+            "title": _TITLE,
+            "version": "0.1.0",
+            "description": "Generated from the llama-api-contract JSON Schemas.",
+        },
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {

@@ -48,15 +48,19 @@ class RateLimiter:
         headers = self._headers(requests, tokens)
         if self._rpm is not None and requests > self._rpm:
             return RateDecision(
-                False, "rate_limit.requests",
+                False,
+                "rate_limit.requests",
                 f"{requests} requests this minute; the limit is {self._rpm} per minute",
-                max(1, math.ceil(left)), headers,
+                max(1, math.ceil(left)),
+                headers,
             )
         if self._tpm is not None and tokens >= self._tpm:
             return RateDecision(
-                False, "rate_limit.tokens",
+                False,
+                "rate_limit.tokens",
                 f"{tokens} tokens this minute; the limit is {self._tpm} per minute",
-                max(1, math.ceil(token_left)), headers,
+                max(1, math.ceil(token_left)),
+                headers,
             )
         return RateDecision(True, headers=headers)
 

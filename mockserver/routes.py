@@ -47,9 +47,26 @@ ROUTES: tuple[Route, ...] = (
     *_api_routes(),
     Route("GET", "/openapi.json", "openapi", authenticated=False, documented=False),
     Route("GET", "/health", "health", authenticated=False),
-    Route("GET", "/_mock/journal", "journal_list", admin=True, authenticated=False, documented=False),
-    Route("DELETE", "/_mock/journal", "journal_clear", admin=True, authenticated=False, documented=False),
+    Route(
+        "GET", "/_mock/journal", "journal_list", admin=True, authenticated=False, documented=False
+    ),
+    Route(
+        "DELETE",
+        "/_mock/journal",
+        "journal_clear",
+        admin=True,
+        authenticated=False,
+        documented=False,
+    ),
     Route("POST", "/_mock/reset", "reset", admin=True, authenticated=False, documented=False),
+    *(
+        Route(method, path, handler, admin=True, authenticated=False, documented=False)
+        for path, handler in (
+            ("/_mock/scenarios", "scenarios_admin"),
+            ("/_mock/faults", "faults_admin"),
+        )
+        for method in ("GET", "POST", "DELETE")
+    ),
 )
 
 

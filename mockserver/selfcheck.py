@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from functools import cache
+
 import jsonschema
 
 from contract import validate_response, validate_stream
@@ -28,10 +29,12 @@ def check_body(entry: JournalEntry, status: int, body: bytes) -> ValidationResul
             document = json.loads(body)
         except ValueError:
             return ValidationResult((Violation("json.invalid", "", "the error body is not JSON"),))
-        return ValidationResult(tuple(
-            Violation("field.type", "/" + "/".join(map(str, e.absolute_path)), e.message)
-            for e in _error_validator(entry.dialect).iter_errors(document)
-        ))
+        return ValidationResult(
+            tuple(
+                Violation("field.type", "/" + "/".join(map(str, e.absolute_path)), e.message)
+                for e in _error_validator(entry.dialect).iter_errors(document)
+            )
+        )
     if kind is None or not body:
         return None
     try:
@@ -51,7 +54,9 @@ def checked_stream(
         for record in records:
             text = record.decode("utf-8", "replace")
             payloads.extend(
-                line.removeprefix("data: ") for line in text.split("\n") if line.startswith("data: ")
+                line.removeprefix("data: ")
+                for line in text.split("\n")
+                if line.startswith("data: ")
             )
             yield record
         complete = True
@@ -61,13 +66,16 @@ def checked_stream(
             record_problems(entry, result, problems)
 
 
-def record_problems(entry: JournalEntry, result: ValidationResult | None, problems: list[str]) -> None:
+def record_problems(
+    entry: JournalEntry, result: ValidationResult | None, problems: list[str]
+) -> None:
     if result is None:
         return
     entry.extra["answer_validation"] = result.to_dict()
     # A fault injected on purpose (truncated stream, malformed JSON...) breaks the contract by design.
     if entry.fault is None and len(problems) < 200:
         problems.extend(
-            f"{entry.method} {entry.path} -> {entry.status}: {violation}" for violation in result
+            f"{entry.method} {entry.path} -> {entry.status}: {violation}"
+            for violation in result
             if violation.severity == "error"
         )

@@ -29,7 +29,10 @@ class MockService:
         self.store: Store = store or MemoryStore(journal_size=self.config.journal_size)
         self.router = Router()
         self.chat_handler = ChatHandler(self.config, self.store)
-        self._openapi: bytes | None = None
+        from mockserver.scenario_layer import install_scenarios
+
+        self.scenarios = install_scenarios(self)
+        self._openapi_document: bytes | None = None
         # With config.self_check: findings about the mock's own answers, bounded.
         self.answer_problems: list[str] = []
 
@@ -55,10 +58,12 @@ class MockService:
         if match.route is None:
             if match.allowed:
                 response = simple_error(
-                    405, "http.method",
+                    405,
+                    "http.method",
                     f"{request.method} is not allowed on {request.path}; allowed: "
                     + ", ".join(match.allowed),
-                    dialect=dialect, headers=[("Allow", ", ".join(match.allowed))],
+                    dialect=dialect,
+                    headers=[("Allow", ", ".join(match.allowed))],
                 )
             else:
                 response = simple_error(
@@ -67,7 +72,9 @@ class MockService:
         else:
             response = self._dispatch(request, match.route, match.model, entry)
         response.headers.append(("x-request-id", entry.id))
-        return self._journaled(response, entry, started, record=not (match.route and match.route.admin))
+        return self._journaled(
+            response, entry, started, record=not (match.route and match.route.admin)
+        )
 
     def _dispatch(
         self, request: MockRequest, route: Route, model: str | None, entry: JournalEntry
@@ -131,14 +138,17 @@ class MockService:
         key = key.strip()
         if scheme.lower() != "bearer" or not key:
             return simple_error(
-                401, "auth.missing",
+                401,
+                "auth.missing",
                 "send 'Authorization: Bearer <key>' with a non-empty key",
                 dialect=route.dialect,
             )
         allowed = self.config.api_keys
         if allowed and not any(hmac.compare_digest(key, k) for k in allowed):
             return simple_error(
-                401, "auth.invalid", "the bearer key is not one this server accepts",
+                401,
+                "auth.invalid",
+                "the bearer key is not one this server accepts",
                 dialect=route.dialect,
             )
         return key
@@ -160,17 +170,20 @@ class MockService:
     # Plain endpoints.
     def _models(self, request: MockRequest, route: Route) -> MockResponse:
         data = [_model_document(m.id) for m in MODELS]
-        body: dict[str, Any] = {"object": "list", "data": data} if route.dialect == "compat" else {
-            "data": data
-        }
+        body: dict[str, Any] = (
+            {"object": "list", "data": data} if route.dialect == "compat" else {"data": data}
+        )
         return MockResponse(200, json_bytes(body))
 
     def _model(self, route: Route, model_id: str) -> MockResponse:
         if find_model(model_id) is None:
             known = ", ".join(m.id for m in MODELS)
             return simple_error(
-                404, "model.not_found", f"no model {model_id!r}; known models: {known}",
-                dialect=route.dialect, path="/model",
+                404,
+                "model.not_found",
+                f"no model {model_id!r}; known models: {known}",
+                dialect=route.dialect,
+                path="/model",
             )
         return MockResponse(200, json_bytes(_model_document(model_id)))
 
@@ -178,11 +191,11 @@ class MockService:
         return MockResponse(200, json_bytes({"status": "ok"}))
 
     def _openapi(self, request: MockRequest, route: Route) -> MockResponse:
-        if self._openapi is None:
+        if self._openapi_document is None:
             from mockserver.openapi import build_openapi
 
-            self._openapi = json_bytes(build_openapi(self.router.routes))
-        return MockResponse(200, self._openapi)
+            self._openapi_document = json_bytes(build_openapi(self.router.routes))
+        return MockResponse(200, self._openapi_document)
 
     def _journal_list(self, request: MockRequest, route: Route) -> MockResponse:
         entries = [e.to_dict() for e in self.store.journal_entries()]
@@ -195,7 +208,14 @@ class MockService:
     def _reset(self, request: MockRequest, route: Route) -> MockResponse:
         self.store.journal_clear()
         self.store.clear_state()
+        self.scenarios.reset()
         return MockResponse(204, b"")
+
+    def _scenarios_admin(self, request: MockRequest, route: Route) -> MockResponse:
+        return self.scenarios.admin_scenarios(request)
+
+    def _faults_admin(self, request: MockRequest, route: Route) -> MockResponse:
+        return self.scenarios.admin_faults(request)
 
 
 def _model_document(model_id: str) -> dict[str, Any]:

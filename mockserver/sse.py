@@ -11,7 +11,9 @@ DONE = b"data: [DONE]\n\n"
 
 
 def frame(chunk: Any) -> bytes:
-    return b"data: " + json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
+    return (
+        b"data: " + json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
+    )
 
 
 def paced(

@@ -10,41 +10,48 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from mockserver.journal import JournalEntry
 
 
 class Store(Protocol):
-    def journal_append(self, entry: dict[str, Any]) -> None: ...
-    def journal_entries(self) -> list[dict[str, Any]]: ...
+    def journal_append(self, entry: JournalEntry) -> None: ...
+    def journal_entries(self) -> list[JournalEntry]: ...
     def journal_clear(self) -> None: ...
     def count_in_window(self, key: str, *, amount: int, window_s: float) -> tuple[int, float]:
         """Add `amount` to the counter `key` for the current window; return (total, seconds left)."""
         ...
+
     def peek_window(self, key: str, *, window_s: float) -> tuple[int, float]: ...
     def get(self, key: str, default: Any = None) -> Any: ...
     def update(self, key: str, change: Callable[[Any], Any]) -> Any:
         """Atomically replace the value at `key` by `change(old)` and return the new value."""
         ...
+
     def clear_state(self, prefix: str = "") -> None: ...
 
 
 class MemoryStore:
     """The in-memory store: a ring buffer journal, fixed-window counters and a small key-value map."""
 
-    def __init__(self, *, journal_size: int = 1000, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, journal_size: int = 1000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if journal_size < 1:
             raise ValueError(f"journal_size must be at least 1, got {journal_size}")
         self._lock = threading.Lock()
-        self._journal: deque[dict[str, Any]] = deque(maxlen=journal_size)
+        self._journal: deque[JournalEntry] = deque(maxlen=journal_size)
         self._windows: dict[str, tuple[float, int]] = {}
         self._values: dict[str, Any] = {}
         self._clock = clock
 
-    def journal_append(self, entry: dict[str, Any]) -> None:
+    def journal_append(self, entry: JournalEntry) -> None:
         with self._lock:
             self._journal.append(entry)
 
-    def journal_entries(self) -> list[dict[str, Any]]:
+    def journal_entries(self) -> list[JournalEntry]:
         with self._lock:
             return list(self._journal)
 

@@ -10,7 +10,6 @@ import argparse
 import math
 import sys
 from functools import partial
-from pathlib import Path
 
 from mockserver.config import MockConfig
 
@@ -87,11 +86,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from contract.scenario import ScenarioError, load_scenarios
     from mockserver.serving import ServeError, open_listener, serve
 
-    missing = [path for path in args.scenarios if not Path(path).exists()]
-    if missing:
-        return _fail(f"scenario path not found: {', '.join(missing)}")
+    if args.scenarios:
+        try:  # files, folders and built-in names; a bad file is named with its line and field
+            load_scenarios(args.scenarios)
+        except ScenarioError as exc:
+            return _fail(str(exc))
     config = config_from_args(args)
     if not config.loopback and config.admin_token is None:
         print(

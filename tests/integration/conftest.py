@@ -9,8 +9,6 @@ from werkzeug.serving import make_server
 
 from mockserver import MockConfig, MockService, create_app
 
-API_KEY = "LLM|1234567890|test-key"
-
 
 @dataclass
 class RunningMock:

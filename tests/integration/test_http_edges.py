@@ -9,9 +9,9 @@ import socket
 from pathlib import Path
 
 import pytest
+from integration_support import API_KEY
 
 from contract import validate_response
-from tests.integration.conftest import API_KEY
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "llama-api-chat-completion.txt"
 
@@ -40,7 +40,9 @@ def test_the_seed_example_with_the_base_url_swapped(mock):
     url, headers, body = seed_curl()
     assert url == "https://api.llama.com/v1/chat/completions"
     headers["Authorization"] = headers["Authorization"].replace("$LLAMA_API_KEY", API_KEY)
-    response, data = send(mock, "POST", url.removeprefix("https://api.llama.com"), body.encode(), headers)
+    response, data = send(
+        mock, "POST", url.removeprefix("https://api.llama.com"), body.encode(), headers
+    )
     assert response.status == 200
     document = json.loads(data)
     assert validate_response(document).ok
@@ -65,8 +67,12 @@ def _error(data: bytes, status: int) -> dict:
         (b'{"model": "m", "temperature": NaN, "messages": []}', {}, 400, "json.invalid"),
         (b"[" * 5000 + b"]" * 5000, {}, 400, "json.too_deep"),
         (b'["a list"]', {}, 400, "body.not_object"),
-        (b'{"model":"m","messages":[]}', {"Content-Type": "application/x-www-form-urlencoded"},
-         400, "http.content_type"),
+        (
+            b'{"model":"m","messages":[]}',
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            400,
+            "http.content_type",
+        ),
         (b'{"model":"m","messages":[]}', {"Authorization": ""}, 401, "auth.missing"),
         (b'{"model":"m","messages":[]}', {"Authorization": "Basic abc"}, 401, "auth.missing"),
     ],
@@ -93,7 +99,10 @@ def test_body_over_the_limit_is_refused_from_content_length(start_mock):
 
 @pytest.mark.parametrize(
     ("method", "path", "status", "rule"),
-    [("GET", "/v1/chat/completions", 405, "http.method"), ("POST", "/v2/nothing", 404, "http.not_found")],
+    [
+        ("GET", "/v1/chat/completions", 405, "http.method"),
+        ("POST", "/v2/nothing", 404, "http.not_found"),
+    ],
 )
 def test_wrong_method_and_unknown_path(mock, method, path, status, rule):
     response, data = send(mock, method, path, b"{}")
@@ -110,8 +119,13 @@ def test_compat_errors_are_openai_shaped(mock):
 def test_client_disconnecting_mid_stream_leaves_the_server_serving(start_mock):
     paced = start_mock(tokens_per_second=200)
     host, port = paced.base_url.removeprefix("http://").split(":")
-    body = json.dumps({"model": "m", "stream": True,
-                       "messages": [{"role": "user", "content": "a long answer please"}]})
+    body = json.dumps(
+        {
+            "model": "m",
+            "stream": True,
+            "messages": [{"role": "user", "content": "a long answer please"}],
+        }
+    )
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         sock.sendall(
             f"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"

@@ -8,27 +8,8 @@ import json
 import jsonschema
 import llama_api_client
 import pytest
+from integration_support import API_KEY, MODEL, WEATHER_TOOL
 from llama_api_client import AsyncLlamaAPIClient, LlamaAPIClient
-
-from tests.integration.conftest import API_KEY
-
-MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Get the current weather in a city",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "city": {"type": "string"},
-                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-            },
-            "required": ["city", "unit"],
-            "additionalProperties": False,
-        },
-    },
-}
 
 
 @pytest.fixture
@@ -48,7 +29,10 @@ def test_text_answer_refers_to_the_question(client):
     assert message.stop_reason == "stop"
     assert "capital of France" in message.content.text
     metrics = {m.metric: m.value for m in response.metrics}
-    assert metrics["num_total_tokens"] == metrics["num_prompt_tokens"] + metrics["num_completion_tokens"]
+    assert (
+        metrics["num_total_tokens"]
+        == metrics["num_prompt_tokens"] + metrics["num_completion_tokens"]
+    )
 
 
 def test_streamed_text_equals_the_plain_answer(client):
@@ -81,14 +65,17 @@ def _tool_round_trip(client, *, stream: bool) -> None:
             )
         )
         deltas = [e.event.delta for e in events if e.event.delta.type == "tool_call"]
-        assert deltas[0].id and deltas[0].function.name == "get_weather"
+        assert deltas[0].id
+        assert deltas[0].function.name == "get_weather"
         call_id, name = deltas[0].id, deltas[0].function.name
         arguments = "".join(d.function.arguments or "" for d in deltas)
         assert [e.event.stop_reason for e in events if e.event.event_type == "complete"] == [
             "tool_calls"
         ]
     else:
-        response = client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER_TOOL])
+        response = client.chat.completions.create(
+            model=MODEL, messages=messages, tools=[WEATHER_TOOL]
+        )
         message = response.completion_message
         assert message.stop_reason == "tool_calls"
         call = message.tool_calls[0]
@@ -133,7 +120,10 @@ def test_structured_output_validates_against_the_schema(client):
     response = client.chat.completions.create(
         model=MODEL,
         messages=ask("Describe a person"),
-        response_format={"type": "json_schema", "json_schema": {"name": "Person", "schema": schema}},
+        response_format={
+            "type": "json_schema",
+            "json_schema": {"name": "Person", "schema": schema},
+        },
     )
     document = json.loads(response.completion_message.content.text)
     jsonschema.validate(document, schema, format_checker=jsonschema.FormatChecker())
@@ -160,7 +150,8 @@ def test_moderations(client):
 def test_bad_request_carries_the_violation_paths(client):
     with pytest.raises(llama_api_client.BadRequestError) as caught:
         client.chat.completions.create(
-            model=MODEL, messages=[{"role": "wizard", "content": "hi"}]  # type: ignore[list-item]
+            model=MODEL,
+            messages=[{"role": "wizard", "content": "hi"}],  # type: ignore[list-item]
         )
     body = caught.value.body
     assert [(e["path"], e["rule"]) for e in body["errors"]] == [

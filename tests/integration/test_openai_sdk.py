@@ -7,9 +7,7 @@ import json
 import jsonschema
 import openai
 import pytest
-
-from tests.integration.conftest import API_KEY
-from tests.integration.test_llama_sdk import MODEL, WEATHER_TOOL
+from integration_support import API_KEY, MODEL, WEATHER_TOOL
 
 
 @pytest.fixture
@@ -32,20 +30,24 @@ def test_streaming_with_usage(client):
     request = {"model": MODEL, "messages": [{"role": "user", "content": "Tell me about llamas"}]}
     plain = client.chat.completions.create(**request)
     chunks = list(
-        client.chat.completions.create(**request, stream=True, stream_options={"include_usage": True})
+        client.chat.completions.create(
+            **request, stream=True, stream_options={"include_usage": True}
+        )
     )
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == plain.choices[0].message.content
     assert chunks[-1].choices == []
     assert chunks[-1].usage.total_tokens == plain.usage.total_tokens
-    assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == [
-        "stop"
-    ]
+    assert [
+        c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason
+    ] == ["stop"]
 
 
 def test_tools(client):
     messages = [{"role": "user", "content": "What is the weather in Paris?"}]
-    completion = client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER_TOOL])
+    completion = client.chat.completions.create(
+        model=MODEL, messages=messages, tools=[WEATHER_TOOL]
+    )
     choice = completion.choices[0]
     assert choice.finish_reason == "tool_calls"
     call = choice.message.tool_calls[0]

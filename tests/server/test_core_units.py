@@ -94,7 +94,9 @@ def test_router_reports_allowed_methods_and_unknown_paths():
 
 
 def test_error_bodies_in_both_dialects():
-    violations = [Violation("field.type", "/messages/0/content", "found a number; expected a string")]
+    violations = [
+        Violation("field.type", "/messages/0/content", "found a number; expected a string")
+    ]
     native = error_body(400, violations, dialect="native")
     assert native["title"] == "Bad Request"
     assert native["status"] == 400

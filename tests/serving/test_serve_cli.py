@@ -115,8 +115,19 @@ def test_missing_scenario_path_exits_2_before_serving(tmp_path, capsys):
     args = _parser().parse_args(["--port", "0", "--scenarios", str(missing)])
     assert serve_command.run(args) == 2
     assert capsys.readouterr().err == (
-        f"llama-contract serve: error: scenario path not found: {missing}\n"
+        f"llama-contract serve: error: {missing}: no such file or folder\n"
     )
+
+
+def test_builtin_scenario_names_are_accepted_and_bad_files_named(tmp_path, capsys):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: x\nsteps:\n  - respond: {text: hi}\n    colour: red\n")
+    args = _parser().parse_args(["--port", "0", "--scenarios", "agent-loop", str(broken)])
+    assert serve_command.run(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"llama-contract serve: error: {broken}")
+    assert "colour" in err
+    assert "Traceback" not in err
 
 
 def test_flags_become_the_mock_config(tmp_path):
