@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from typing import Any
 
 from contract.violations import Violation
@@ -29,6 +30,32 @@ def _reject_constant(name: str) -> Any:
     raise _fail("json.invalid", f"{name} is not valid JSON; send a finite number or null")
 
 
+@cache
+def _decoder(max_number_digits: int) -> json.JSONDecoder:
+    def parse_int(literal: str) -> int:
+        if len(literal.lstrip("-")) > max_number_digits:
+            raise _fail(
+                "json.number_too_large",
+                f"an integer of {len(literal)} digits; at most {max_number_digits} are accepted",
+            )
+        return int(literal)
+
+    def parse_float(literal: str) -> float:
+        if len(literal) > max_number_digits + 10:
+            raise _fail(
+                "json.number_too_large",
+                f"a number literal of {len(literal)} characters; at most {max_number_digits + 10}",
+            )
+        value = float(literal)
+        if value in (float("inf"), float("-inf")):
+            raise _fail("json.number_too_large", f"the number {literal[:20]} overflows a double")
+        return value
+
+    return json.JSONDecoder(
+        parse_int=parse_int, parse_float=parse_float, parse_constant=_reject_constant
+    )
+
+
 def parse_json(
     data: bytes | str,
     *,
@@ -52,29 +79,9 @@ def parse_json(
     if text.startswith("\ufeff"):
         text = text[1:]
 
-    def parse_int(literal: str) -> int:
-        if len(literal.lstrip("-")) > max_number_digits:
-            raise _fail(
-                "json.number_too_large",
-                f"an integer of {len(literal)} digits; at most {max_number_digits} are accepted",
-            )
-        return int(literal)
-
-    def parse_float(literal: str) -> float:
-        if len(literal) > max_number_digits + 10:
-            raise _fail(
-                "json.number_too_large",
-                f"a number literal of {len(literal)} characters; at most {max_number_digits + 10}",
-            )
-        value = float(literal)
-        if value in (float("inf"), float("-inf")):
-            raise _fail("json.number_too_large", f"the number {literal[:20]} overflows a double")
-        return value
-
+    decoder = _decoder(max_number_digits)
     try:
-        value = json.loads(
-            text, parse_int=parse_int, parse_float=parse_float, parse_constant=_reject_constant
-        )
+        value = decoder.decode(text)
     except ReadError:
         raise
     except RecursionError:
@@ -86,7 +93,9 @@ def parse_json(
         ) from None
     except ValueError as exc:  # e.g. Python's own int-digits limit
         raise _fail("json.invalid", f"invalid JSON: {exc}") from None
-    _check_depth(value, max_depth)
+    # Nesting can be no deeper than the number of opening brackets: most bodies skip the walk.
+    if text.count("[") + text.count("{") > max_depth:
+        _check_depth(value, max_depth)
     if _SURROGATE_ESCAPE.search(text):
         _check_surrogates(value)
     return value

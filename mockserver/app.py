@@ -27,10 +27,11 @@ def create_app(config: MockConfig | None = None, *, service: MockService | None 
     @app.route("/", defaults={"path": ""}, methods=_METHODS)
     @app.route("/<path:path>", methods=_METHODS)
     def dispatch(path: str) -> Response:
-        environ = request.environ
+        current = request._get_current_object()  # type: ignore[attr-defined]
+        environ = current.environ
         limit = mock.config.max_body_bytes
-        declared = request.content_length
-        body = b"" if declared is not None and declared > limit else request.stream.read(limit + 1)
+        declared = current.content_length
+        body = b"" if declared is not None and declared > limit else current.stream.read(limit + 1)
         headers = {
             key[5:].replace("_", "-").lower(): value
             for key, value in environ.items()
@@ -40,12 +41,12 @@ def create_app(config: MockConfig | None = None, *, service: MockService | None 
             headers["content-type"] = environ["CONTENT_TYPE"]
         answer = mock.handle(
             MockRequest(
-                method=request.method,
-                path=request.path,
+                method=current.method,
+                path=current.path,
                 headers=headers,
                 body=body,
                 content_length=declared,
-                remote_addr=request.remote_addr or "",
+                remote_addr=current.remote_addr or "",
             )
         )
         if answer.reset:
@@ -55,6 +56,8 @@ def create_app(config: MockConfig | None = None, *, service: MockService | None 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         status = exc.code or 400
+        if status == 405:  # a method outside _METHODS (TRACE, ...): the service says what is allowed
+            return dispatch(request.path)
         answer = simple_error(
             status,
             "http.not_found" if status == 404 else "json.invalid",
@@ -85,9 +88,9 @@ def service_of(app: Flask) -> MockService:
 
 def _to_flask(answer: MockResponse) -> Response:
     body: Any = answer.body
-    response = Response(body, answer.status, content_type=answer.content_type)
-    for name, value in answer.headers:
-        response.headers.add(name, value)
+    response = Response(
+        body, answer.status, headers=answer.headers, content_type=answer.content_type
+    )
     if answer.streaming:
         response.direct_passthrough = True
     return response

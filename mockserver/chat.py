@@ -24,6 +24,7 @@ from mockserver.engine import (
 from mockserver.errors import error_response, json_bytes, simple_error
 from mockserver.http import Dialect, MockRequest, MockResponse
 from mockserver.journal import JournalEntry
+from mockserver.memo import Remembered, RequestMemo
 from mockserver.ratelimit import RateLimiter
 from mockserver.sse import DONE, frame, paced
 from mockserver.store import Store
@@ -42,6 +43,7 @@ class ChatCall:
     key: str
     entry: JournalEntry
     validation: ValidationResult
+    remembered: Remembered | None = None
 
 
 class ChatHandler:
@@ -49,12 +51,23 @@ class ChatHandler:
         self.config = config
         self.engine = Engine(seed=config.seed)
         self.limiter = RateLimiter(store, rpm=config.rpm, tpm=config.tpm)
+        self.memo = RequestMemo()
         # Scenario and fault hooks: the first responder that returns a response answers instead of
         # the engine; filters may rewrite every chat answer (faults).
         self.responders: list[Callable[[ChatCall], MockResponse | None]] = []
         self.filters: list[Callable[[ChatCall, MockResponse], MockResponse]] = []
 
     def read_json(self, request: MockRequest, dialect: Dialect) -> Any | MockResponse:
+        refused = self.check_body(request, dialect)
+        if refused is not None:
+            return refused
+        try:
+            return parse_json(request.body, max_depth=self.config.max_depth)
+        except ReadError as exc:
+            return error_response(400, [exc.violation], dialect=dialect)
+
+    def check_body(self, request: MockRequest, dialect: Dialect) -> MockResponse | None:
+        """Refuse a body over the size limit or not sent as JSON, before reading it."""
         declared = request.content_length
         limit = self.config.max_body_bytes
         if (declared is not None and declared > limit) or len(request.body) > limit:
@@ -74,29 +87,46 @@ class ChatHandler:
                 f"the body was sent as {found}; send it as application/json",
                 dialect=dialect,
             )
-        try:
-            return parse_json(request.body, max_depth=self.config.max_depth)
-        except ReadError as exc:
-            return error_response(400, [exc.violation], dialect=dialect)
+        return None
 
-    def handle(
-        self, request: MockRequest, dialect: Dialect, key: str, entry: JournalEntry
-    ) -> MockResponse:
+    def _remember(self, request: MockRequest, dialect: Dialect) -> Remembered | MockResponse:
+        """Parse and validate the body, or recall both from the memo for a body seen before."""
+        remembered = self.memo.get(dialect, request.body)
+        if remembered is not None:
+            return remembered
         payload = self.read_json(request, dialect)
         if isinstance(payload, MockResponse):
             return payload
-        entry.body = payload
         if not isinstance(payload, dict):
             violation = Violation(
                 "body.not_object",
                 "",
                 f"the body is a JSON {type(payload).__name__}; send an object",
             )
-            entry.validation = ValidationResult((violation,))
-            return error_response(400, [violation], dialect=dialect)
-        validation = validate_request(payload, endpoint=dialect, strict=self.config.strict)
+            remembered = Remembered(payload, ValidationResult((violation,)))
+        else:
+            validation = validate_request(payload, endpoint=dialect, strict=self.config.strict)
+            remembered = Remembered(payload, validation)
+        remembered.warnings = _warnings_header(remembered.validation)
+        self.memo.put(dialect, request.body, remembered)
+        return remembered
+
+    def handle(
+        self, request: MockRequest, dialect: Dialect, key: str, entry: JournalEntry
+    ) -> MockResponse:
+        refused = self.check_body(request, dialect)
+        if refused is not None:
+            return refused
+        remembered = self._remember(request, dialect)
+        if isinstance(remembered, MockResponse):
+            return remembered
+        payload, validation, warnings = (
+            remembered.payload,
+            remembered.validation,
+            remembered.warnings,
+        )
+        entry.body = payload
         entry.validation = validation
-        warnings = _warnings_header(validation)
         if not validation.ok:
             return error_response(400, validation.violations, dialect=dialect, headers=warnings)
         stream = payload.get("stream") is True
@@ -117,7 +147,7 @@ class ChatHandler:
             return simple_error(
                 429, decision.rule, decision.message, dialect=dialect, headers=headers
             )
-        call = ChatCall(request, dialect, payload, key, entry, validation)
+        call = ChatCall(request, dialect, payload, key, entry, validation, remembered)
         response = self._respond(call)
         response.headers.extend(warnings)
         for rewrite in self.filters:
@@ -129,15 +159,22 @@ class ChatHandler:
             answer = responder(call)
             if answer is not None:
                 return answer
-        try:
-            completion = self.engine.complete(call.payload, endpoint=call.dialect)
-        except EngineError as exc:
+        memo = call.remembered or Remembered(call.payload, call.validation)
+        if memo.answer is None:
+            try:
+                memo.answer = self.engine.complete(call.payload, endpoint=call.dialect)
+            except EngineError as exc:
+                memo.answer = exc
+        if isinstance(memo.answer, EngineError):
+            refusal = memo.answer
             return error_response(
-                400, [Violation(exc.rule, exc.path, exc.message)], dialect=call.dialect
+                400, [Violation(refusal.rule, refusal.path, refusal.message)], dialect=call.dialect
             )
-        return self.render(call, completion)
+        return self.render(call, memo.answer, memo=memo)
 
-    def render(self, call: ChatCall, completion: Completion) -> MockResponse:
+    def render(
+        self, call: ChatCall, completion: Completion, *, memo: Remembered | None = None
+    ) -> MockResponse:
         """Write a completion as the endpoint's JSON answer or stream, with rate-limit headers."""
         headers = list(self.limiter.spend(call.key, completion.total_tokens))
         payload, dialect = call.payload, call.dialect
@@ -162,11 +199,16 @@ class ChatHandler:
             )
             headers += [("cache-control", "no-cache"), ("x-accel-buffering", "no")]
             return MockResponse(200, body, headers, content_type="text/event-stream")
+        if memo is not None and memo.rendered is not None:
+            return MockResponse(200, memo.rendered, headers)
         if dialect == "compat":
             document = compat_response(completion, model=model, created=created)
         else:
             document = native_response(completion, content_form=self.config.content_form)
-        return MockResponse(200, json_bytes(document), headers)
+        rendered = json_bytes(document)
+        if memo is not None:
+            memo.rendered = rendered
+        return MockResponse(200, rendered, headers)
 
     def moderate(self, request: MockRequest, entry: JournalEntry) -> MockResponse:
         payload = self.read_json(request, "native")
