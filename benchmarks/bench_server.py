@@ -108,7 +108,7 @@ class Server:
                 + "".join(self.stderr)[-2000:]
             )
         self.ready_s = time.perf_counter() - self.started
-        parts = urlsplit(first[len(READY_PREFIX):].strip())
+        parts = urlsplit(first[len(READY_PREFIX) :].strip())
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.url = f"http://{parts.netloc}{PATH}"
 
@@ -173,21 +173,51 @@ def cold_starts_ms(runs: int) -> list[tuple[float, float]]:
     return results
 
 
-def wrk_load(wrk: str, url: str, body: bytes, connections: int, seconds: float) -> LoadResult:
+DISTINCT_MARK = "capital of France"
+
+
+def wrk_load(
+    wrk: str, url: str, body: bytes, connections: int, seconds: float, distinct: bool = False
+) -> LoadResult:
+    """One wrk run; `distinct` numbers each request's question, so no two bodies are the same
+    and the mock's memo of seen bodies never answers (its worst case)."""
     level = 0
     while f"]{'=' * level}]" in body.decode():
         level += 1
-    script = "\n".join([
-        'wrk.method = "POST"',
-        f"wrk.body = [{'=' * level}[{body.decode()}]{'=' * level}]",
-        *(f'wrk.headers["{name}"] = "{value}"' for name, value in HEADERS.items()),
-    ])
+    script = "\n".join(
+        [
+            'wrk.method = "POST"',
+            f"wrk.body = [{'=' * level}[{body.decode()}]{'=' * level}]",
+            *(f'wrk.headers["{name}"] = "{value}"' for name, value in HEADERS.items()),
+            *(
+                [
+                    "counter = 0",
+                    "request = function()",
+                    "  counter = counter + 1",
+                    f'  local body = string.gsub(wrk.body, "{DISTINCT_MARK}", '
+                    f'"{DISTINCT_MARK} " .. counter, 1)',
+                    "  return wrk.format(nil, nil, nil, body)",
+                    "end",
+                ]
+                if distinct
+                else []
+            ),
+        ]
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write(script)
         lua.flush()
         threads = max(1, min(connections, len(os.sched_getaffinity(0)) // 2))
-        argv = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency",
-                "-s", lua.name, url]
+        argv = [
+            wrk,
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds:g}s",
+            "--latency",
+            "-s",
+            lua.name,
+            url,
+        ]
         done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
     out = done.stdout
     if done.returncode != 0 or "Requests/sec" not in out:
@@ -216,8 +246,11 @@ def _wrk_version(wrk: str) -> str:
 
 def python_load(url: str, body: bytes, connections: int, seconds: float) -> LoadResult:
     with ProcessPoolExecutor(connections) as pool:
-        runs = list(pool.map(_one_connection, [url] * connections, [body] * connections,
-                             [seconds] * connections))
+        runs = list(
+            pool.map(
+                _one_connection, [url] * connections, [body] * connections, [seconds] * connections
+            )
+        )
     latencies = [ms for run_latencies, _ in runs for ms in run_latencies]
     if not latencies:
         raise BenchError(f"no request to {url} succeeded")
@@ -266,7 +299,7 @@ def replace_section(readme: Path, title: str, body: str) -> None:
     found = re.search(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", text, flags=re.M | re.S)
     if found:
         following = "\n" if found.end() < len(text) else ""
-        text = text[: found.start()] + section + following + text[found.end():]
+        text = text[: found.start()] + section + following + text[found.end() :]
     else:
         text = text.rstrip() + "\n\n" + section
     readme.write_text(text)
@@ -282,6 +315,7 @@ class Figures:
     generator: str
     mock: list[LoadResult]  # one per round
     bare: list[LoadResult]
+    distinct: list[LoadResult]  # the mock with no body repeated (wrk only)
     body_bytes: int
     first_event_ms: list[float]
     cold_ms: list[tuple[float, float]]
@@ -296,7 +330,7 @@ def measure(args: argparse.Namespace) -> Figures:
     generator = f"wrk {_wrk_version(wrk)}" if wrk else "Python (one process per connection)"
     mock = Server(MOCK_ARGV)
     bare: Server | None = None
-    results: dict[str, list[LoadResult]] = {"mock": [], "bare": []}
+    results: dict[str, list[LoadResult]] = {"mock": [], "bare": [], "distinct": []}
     try:
         body_bytes = len(post(mock, SEED_BODY))
         bare = Server([*BARE_ARGV, "--body-bytes", str(body_bytes)])
@@ -311,6 +345,10 @@ def measure(args: argparse.Namespace) -> Figures:
                 results[name].append(
                     run_load(targets[name].url, SEED_BODY, args.connections, args.duration)
                 )
+            if wrk:
+                results["distinct"].append(
+                    wrk_load(wrk, mock.url, SEED_BODY, args.connections, args.duration, True)
+                )
         first_event = first_event_times_ms(mock, args.streams)
     finally:
         mock.stop()
@@ -320,6 +358,7 @@ def measure(args: argparse.Namespace) -> Figures:
         generator=generator,
         mock=results["mock"],
         bare=results["bare"],
+        distinct=results["distinct"],
         body_bytes=body_bytes,
         first_event_ms=first_event,
         cold_ms=cold_starts_ms(args.cold_runs),
@@ -347,6 +386,15 @@ def table(figures: Figures) -> str:
         "|---|---:|---:|---:|---:|---:|",
         _load_row("`llama-contract serve`, seed request", figures.mock),
         _load_row(f"bare Flask endpoint, constant {figures.body_bytes}-byte body", figures.bare),
+        *(
+            [
+                _load_row(
+                    "`llama-contract serve`, every body distinct (no memo hits)", figures.distinct
+                )
+            ]
+            if figures.distinct
+            else []
+        ),
         "",
         f"Mock / bare requests per second: **{ratio:.0%}** (per round: {per_round}); "
         f"target: at least 70%, {'met' if ratio >= 0.70 else 'NOT met'}.",
@@ -395,21 +443,23 @@ def machine() -> str:
 
 
 def write_readme(figures: Figures, argv: list[str]) -> None:
-    body = "\n".join([
-        f"Measured {time.strftime('%Y-%m-%d')} on: {machine()}.",
-        "",
-        "Reproduce from the repository root (without wrk a Python load generator runs; its "
-        "figures are not comparable with wrk's). Mock and bare endpoint share the machine "
-        "and the run, so the ratio is the figure to compare across machines:",
-        "",
-        "```",
-        "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]'",
-        "apt-get install -y wrk",
-        " ".join(["python benchmarks/bench_server.py", *argv]),
-        "```",
-        "",
-        table(figures),
-    ])
+    body = "\n".join(
+        [
+            f"Measured {time.strftime('%Y-%m-%d')} on: {machine()}.",
+            "",
+            "Reproduce from the repository root (without wrk a Python load generator runs; its "
+            "figures are not comparable with wrk's). Mock and bare endpoint share the machine "
+            "and the run, so the ratio is the figure to compare across machines:",
+            "",
+            "```",
+            "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]'",
+            "apt-get install -y wrk",
+            " ".join(["python benchmarks/bench_server.py", *argv]),
+            "```",
+            "",
+            table(figures),
+        ]
+    )
     replace_section(README, "Server", body)
 
 
