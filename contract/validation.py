@@ -128,7 +128,7 @@ def _schema_name(table: dict[tuple[str, str], str], endpoint: str, kind: str) ->
 
 def _path_key(path: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(
-        (0, int(token), "") if token.isdigit() else (1, 0, token) for token in path.split("/")[1:]
+        (0, int(token), "") if token.isascii() and token.isdigit() else (1, 0, token) for token in path.split("/")[1:]
     )
 
 

@@ -37,7 +37,9 @@ def pointer_to_param(pointer: str) -> str | None:
     out = ""
     for part in pointer.lstrip("/").split("/"):
         token = part.replace("~1", "/").replace("~0", "~")
-        out += f"[{token}]" if token.isdigit() else (f".{token}" if out else token)
+        out += (
+            f"[{token}]" if token.isascii() and token.isdigit() else (f".{token}" if out else token)
+        )
     return out
 
 

@@ -34,9 +34,7 @@ __all__ = [
 LLAMA_API_URL = "https://api.llama.com"
 # What httpx (h11) raises when a server closes the connection before answering or mid-body.
 _NO_ANSWER = "Server disconnected without sending a response."
-_CUT_BODY = (
-    "peer closed connection without sending complete message body (incomplete chunked read)"
-)
+_CUT_BODY = "peer closed connection without sending complete message body (incomplete chunked read)"
 
 
 def to_mock_request(request: httpx.Request) -> MockRequest:
@@ -48,7 +46,9 @@ def to_mock_request(request: httpx.Request) -> MockRequest:
         path=request.url.path,
         headers=headers,
         body=request.content,
-        content_length=int(declared) if declared and declared.isdigit() else None,
+        content_length=int(declared)
+        if declared and declared.isascii() and declared.isdigit()
+        else None,
     )
 
 

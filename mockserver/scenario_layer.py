@@ -58,8 +58,14 @@ def _parse_prefer(value: str) -> dict[str, str]:
 
 
 class ScenarioLayer:
-    def __init__(self, handler: ChatHandler, store: Store, config: MockConfig, *,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        handler: ChatHandler,
+        store: Store,
+        config: MockConfig,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.handler = handler
         self.store = store
         self.config = config
@@ -74,8 +80,14 @@ class ScenarioLayer:
         scenario_name = headers.get(SCENARIO_HEADER, "").strip()
         fault_text = headers.get(FAULT_HEADER, "").strip()
         prefer = _parse_prefer(headers.get("prefer", ""))
-        if not (scenario_name or fault_text or prefer or self.router.active or self.standing_faults
-                or self.config.chaos_rate > 0):
+        if not (
+            scenario_name
+            or fault_text
+            or prefer
+            or self.router.active
+            or self.standing_faults
+            or self.config.chaos_rate > 0
+        ):
             return None
         stream = call.payload.get("stream") is True
         header_faults = self._header_faults(call, fault_text, stream)
@@ -91,8 +103,15 @@ class ScenarioLayer:
             return chosen
         selection, step = chosen
         key = selection.request_key if selection else request_key(call.request.path, call.payload)
-        context = FaultContext(call.dialect, stream, call.request.path, key, session or "",
-                               self.config.seed, self._occurrence(session, key))
+        context = FaultContext(
+            call.dialect,
+            stream,
+            call.request.path,
+            key,
+            session or "",
+            self.config.seed,
+            self._occurrence(session, key),
+        )
         step_faults = selection.step.faults if selection is not None else ()
         faults = merge_faults(header_faults, self.standing_faults.take(), step_faults)
         if not faults:
@@ -112,26 +131,32 @@ class ScenarioLayer:
             return None
         response, answer = self._answer(call, step, plan, key)
         if selection is not None:
-            broken = bool(plan.body_rewrites) or any(f.kind.role == "stream" and
-                                                     f.name != "slow_stream" for f in faults)
+            broken = bool(plan.body_rewrites) or any(
+                f.kind.role == "stream" and f.name != "slow_stream" for f in faults
+            )
             self.router.state.advance(selection, answer=None if broken else answer)
         return response
 
-    def _header_faults(self, call: ChatCall, text: str,
-                       stream: bool) -> tuple[FaultSpec, ...] | MockResponse:
+    def _header_faults(
+        self, call: ChatCall, text: str, stream: bool
+    ) -> tuple[FaultSpec, ...] | MockResponse:
         if not text:
             return ()
         try:
             faults = parse_fault_list(text)
         except FaultError as exc:
-            return simple_error(400, "fault.invalid", f"{FAULT_HEADER}: {exc.message}",
-                                dialect=call.dialect)
+            return simple_error(
+                400, "fault.invalid", f"{FAULT_HEADER}: {exc.message}", dialect=call.dialect
+            )
         for spec in faults:
             if spec.kind.stream_only and not stream:
                 return simple_error(
-                    400, "fault.invalid",
+                    400,
+                    "fault.invalid",
                     f"{FAULT_HEADER}: {spec.name} affects streams only; this request has "
-                    "stream false", dialect=call.dialect)
+                    "stream false",
+                    dialect=call.dialect,
+                )
         return faults
 
     def _choose(
@@ -149,8 +174,9 @@ class ScenarioLayer:
         if isinstance(chosen, NoMatch):
             call.entry.scenario = chosen.scenario
             call.entry.extra["scenario_miss"] = chosen.rule
-            return simple_error(_NO_MATCH_STATUS[chosen.rule], chosen.rule, chosen.message,
-                                dialect=call.dialect)
+            return simple_error(
+                _NO_MATCH_STATUS[chosen.rule], chosen.rule, chosen.message, dialect=call.dialect
+            )
         if chosen is None:
             return None, None
         call.entry.scenario, call.entry.step = chosen.scenario.name, chosen.step.name
@@ -173,25 +199,33 @@ class ScenarioLayer:
         self.router.state.clear()
 
     def _occurrence(self, session: str | None, key: str) -> int:
-        counted: int = self.store.update(f"fault:seen:{session or ''}:{key}",
-                                         lambda old: (old or 0) + 1)
+        counted: int = self.store.update(
+            f"fault:seen:{session or ''}:{key}", lambda old: (old or 0) + 1
+        )
         return counted
 
     def _prefer_code(self, call: ChatCall, raw: str) -> MockResponse | None:
-        if not raw.isdigit() or not (raw == "200" or 400 <= int(raw) <= 599):
-            return simple_error(400, "prefer.invalid",
-                                f"Prefer: code={raw} cannot be honoured; ask for 200 or an error "
-                                "status 400-599", dialect=call.dialect)
+        if not (raw.isascii() and raw.isdigit()) or not (raw == "200" or 400 <= int(raw) <= 599):
+            return simple_error(
+                400,
+                "prefer.invalid",
+                f"Prefer: code={raw} cannot be honoured; ask for 200 or an error status 400-599",
+                dialect=call.dialect,
+            )
         status = int(raw)
         if status == 200:
             return None
         call.entry.fault = f"prefer code={status}"
-        return simple_error(status, "prefer.code",
-                            f"answered {status} as asked by 'Prefer: code={status}'",
-                            dialect=call.dialect)
+        return simple_error(
+            status,
+            "prefer.code",
+            f"answered {status} as asked by 'Prefer: code={status}'",
+            dialect=call.dialect,
+        )
 
-    def _example(self, call: ChatCall, name: str,
-                 scenario_name: str) -> tuple[Scenario, Step] | MockResponse:
+    def _example(
+        self, call: ChatCall, name: str, scenario_name: str
+    ) -> tuple[Scenario, Step] | MockResponse:
         scenarios: tuple[Scenario, ...]
         if scenario_name:
             found = self.router.find(scenario_name)
@@ -208,19 +242,24 @@ class ScenarioLayer:
             where = "the active scenarios"
         else:
             where = "any scenario (none is active; name one with x-mock-scenario)"
-        return simple_error(400, "scenario.unknown",
-                            f"Prefer: example={name}: no step named {name!r} in {where}",
-                            dialect=call.dialect)
+        return simple_error(
+            400,
+            "scenario.unknown",
+            f"Prefer: example={name}: no step named {name!r} in {where}",
+            dialect=call.dialect,
+        )
 
     # Answers.
-    def _answer(self, call: ChatCall, step: Step | None, plan: FaultPlan,
-                key: str) -> tuple[MockResponse, dict[str, Any] | None]:
+    def _answer(
+        self, call: ChatCall, step: Step | None, plan: FaultPlan, key: str
+    ) -> tuple[MockResponse, dict[str, Any] | None]:
         respond = step.respond if step is not None else None
         if respond is not None and respond.is_error:
             return self._error_answer(call, respond), None
         if respond is not None and respond.has_body:
-            return MockResponse(respond.status, json_bytes(respond.body),
-                                list(respond.headers)), None
+            return MockResponse(
+                respond.status, json_bytes(respond.body), list(respond.headers)
+            ), None
         if respond is not None and respond.scripted:
             completion = self._scripted(call, respond, key)
         else:
@@ -229,20 +268,28 @@ class ScenarioLayer:
             except EngineError as exc:
                 return error_response(400, [exc.violation], dialect=call.dialect), None
         if plan.tool_call_style and completion.tool_calls:
-            text = tool_calls_as_text([(c.name, c.arguments) for c in completion.tool_calls],
-                                      style=plan.tool_call_style)
+            text = tool_calls_as_text(
+                [(c.name, c.arguments) for c in completion.tool_calls], style=plan.tool_call_style
+            )
             completion = dataclasses.replace(
-                completion, text=text, tool_calls=(), stop_reason="stop",
-                completion_tokens=len(tokenize(text)))
+                completion,
+                text=text,
+                tool_calls=(),
+                stop_reason="stop",
+                completion_tokens=len(tokenize(text)),
+            )
         response = self.handler.render(call, completion)
         if respond is not None:
             response.headers.extend(respond.headers)
         if response.streaming:
             body: Any = iter(response.body)
             if respond is not None and respond.pacing is not None:
-                body = paced_stream(body, ttft_ms=respond.pacing.ttft_ms,
-                                    tokens_per_second=respond.pacing.tokens_per_second,
-                                    sleep=self.sleep)
+                body = paced_stream(
+                    body,
+                    ttft_ms=respond.pacing.ttft_ms,
+                    tokens_per_second=respond.pacing.tokens_per_second,
+                    sleep=self.sleep,
+                )
             for rewrite in plan.stream_rewrites:
                 body = rewrite(body)
             if plan.body_rewrites:  # malformed_json on a stream: its first record, cut
@@ -257,25 +304,36 @@ class ScenarioLayer:
         if isinstance(respond.error, dict):
             return MockResponse(respond.status, json_bytes(respond.error), list(respond.headers))
         message = respond.error or f"the scenario answers {respond.status}"
-        return error_response(respond.status, [Violation("fault.injected", "", message)],
-                              dialect=call.dialect, detail=message, headers=respond.headers)
+        return error_response(
+            respond.status,
+            [Violation("fault.injected", "", message)],
+            dialect=call.dialect,
+            detail=message,
+            headers=respond.headers,
+        )
 
     def _scripted(self, call: ChatCall, respond: Respond, key: str) -> Completion:
         digest = hashlib.sha256(key.encode()).hexdigest()
         calls = tuple(
-            ToolCall(spec.id or f"call_{digest[index * 4: index * 4 + 24]}", spec.name,
-                     spec.arguments)
+            ToolCall(
+                spec.id or f"call_{digest[index * 4 : index * 4 + 24]}", spec.name, spec.arguments
+            )
             for index, spec in enumerate(respond.tool_calls)
         )
         text = respond.content_text
         used = len(tokenize(text)) + sum(
-            len(tokenize(c.name)) + len(tokenize(c.arguments)) for c in calls)
+            len(tokenize(c.name)) + len(tokenize(c.arguments)) for c in calls
+        )
         return Completion(
-            id="scn" + digest[:20], text=text, tool_calls=calls,
+            id="scn" + digest[:20],
+            text=text,
+            tool_calls=calls,
             stop_reason=respond.resolved_stop_reason,
-            prompt_tokens=respond.prompt_tokens if respond.prompt_tokens is not None
+            prompt_tokens=respond.prompt_tokens
+            if respond.prompt_tokens is not None
             else prompt_tokens(call.payload),
-            completion_tokens=respond.completion_tokens if respond.completion_tokens is not None
+            completion_tokens=respond.completion_tokens
+            if respond.completion_tokens is not None
             else used,
         )
 
@@ -284,8 +342,10 @@ def _assistant_message(completion: Completion) -> dict[str, Any]:
     return {
         "role": "assistant",
         "content": completion.text,
-        "tool_calls": [{"id": c.id, "function": {"name": c.name, "arguments": c.arguments}}
-                       for c in completion.tool_calls],
+        "tool_calls": [
+            {"id": c.id, "function": {"name": c.name, "arguments": c.arguments}}
+            for c in completion.tool_calls
+        ],
     }
 
 

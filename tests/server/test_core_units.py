@@ -131,3 +131,7 @@ def test_no_pacing_by_default():
     waits: list[float] = []
     list(paced([(b"a", 3), (b"b", 3)], sleep=waits.append))
     assert waits == []
+
+
+def test_pointer_tokens_that_only_look_like_digits_stay_names():
+    assert pointer_to_param("/properties/²/type") == "properties.².type"

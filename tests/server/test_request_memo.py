@@ -64,3 +64,19 @@ def test_dialects_are_remembered_apart():
     memo = RequestMemo()
     memo.put("native", b"{}", Remembered({"a": 1}, ValidationResult()))
     assert memo.get("compat", b"{}") is None
+
+
+def test_a_prefer_code_of_non_ascii_digits_is_a_client_error():
+    service = MockService()
+    body = b'{"model":"m","messages":[{"role":"user","content":"hi"}]}'
+    request = MockRequest(
+        "POST",
+        "/v1/chat/completions",
+        {"authorization": "Bearer k", "content-type": "application/json", "prefer": "code=\u00b2"},
+        body,
+        len(body),
+    )
+    answer = service.handle(request)
+    assert answer.status == 400
+    assert isinstance(answer.body, bytes)
+    assert json.loads(answer.body)["errors"][0]["rule"] == "prefer.invalid"
