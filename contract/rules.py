@@ -44,6 +44,7 @@ _CATALOG: tuple[Rule, ...] = (
     ),
     Rule("body.too_large", "error", "input", "The body is larger than the size limit."),
     Rule("body.not_object", "error", "input", "The top-level JSON value is not an object."),
+    Rule("body.unreadable", "error", "input", "The body's framing is broken (chunks, length)."),
     # Schema rules: what the JSON Schemas say, one violation per wrong field.
     Rule("field.required", "error", "request", "A required field is missing."),
     Rule(
@@ -302,6 +303,113 @@ _CATALOG: tuple[Rule, ...] = (
         "error",
         "request",
         "The Prefer header cannot be honoured (malformed, or a status outside 200-599).",
+    ),
+    # Conformance checks of a server (llama-contract check server).
+    Rule(
+        "server.status.5xx", "error", "server", "The server answered a request with a 5xx status."
+    ),
+    Rule(
+        "server.valid.rejected",
+        "error",
+        "server",
+        "A request the contract accepts was not answered with 2xx.",
+    ),
+    Rule(
+        "server.invalid.accepted",
+        "error",
+        "server",
+        "A request the contract rejects was not answered with a 4xx.",
+    ),
+    Rule(
+        "server.error.body",
+        "error",
+        "server",
+        "An error answer's body is not JSON or not the contract's error body.",
+    ),
+    Rule(
+        "server.content_type",
+        "error",
+        "server",
+        "An answer's Content-Type is not application/json (or text/event-stream for a stream).",
+    ),
+    Rule(
+        "server.response.schema",
+        "error",
+        "server",
+        "A chat completion answer does not conform to the response schema.",
+    ),
+    Rule(
+        "server.stream.schema",
+        "error",
+        "server",
+        "A streamed answer's chunks, order or end do not conform to the contract.",
+    ),
+    Rule(
+        "server.metrics",
+        "error",
+        "server",
+        "Token metrics (native metrics or compat usage) are missing or do not add up.",
+    ),
+    Rule(
+        "server.unreachable",
+        "error",
+        "server",
+        "A request got no HTTP answer (connection refused, reset or timed out).",
+    ),
+    # Conformance checks of a client (llama-contract check client).
+    Rule(
+        "client.request.conforms",
+        "error",
+        "client",
+        "A request the client sent breaks the contract (the violations name the rules).",
+    ),
+    Rule(
+        "client.text.intact",
+        "error",
+        "client",
+        "The text the client returned differs from the text the server sent.",
+    ),
+    Rule(
+        "client.tool_calls.intact",
+        "error",
+        "client",
+        "The tool calls the client returned differ from those the server sent (names, arguments, count).",
+    ),
+    Rule(
+        "client.document.intact",
+        "error",
+        "client",
+        "The structured output the client returned differs from the document the server sent.",
+    ),
+    Rule(
+        "client.stop_reason",
+        "error",
+        "client",
+        "The stop reason the client returned differs from the one the server sent.",
+    ),
+    Rule(
+        "client.error.surfaced",
+        "error",
+        "client",
+        "The server answered with an error (or a broken stream) and the client did not raise it.",
+    ),
+    Rule(
+        "client.error.unexpected",
+        "error",
+        "client",
+        "The client raised an error on an answer that conforms.",
+    ),
+    Rule(
+        "client.retry.after",
+        "error",
+        "client",
+        "The client retried sooner than retry-after (or retry-after-ms) allowed.",
+    ),
+    Rule(
+        "client.retry.count",
+        "error",
+        "client",
+        "The client sent more or fewer requests than the retry policy allows (retries must stop).",
     ),
 )
 

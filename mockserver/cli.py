@@ -14,6 +14,8 @@ SUBCOMMANDS: dict[str, str] = {
     "validate": "validate",
     "rules": "rules",
     "scenarios": "scenarios",
+    "check": "check",
+    "report": "report",
 }
 
 

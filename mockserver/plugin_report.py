@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from contract.report.coverage import request_features
 from mockserver.journal import JournalEntry
 
 __all__ = [
@@ -26,52 +27,10 @@ __all__ = [
 ]
 
 REPORT_FILES = ("report.json", "junit.xml", "report.html")
-_SAMPLING = ("max_completion_tokens", "max_tokens", "temperature", "top_p", "top_k",
-             "repetition_penalty", "user")
-
-
 def features_of(entry: JournalEntry) -> list[str]:
     """The contract features one request exercised, e.g. `native.chat`, `stream`, `tools`."""
-    found = [f"{entry.dialect}.{entry.endpoint}", f"status.{entry.status}"]
-    body = entry.body
-    if entry.endpoint != "chat" or not isinstance(body, dict):
-        return found
-    if body.get("stream") is True:
-        found.append("stream")
-    options = body.get("stream_options")
-    if isinstance(options, dict) and options.get("include_usage") is True:
-        found.append("stream_options.include_usage")
-    if body.get("tools"):
-        found.append("tools")
-    choice = body.get("tool_choice")
-    if isinstance(choice, str):
-        found.append(f"tool_choice.{choice}")
-    elif isinstance(choice, dict):
-        found.append("tool_choice.named")
-    response_format = body.get("response_format")
-    if isinstance(response_format, dict) and isinstance(response_format.get("type"), str):
-        found.append(f"response_format.{response_format['type']}")
-    found += [name for name in _SAMPLING if name in body]
-    messages = body.get("messages")
-    for message in messages if isinstance(messages, list) else []:
-        if isinstance(message, dict):
-            found += _message_features(message)
-    return sorted(set(found))
-
-
-def _message_features(message: Mapping[str, Any]) -> list[str]:
-    role = message.get("role")
-    found = [f"message.{role}"] if isinstance(role, str) else []
-    content = message.get("content")
-    if isinstance(content, list):
-        found.append("content.array")
-        found += [
-            f"content.{item['type']}" for item in content
-            if isinstance(item, dict) and isinstance(item.get("type"), str)
-        ]
-    if role == "assistant" and message.get("tool_calls"):
-        found.append("message.assistant.tool_calls")
-    return found
+    return request_features(entry.body, dialect=entry.dialect, endpoint=entry.endpoint,
+                            status=entry.status)  # fmt: skip
 
 
 def request_record(entry: JournalEntry, *, test: str) -> dict[str, Any]:

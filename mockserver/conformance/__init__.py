@@ -1,0 +1,16 @@
+"""Conformance runners that need HTTP: `run_server_checks` (httpx against a server) and
+`run_client_checks` (built-in scenarios served to a client adapter on a live mock), and the
+built-in client adapters."""
+
+from mockserver.conformance.adapters import BUILTIN_ADAPTERS, AdapterError, resolve_adapter
+from mockserver.conformance.client_runner import run_client_checks
+from mockserver.conformance.server_runner import ServerUnreachable, run_server_checks
+
+__all__ = [
+    "BUILTIN_ADAPTERS",
+    "AdapterError",
+    "ServerUnreachable",
+    "resolve_adapter",
+    "run_client_checks",
+    "run_server_checks",
+]

@@ -1,0 +1,209 @@
+"""Built-in client adapters: the official `llama-api-client` (sync and async, streamed or not as
+the conversation asks) on the native API, and the `openai` SDK on the compat API.
+
+Each is a function `(base_url, api_key, conversation) -> ClientOutcome`; see
+`contract.checks.Conversation` for the contract and docs/conformance.md for writing one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import inspect
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from contract.checks import Adapter, ClientOutcome, Conversation, ToolCallOutcome, Unsupported
+
+
+class AdapterError(Exception):
+    """An --adapter value that names no adapter; the message says why."""
+
+
+def sdk_arguments(create: Callable[..., Any], request: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of an SDK's `create` for a request body; unknown fields go in extra_body."""
+    known = set(inspect.signature(create).parameters)
+    kwargs = {key: value for key, value in request.items() if key in known}
+    extra = {key: value for key, value in request.items() if key not in known}
+    if extra:
+        kwargs["extra_body"] = extra
+    return kwargs
+
+
+def _with_document(out: ClientOutcome, conversation: Conversation) -> ClientOutcome:
+    if conversation.wants_document and out.error is None and out.text:
+        with contextlib.suppress(ValueError):  # graded as a document that did not come through
+            out.document = json.loads(out.text)
+    return out
+
+
+def _native_message(message: Any, out: ClientOutcome) -> None:
+    content = message.content
+    out.text = content if isinstance(content, str) else (getattr(content, "text", None) or "")
+    out.tool_calls = [ToolCallOutcome(c.function.name, c.function.arguments, c.id)
+                      for c in message.tool_calls or []]  # fmt: skip
+    out.stop_reason = message.stop_reason
+
+
+def _native_chunks(chunks: Iterable[Any], out: ClientOutcome) -> None:
+    text: list[str] = []
+    calls: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    current: str | None = None
+    for chunk in chunks:
+        event = chunk.event
+        delta = event.delta
+        if delta is not None and delta.type == "text":
+            text.append(delta.text or "")
+        elif delta is not None and delta.type == "tool_call":
+            if delta.id:
+                current = delta.id
+                names[current] = delta.function.name or ""
+                calls[current] = []
+            if current is not None and delta.function.arguments:
+                calls[current].append(delta.function.arguments)
+        if event.event_type == "complete":
+            out.stop_reason = event.stop_reason
+    out.text = "".join(text)
+    out.tool_calls = [ToolCallOutcome(names[i], "".join(parts), i) for i, parts in calls.items()]
+
+
+def llama_api_client(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
+    """The official llama-api-client, synchronous; streams when the request says `stream`."""
+    from llama_api_client import LlamaAPIClient
+
+    if conversation.endpoint != "native":
+        raise Unsupported("llama-api-client speaks the native API only")
+    client = LlamaAPIClient(api_key=api_key, base_url=base_url,
+                            default_headers=conversation.headers)  # fmt: skip
+    out = ClientOutcome()
+    try:
+        if conversation.operation == "models":
+            out.text = " ".join(model.id for model in client.models.list())
+        elif conversation.operation == "moderation":
+            client.moderations.create(**conversation.request)
+        else:
+            create = client.chat.completions.create
+            answer = create(**sdk_arguments(create, conversation.request))
+            if conversation.stream:
+                _native_chunks(answer, out)
+            else:
+                _native_message(answer.completion_message, out)
+    except Exception as exc:  # the client's error is what the grading looks at
+        out.error = exc
+    finally:
+        client.close()
+    return _with_document(out, conversation)
+
+
+async def _async_call(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
+    from llama_api_client import AsyncLlamaAPIClient
+
+    out = ClientOutcome()
+    async with AsyncLlamaAPIClient(api_key=api_key, base_url=base_url,
+                                   default_headers=conversation.headers) as client:  # fmt: skip
+        try:
+            if conversation.operation == "models":
+                out.text = " ".join(model.id for model in await client.models.list())
+            elif conversation.operation == "moderation":
+                await client.moderations.create(**conversation.request)
+            else:
+                create = client.chat.completions.create
+                answer = await create(**sdk_arguments(create, conversation.request))
+                if conversation.stream:
+                    _native_chunks([chunk async for chunk in answer], out)
+                else:
+                    _native_message(answer.completion_message, out)
+        except Exception as exc:
+            out.error = exc
+    return _with_document(out, conversation)
+
+
+def llama_api_client_async(
+    base_url: str, api_key: str, conversation: Conversation
+) -> ClientOutcome:
+    """The official llama-api-client's AsyncLlamaAPIClient, one event loop per call."""
+    if conversation.endpoint != "native":
+        raise Unsupported("llama-api-client speaks the native API only")
+    return asyncio.run(_async_call(base_url, api_key, conversation))
+
+
+def _compat_chunks(chunks: Iterable[Any], out: ClientOutcome) -> None:
+    text: list[str] = []
+    calls: dict[int, dict[str, Any]] = {}
+    for chunk in chunks:
+        for choice in chunk.choices:
+            delta = choice.delta
+            text.append(delta.content or "")
+            for call in delta.tool_calls or []:
+                slot = calls.setdefault(call.index, {"id": None, "name": "", "arguments": []})
+                slot["id"] = call.id or slot["id"]
+                if call.function is not None:
+                    slot["name"] += call.function.name or ""
+                    slot["arguments"].append(call.function.arguments or "")
+            out.stop_reason = choice.finish_reason or out.stop_reason
+    out.text = "".join(text)
+    out.tool_calls = [ToolCallOutcome(c["name"], "".join(c["arguments"]), c["id"])
+                      for _, c in sorted(calls.items())]  # fmt: skip
+
+
+def openai_compat(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
+    """The openai SDK on the OpenAI-compatible endpoint (`/compat/v1`)."""
+    from openai import OpenAI
+
+    if conversation.endpoint != "compat":
+        raise Unsupported("the openai SDK speaks the OpenAI-compatible API only")
+    client = OpenAI(api_key=api_key, base_url=base_url, default_headers=conversation.headers)
+    out = ClientOutcome()
+    try:
+        if conversation.operation == "models":
+            out.text = " ".join(model.id for model in client.models.list())
+        elif conversation.operation != "chat":
+            raise Unsupported(f"no {conversation.operation} endpoint on the compat API")
+        else:
+            create = client.chat.completions.create
+            answer = create(**sdk_arguments(create, conversation.request))
+            if conversation.stream:
+                _compat_chunks(answer, out)
+            else:
+                choice = answer.choices[0]
+                out.text = choice.message.content or ""
+                out.tool_calls = [ToolCallOutcome(c.function.name, c.function.arguments, c.id)
+                                  for c in choice.message.tool_calls or []]  # fmt: skip
+                out.stop_reason = choice.finish_reason
+    except Unsupported:
+        raise
+    except Exception as exc:
+        out.error = exc
+    finally:
+        client.close()
+    return _with_document(out, conversation)
+
+
+BUILTIN_ADAPTERS: dict[str, Adapter] = {
+    "llama-api-client": llama_api_client,
+    "llama-api-client-async": llama_api_client_async,
+    "openai": openai_compat,
+}
+
+
+def resolve_adapter(spec: str) -> Adapter:
+    """A built-in adapter by name, or `MODULE:FUNCTION` imported from the current environment."""
+    if spec in BUILTIN_ADAPTERS:
+        return BUILTIN_ADAPTERS[spec]
+    module_name, sep, function_name = spec.partition(":")
+    if not sep or not module_name or not function_name:
+        raise AdapterError(f"--adapter {spec!r}: use MODULE:FUNCTION or one of "
+                           f"{', '.join(BUILTIN_ADAPTERS)}")  # fmt: skip
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise AdapterError(f"--adapter {spec!r}: cannot import {module_name!r}: {exc}") from None
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        raise AdapterError(f"--adapter {spec!r}: {module_name} has no function "
+                           f"{function_name!r}")  # fmt: skip
+    adapter: Adapter = function
+    return adapter

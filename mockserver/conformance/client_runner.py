@@ -1,0 +1,143 @@
+"""`check client`: serve the built-in scenarios to a client adapter on a live mock, call by call,
+and grade what the client produced and sent."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from contract.checks import (
+    Adapter,
+    ClientCase,
+    ClientOutcome,
+    Conversation,
+    RequestSeen,
+    Unsupported,
+    run_checks,
+)
+from contract.report import CheckRecord, Report, records_of, request_features
+from contract.scenario import Scenario, Step, builtin_scenarios
+from mockserver.config import MockConfig
+from mockserver.journal import JournalEntry
+from mockserver.live import LiveServer
+from mockserver.service import MockService
+
+API_KEY = "LLM|1234567890|conformance"
+
+
+def conversation_of(scenario: Scenario, step: Step, *, session: str) -> Conversation | None:
+    """The call a step describes, or None for a step with no call (answered after a retry)."""
+    path = step.match.path
+    if step.request is None and not path:
+        return None
+    operation: Any = "chat"
+    if path is not None and path.endswith("/models"):
+        operation = "models"
+    elif path is not None and path.endswith("/moderations"):
+        operation = "moderation"
+    endpoint: Any = step.match.endpoint or (
+        "compat" if path is not None and path.startswith("/compat") else "native"
+    )
+    return Conversation(scenario=scenario.name, step=step.name, endpoint=endpoint,
+                        operation=operation, request=dict(step.request or {}),
+                        headers={"x-mock-scenario": scenario.name,
+                                 "x-mock-session": session})  # fmt: skip
+
+
+def _seen(entry: JournalEntry) -> RequestSeen:
+    violations = entry.validation.violations if entry.validation is not None else ()
+    return RequestSeen(started=entry.started, method=entry.method, path=entry.path,
+                       status=entry.status, body=entry.body, violations=tuple(violations),
+                       step=entry.step)  # fmt: skip
+
+
+def _evidence(conversation: Conversation, outcome: ClientOutcome,
+              seen: Sequence[RequestSeen]) -> dict[str, Any]:  # fmt: skip
+    return {
+        "request": {"scenario": conversation.scenario, "step": conversation.step,
+                    "endpoint": conversation.endpoint, "operation": conversation.operation,
+                    "body": conversation.request},
+        "outcome": outcome.describe(),
+        "response": {"requests_seen": [{"method": r.method, "path": r.path, "status": r.status,
+                                        "at_ms": round((r.started - seen[0].started) * 1000)}
+                                       for r in seen]},
+    }  # fmt: skip
+
+
+class _Mock:
+    def __init__(self) -> None:
+        self.service = MockService(MockConfig(port=0))
+        self.live = LiveServer(self.service)
+
+    def entries(self, session: str) -> list[JournalEntry]:
+        return [e for e in self.service.store.journal_entries() if e.session == session]
+
+
+def run_client_checks(
+    adapter: Adapter,
+    *,
+    target: str,
+    scenarios: Sequence[Scenario] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Play `scenarios` (default: the built-in library) through `adapter` and grade every call."""
+    started = time.perf_counter()
+    chosen = tuple(scenarios) if scenarios is not None else builtin_scenarios()
+    report = Report(kind="client", target=target, seed=None,
+                    options={"scenarios": [s.name for s in chosen]})  # fmt: skip
+    mock = _Mock()
+    mock.live.start()
+    try:
+        for done, scenario in enumerate(chosen, start=1):
+            _play(mock, adapter, scenario, report)
+            if progress is not None:
+                progress(done, len(chosen))
+    finally:
+        mock.live.stop()
+    report.duration_s = time.perf_counter() - started
+    return report
+
+
+def _play(mock: _Mock, adapter: Adapter, scenario: Scenario, report: Report) -> None:
+    session = f"conformance-{scenario.name}-{uuid.uuid4().hex[:8]}"
+    skipping: str | None = None
+    for step in scenario.steps:
+        conversation = conversation_of(scenario, step, session=session)
+        if conversation is None:
+            continue
+        case_id = f"{scenario.name}/{step.name}"
+        report.cases += 1
+        if skipping is not None:
+            report.add([CheckRecord("adapter", "client.request.conforms", "skipped", case_id,
+                                    skipping)])  # fmt: skip
+            continue
+        before = len(mock.entries(session))
+        suffix = "/compat/v1" if conversation.endpoint == "compat" else "/v1"
+        try:
+            outcome = adapter(mock.live.base_url + suffix, API_KEY, conversation)
+        except Unsupported as exc:
+            # Later steps of the conversation depend on this one: skip them too.
+            skipping = f"the adapter does not support this call: {exc}"
+            report.add([CheckRecord("adapter", "client.request.conforms", "skipped", case_id,
+                                    skipping)])  # fmt: skip
+            continue
+        except Exception as exc:  # an adapter should return errors; count a raised one as raised
+            outcome = ClientOutcome(error=exc)
+        seen = tuple(_seen(entry) for entry in mock.entries(session)[before:])
+        for request in seen:
+            dialect = "compat" if request.path.startswith("/compat") else "native"
+            kind = (
+                conversation.operation if conversation.operation != "moderation" else "moderations"
+            )
+            report.coverage.update(request_features(request.body, dialect=dialect, endpoint=kind,
+                                                    status=request.status))  # fmt: skip
+        case = ClientCase(scenario, step, conversation, outcome, seen)
+        evidence = _evidence(conversation, outcome, seen)
+        for checked in run_checks(case, scope="client"):
+            report.add(
+                records_of(
+                    checked, case=case_id, evidence=None if not checked.violations else evidence
+                )
+            )

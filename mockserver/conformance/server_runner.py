@@ -1,0 +1,122 @@
+"""`check server`: send scenario and generated requests to a server over HTTP and run the server
+checks on every answer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import httpx
+
+from contract.checks import Exchange, curl_command, run_checks
+from contract.report import Report, records_of, request_features
+from contract.scenario import Scenario
+from mockserver.conformance.cases import Case, Endpoint, generated_cases, scenario_cases
+
+TIMEOUT_S = 60.0
+MAX_BODY_SHOWN = 20_000
+_API_PATHS: dict[str, str] = {"native": "/v1/chat/completions",
+                              "compat": "/compat/v1/chat/completions"}  # fmt: skip
+
+
+class ServerUnreachable(Exception):
+    """The server cannot be reached at all: nothing was checked."""
+
+
+def server_root(base_url: str) -> str:
+    """The server's root URL: `--base-url` may name the root or the native API (`.../v1`)."""
+    root = base_url.rstrip("/")
+    for suffix in ("/compat/v1", "/v1"):
+        if root.endswith(suffix):
+            return root[: -len(suffix)]
+    return root
+
+
+def _text(body: bytes) -> str:
+    text = body.decode("utf-8", errors="replace")
+    return text if len(text) <= MAX_BODY_SHOWN else text[:MAX_BODY_SHOWN] + "…(cut)"
+
+
+def _send(client: httpx.Client, root: str, api_key: str, case: Case) -> Exchange:
+    url = root + _API_PATHS[case.endpoint]
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    exchange = Exchange(case_id=case.id, kind=case.kind, endpoint=case.endpoint, method="POST",
+                        url=url, request_body=case.body, expected_rule=case.expected_rule,
+                        request_headers=dict(headers), source=case.source)  # fmt: skip
+    try:
+        answer = client.post(url, json=case.body,
+                             headers={**headers, "Authorization": f"Bearer {api_key}"})  # fmt: skip
+    except httpx.TransportError as exc:
+        exchange.transport_error = f"{type(exc).__name__}: {exc}"
+        return exchange
+    exchange.status = answer.status_code
+    exchange.response_headers = {k.lower(): v for k, v in answer.headers.items()}
+    exchange.response_body = answer.content
+    return exchange
+
+
+def evidence_of(exchange: Exchange, *, seed: int | None) -> dict[str, Any]:
+    response: dict[str, Any] = {"status": exchange.status, "headers": exchange.response_headers,
+                                "body": _text(exchange.response_body)}  # fmt: skip
+    if exchange.transport_error is not None:
+        response = {"error": exchange.transport_error}
+    return {
+        "seed": seed,
+        "source": exchange.source,
+        "expected_rule": exchange.expected_rule,
+        "request": {"method": exchange.method, "url": exchange.url,
+                    "headers": {**exchange.request_headers, "Authorization": "Bearer ***"},
+                    "body": exchange.request_body},
+        "response": response,
+        "curl": curl_command(exchange.method, exchange.url, body=exchange.request_body,
+                             headers=exchange.request_headers, stream=exchange.asked_stream),
+    }  # fmt: skip
+
+
+def check_reachable(client: httpx.Client, root: str) -> None:
+    try:
+        client.get(root + "/v1/models", timeout=10.0)
+    except httpx.TransportError as exc:
+        raise ServerUnreachable(f"cannot reach {root}: {exc}") from None
+
+
+def run_server_checks(
+    *,
+    base_url: str,
+    api_key: str = "llama-contract-check",
+    scenarios: Sequence[Scenario] = (),
+    examples: int = 100,
+    seed: int = 0,
+    endpoints: Sequence[Endpoint] = ("native", "compat"),
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Check the server at `base_url`; raises `ServerUnreachable` when it does not answer at all."""
+    started = time.perf_counter()
+    root = server_root(base_url)
+    cases = scenario_cases(scenarios, endpoints=endpoints)
+    cases += generated_cases(examples=examples, seed=seed, endpoints=endpoints)
+    report = Report(kind="server", target=root, seed=seed, cases=len(cases),
+                    options={"examples": examples, "endpoints": list(endpoints),
+                             "scenarios": [s.name for s in scenarios]})  # fmt: skip
+    with httpx.Client(timeout=TIMEOUT_S) as client:
+        check_reachable(client, root)
+        for done, case in enumerate(cases, start=1):
+            exchange = _send(client, root, api_key, case)
+            report.coverage.update(
+                request_features(
+                    exchange.request_body,
+                    dialect=case.endpoint,
+                    endpoint="chat",
+                    status=exchange.status,
+                )
+            )
+            evidence = evidence_of(exchange, seed=seed)
+            for outcome in run_checks(exchange, scope="server"):
+                report.add(records_of(outcome, case=case.id,
+                                      evidence=None if outcome.passed and not outcome.violations
+                                      else evidence))  # fmt: skip
+            if progress is not None:
+                progress(done, len(cases))
+    report.duration_s = time.perf_counter() - started
+    return report

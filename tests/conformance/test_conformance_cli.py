@@ -1,0 +1,97 @@
+"""`llama-contract check server|client`: exit 0 conforms, 1 does not, 2 could not run."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from mockserver.cli import main
+from mockserver.live import LiveServer
+
+
+def test_check_server_on_our_mock_exits_0(live_mock: LiveServer, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    code = main(["check", "server", "--base-url", live_mock.base_url + "/v1", "--examples", "10",
+                 "--seed", "3", "--scenarios", "seed-example", "streaming-text",
+                 "--report-dir", str(tmp_path), "--quiet"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "conforms" in out
+    assert "0 failed" in out
+    document = json.loads((tmp_path / "report.json").read_text())
+    assert document["seed"] == 3
+    assert document["options"]["scenarios"] == [
+        "seed-example",
+        "streaming-text",
+    ]
+
+
+def test_check_server_on_a_broken_server_exits_1(broken_server: str, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    code = main(["check", "server", "--base-url", broken_server, "--examples", "3",
+                 "--endpoint", "native", "--scenarios", "streaming-text",
+                 "--report-dir", str(tmp_path)])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAILED" in out
+    assert "reproduce (seed 0): curl" in out
+    assert "does NOT conform" in out
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_check_server_unreachable_exits_2_with_one_line(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    code = main(["check", "server", "--base-url", f"http://127.0.0.1:{_closed_port()}",
+                 "--report-dir", str(tmp_path), "--quiet"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "cannot reach" in err
+    assert not (tmp_path / "report.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "server", "--base-url", "localhost:1"], "http:// or https://"),
+        (
+            ["check", "server", "--base-url", "http://127.0.0.1:1", "--scenarios", "nope-nope"],
+            "no file, folder or built-in scenario",
+        ),
+        (["check", "client", "--adapter", "nonsense"], "MODULE:FUNCTION"),
+    ],
+)
+def test_bad_arguments_exit_2(argv: list[str], message: str, tmp_path: Path,
+                              capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    assert main([*argv, "--report-dir", str(tmp_path)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_check_client_with_openai_exits_0(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    code = main(
+        [
+            "check",
+            "client",
+            "--adapter",
+            "openai",
+            "--scenarios",
+            "compat-streaming-text",
+            "tool-round-trip-compat",
+            "--report-dir",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0, capsys.readouterr().out
+    document = json.loads((tmp_path / "report.json").read_text())
+    assert document["kind"] == "client"
+    assert document["summary"]["failed"] == 0
+    assert document["summary"]["passed"] > 0

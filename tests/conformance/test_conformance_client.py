@@ -1,0 +1,103 @@
+"""`check client`: the built-in adapters pass; a broken client fails with the right findings."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import httpx
+import pytest
+
+from contract.checks import ClientOutcome, Conversation, ToolCallOutcome, Unsupported
+from contract.report import Report
+from contract.scenario import builtin_scenario
+from mockserver.conformance.adapters import AdapterError, resolve_adapter
+from mockserver.conformance.client_runner import run_client_checks
+
+
+def _failures(report: Report) -> list[str]:
+    return [f"{r.case} {r.check} [{r.rule}]: {r.message}" for r in report.failures]
+
+
+@pytest.mark.parametrize("name", ["llama-api-client", "llama-api-client-async", "openai"])
+def test_builtin_adapter_passes(name: str) -> None:
+    report = run_client_checks(resolve_adapter(name), target=name)
+    assert report.ok, "\n".join(_failures(report))
+    passed = {r.check for r in report.records if r.status == "passed"}
+    assert {"requests_conform", "text_intact", "tool_calls_intact", "stop_reason"} <= passed
+    if name != "openai":  # the native library: documents, errors and retries are graded too
+        assert {"document_intact", "error_surfaced", "retry_after", "retry_count"} <= passed
+    skipped = {r.case.split("/")[0] for r in report.records if r.status == "skipped"}
+    native_only = {"streaming-text", "rate-limit-then-success", "structured-output"}
+    assert skipped.isdisjoint(native_only) if name != "openai" else native_only <= skipped
+
+
+def broken_client(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
+    """A hand-written client with two bugs: it retries a 429 at once, ignoring retry-after, and it
+    drops tool calls it receives in a stream."""
+    if conversation.endpoint != "native" or conversation.operation != "chat":
+        raise Unsupported("native chat only")
+    headers = {"Authorization": f"Bearer {api_key}", **conversation.headers}
+    url = base_url + "/chat/completions"
+    for _ in range(3):
+        answer = httpx.post(url, json=conversation.request, headers=headers, timeout=30)
+        if answer.status_code != 429:
+            break
+    if answer.status_code >= 400:
+        return ClientOutcome(error=RuntimeError(f"HTTP {answer.status_code}"))
+    if not conversation.stream:
+        message = answer.json()["completion_message"]
+        content = message["content"]
+        return ClientOutcome(
+            text=content["text"] if isinstance(content, dict) else content,
+            tool_calls=[ToolCallOutcome(c["function"]["name"], c["function"]["arguments"], c["id"])
+                        for c in message.get("tool_calls", [])],
+            stop_reason=message["stop_reason"],
+        )  # fmt: skip
+    out = ClientOutcome(text="")
+    for line in answer.text.splitlines():
+        if not line.startswith("data: "):
+            continue
+        event = json.loads(line[6:])["event"]
+        if event["delta"]["type"] == "text":
+            out.text = (out.text or "") + event["delta"]["text"]
+        if event["event_type"] == "complete":
+            out.stop_reason = event["stop_reason"]
+    return out
+
+
+def test_a_broken_client_fails_with_the_right_findings() -> None:
+    scenarios = [builtin_scenario(name) for name in
+                 ("rate-limit-then-success", "streamed-tool-call", "streaming-text")]  # fmt: skip
+    report = run_client_checks(broken_client, target="tests:broken_client", scenarios=scenarios)
+    found = Counter((r.case, r.rule) for r in report.failures)
+    assert found == {
+        ("rate-limit-then-success/limited", "client.retry.after"): 1,
+        ("streamed-tool-call/stream-call", "client.tool_calls.intact"): 1,
+    }, _failures(report)
+    retry = next(r for r in report.failures if r.rule == "client.retry.after")
+    assert "retry-after asked for at least 1000 ms" in retry.message
+    assert [seen["status"] for seen in retry.evidence["response"]["requests_seen"]] == [429, 200]
+    # The streamed text of a stream without tool calls came through: that part of it conforms.
+    assert any(r.case == "streaming-text/stream" and r.check == "text_intact"
+               and r.status == "passed" for r in report.records)  # fmt: skip
+
+
+def test_an_error_swallowed_by_the_client_is_found() -> None:
+    def swallowing(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
+        outcome = resolve_adapter("llama-api-client")(base_url, api_key, conversation)
+        return ClientOutcome(text=outcome.text or "")  # pretends every call succeeded
+
+    report = run_client_checks(swallowing, target="swallowing",
+                               scenarios=[builtin_scenario("error-500-server-error")])  # fmt: skip
+    assert {r.rule for r in report.failures} == {"client.error.surfaced"}
+
+
+def test_adapter_specs_are_resolved_or_refused_clearly() -> None:
+    assert resolve_adapter("json:dumps") is json.dumps
+    with pytest.raises(AdapterError, match="MODULE:FUNCTION"):
+        resolve_adapter("no-such-adapter")
+    with pytest.raises(AdapterError, match="cannot import"):
+        resolve_adapter("no_such_module_xyz:run")
+    with pytest.raises(AdapterError, match="no function"):
+        resolve_adapter("json:no_such_function")

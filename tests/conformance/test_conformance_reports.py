@@ -1,0 +1,106 @@
+"""Report files: report.json valid against its published schema, JUnit that parses with the right
+counts, a self-contained HTML page, summary.md, and `report render` re-rendering them."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from contract.report import Report, load_report, report_schema, schema_errors, write_reports
+from mockserver.cli import main
+
+
+@pytest.fixture(scope="module")
+def broken_dir(broken_report: Report, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("broken-report")
+    write_reports(broken_report, directory)
+    return directory
+
+
+def test_the_files_are_written(broken_dir: Path) -> None:
+    names = sorted(p.name for p in broken_dir.iterdir())
+    assert names == ["junit.xml", "report.html", "report.json", "summary.md"]
+
+
+def test_report_json_validates_against_its_schema(broken_dir: Path, mock_report: Report,
+                                                  tmp_path: Path) -> None:  # fmt: skip
+    jsonschema.Draft202012Validator.check_schema(report_schema())
+    for document in (json.loads((broken_dir / "report.json").read_text()), mock_report.to_dict()):
+        assert schema_errors(document) == []
+        assert document["tool"]["name"] == "llama-api-contract"
+        assert document["contract"]["digest"].startswith("sha256:")
+        assert set(document["summary"]) >= {"passed", "failed", "warnings"}
+    document = json.loads((broken_dir / "report.json").read_text())
+    assert document["seed"] == 7
+    assert document["target"].startswith("http://127.0.0.1:")
+    failed = [r for r in document["records"] if r["status"] == "failed"]
+    assert len(failed) == document["summary"]["failed"] > 0
+    assert all({"rule", "check", "message", "evidence"} <= set(r) for r in failed)
+
+
+def test_a_report_that_breaks_the_schema_is_refused(broken_dir: Path, tmp_path: Path) -> None:
+    document = json.loads((broken_dir / "report.json").read_text())
+    document["summary"]["failed"] = "many"
+    bad = tmp_path / "report.json"
+    bad.write_text(json.dumps(document))
+    assert any("summary/failed" in line for line in schema_errors(document))
+    assert main(["report", "render", str(bad), "--format", "md"]) == 2
+
+
+def test_junit_parses_with_one_testcase_per_record(broken_dir: Path,
+                                                   broken_report: Report) -> None:  # fmt: skip
+    root = ET.parse(broken_dir / "junit.xml").getroot()
+    assert root.tag == "testsuites"
+    cases = root.findall("./testsuite/testcase")
+    summary = broken_report.summary()
+    assert len(cases) == summary["total"] == int(root.get("tests", "-1"))
+    failures = [case for case in cases if case.find("failure") is not None]
+    assert len(failures) == summary["failed"] == int(root.get("failures", "-1"))
+    assert sum(int(s.get("failures", "0")) for s in root.findall("testsuite")) == len(failures)
+    assert all("curl " in (case.find("failure").text or "") for case in failures)  # type: ignore[union-attr]
+
+
+def test_html_is_self_contained(broken_dir: Path) -> None:
+    page = (broken_dir / "report.html").read_text()
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.IGNORECASE)
+    assert "<script" not in page.lower()
+    assert "@import" not in page
+    assert "url(" not in page
+    for needed in ("Rules", "Contract features exercised", "Failures", "stream.done.native",
+                   "curl -sS", "native.chat"):  # fmt: skip
+        assert needed in page
+
+
+def test_summary_md_says_the_verdict(broken_dir: Path, mock_report: Report, tmp_path: Path) -> None:
+    text = (broken_dir / "summary.md").read_text()
+    assert "does NOT conform" in text
+    assert "`metrics.missing`" in text
+    write_reports(mock_report, tmp_path)
+    assert "— conforms" in (tmp_path / "summary.md").read_text()
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("html", "report.html"), ("junit", "junit.xml"),
+                                          ("md", "summary.md"), ("json", "report.json")])  # fmt: skip
+def test_report_render_reproduces_the_files(broken_dir: Path, tmp_path: Path, fmt: str,
+                                            name: str) -> None:  # fmt: skip
+    out = tmp_path / name
+    assert main(["report", "render", str(broken_dir / "report.json"), "--format", fmt,
+                 "--output", str(out)]) == 0  # fmt: skip
+    assert out.read_text() == (broken_dir / name).read_text()
+
+
+def test_load_report_round_trips(broken_dir: Path, broken_report: Report) -> None:
+    loaded = load_report(broken_dir / "report.json")
+    assert loaded.to_dict() == json.loads((broken_dir / "report.json").read_text())
+    assert loaded.summary() == broken_report.summary()
+
+
+def test_report_render_of_a_missing_file_exits_2(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    assert main(["report", "render", str(tmp_path / "nope.json"), "--format", "html"]) == 2
+    assert "cannot read" in capsys.readouterr().err

@@ -1,0 +1,147 @@
+"""`check server`: our own mock conforms; a deliberately broken server fails under the right
+rules, with cURL commands that replay the failure."""
+
+from __future__ import annotations
+
+import shlex
+import socket
+from collections import Counter
+from typing import Any
+
+import httpx
+import pytest
+
+from contract.checks import Exchange, parse_sse, run_checks
+from contract.report import Report
+from mockserver.conformance.cases import generated_cases
+from mockserver.conformance.server_runner import ServerUnreachable, run_server_checks
+
+
+def test_our_mock_conforms(mock_report: Report) -> None:
+    summary = mock_report.summary()
+    assert summary["failed"] == 0, [r.to_dict() for r in mock_report.failures[:3]]
+    assert summary["cases"] >= 40
+    checks = {record.check for record in mock_report.records}
+    assert {"valid_request_accepted", "invalid_request_rejected", "error_body", "response_schema",
+            "stream_events", "stream_framing", "metrics", "content_type"} <= checks  # fmt: skip
+    # The run exercised streams, tools and both endpoints.
+    assert {"native.chat", "compat.chat", "stream", "tools", "status.400"} <= set(
+        mock_report.coverage
+    )
+
+
+def test_generated_cases_are_reproducible_per_seed() -> None:
+    first = generated_cases(examples=15, seed=11, endpoints=("native", "compat"), every_rule=False)
+    again = generated_cases(examples=15, seed=11, endpoints=("native", "compat"), every_rule=False)
+    other = generated_cases(examples=15, seed=12, endpoints=("native", "compat"), every_rule=False)
+    assert len(first) == 15
+    assert first == again
+    assert [c.body for c in first] != [c.body for c in other]
+    assert {c.kind for c in first} == {"valid", "invalid"}
+
+
+def test_every_covered_rule_is_broken_once_per_endpoint() -> None:
+    from contract.strategies import covered_rules
+
+    cases = generated_cases(examples=0, seed=3, endpoints=("native", "compat"))
+    assert sorted(c.id for c in cases) == sorted(
+        f"rule-{rule}-{endpoint}" for rule in covered_rules() for endpoint in ("native", "compat")
+    )
+    assert all(c.kind == "invalid" and c.expected_rule in c.id for c in cases)
+
+
+def _failed_rules(report: Report) -> Counter[tuple[str, str]]:
+    return Counter((r.check, r.rule) for r in report.failures)
+
+
+def test_broken_server_fails_each_defect_under_its_rule(broken_report: Report) -> None:
+    found = _failed_rules(broken_report)
+    assert found[("stream_events", "stream.done.native")], found
+    assert found[("stream_events", "field.required")], found  # the metrics event has no delta
+    assert found[("no_server_error", "server.status.5xx")], found  # 500 for a bad role
+    assert found[("invalid_request_rejected", "server.invalid.accepted")], found
+    assert found[("response_schema", "field.type")], found  # content as an array
+    assert found[("metrics", "metrics.missing")], found  # no num_total_tokens
+    assert not broken_report.ok
+    delta = next(r for r in broken_report.failures if r.rule == "field.required")
+    assert any(v["path"] == "/event/delta" for v in delta.evidence["violations"])
+
+
+def test_every_failure_carries_case_seed_and_masked_curl(broken_report: Report) -> None:
+    for record in broken_report.failures:
+        assert record.case
+        assert record.evidence["seed"] == broken_report.seed
+        curl = record.evidence["curl"]
+        assert curl.startswith("curl ")
+        assert "$LLAMA_API_KEY" in curl
+        assert "llama-contract-check" not in curl  # the key itself is never written
+
+
+def replay_curl(command: str, *, api_key: str) -> httpx.Response:
+    """Run a cURL command's equivalent with httpx (curl need not be installed)."""
+    words = shlex.split(command.replace("$LLAMA_API_KEY", api_key))
+    assert words[0] == "curl"
+    method, url, headers, body = "GET", "", {}, None
+    index = 1
+    while index < len(words):
+        word = words[index]
+        if word == "-X":
+            method, index = words[index + 1], index + 1
+        elif word == "-H":
+            name, _, value = words[index + 1].partition(":")
+            headers[name.strip()] = value.strip()
+            index += 1
+        elif word == "--data-raw":
+            body, index = words[index + 1], index + 1
+        elif not word.startswith("-"):
+            url = word
+        index += 1
+    return httpx.request(method, url, headers=headers, content=body, timeout=30)
+
+
+@pytest.mark.parametrize("rule", ["server.status.5xx", "stream.done.native", "metrics.missing"])
+def test_the_curl_of_a_failure_reproduces_it(broken_report: Report, rule: str) -> None:
+    record = next(r for r in broken_report.failures if r.rule == rule)
+    answer = replay_curl(record.evidence["curl"], api_key="any-key")
+    assert answer.status_code == record.evidence["response"]["status"]
+    assert answer.text == record.evidence["response"]["body"]
+    replayed = Exchange(
+        case_id=record.case,
+        kind="valid",
+        endpoint="native",
+        method="POST",
+        url="",
+        request_body=record.evidence["request"]["body"],
+        status=answer.status_code,
+        response_body=answer.content,
+        response_headers={k.lower(): v for k, v in answer.headers.items()},
+    )
+    rules = {v.rule for o in run_checks(replayed, scope="server") for v in o.violations}
+    assert rule in rules
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_an_unreachable_server_is_reported_not_checked() -> None:
+    with pytest.raises(ServerUnreachable, match="cannot reach"):
+        run_server_checks(base_url=f"http://127.0.0.1:{_closed_port()}", examples=1)
+
+
+@pytest.mark.parametrize(
+    ("body", "framing", "payloads"),
+    [
+        (b'data: {"a": 1}\n\ndata: {"b": 2}\n\n', 0, ['{"a": 1}', '{"b": 2}']),
+        (b'event: x\ndata: {"a": 1}\n\n', 1, ['{"a": 1}']),
+        (b'{"error": "bare"}\n\n', 1, ['{"error": "bare"}']),
+        (b'data: {"a": 1}\n', 1, ['{"a": 1}']),
+    ],
+)
+def test_sse_framing(body: bytes, framing: int, payloads: list[Any]) -> None:
+    records = parse_sse(body)
+    assert len(records.framing) == framing
+    assert all(v.rule == "stream.framing" for v in records.framing)
+    assert records.payloads == payloads
