@@ -110,7 +110,10 @@ def _yaml_error(exc: yaml.YAMLError, file: str) -> ScenarioError:
 
 
 def _compose(text: str, file: str) -> tuple[yaml.Node | None, yaml.SafeLoader]:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # refuses non-printable characters right here
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, file) from None
     try:
         return loader.get_single_node(), loader
     except yaml.YAMLError as exc:
@@ -158,6 +161,8 @@ def read_document(text: str, *, file: str, json_syntax: bool = False) -> tuple[A
                                 line=exc.lineno) from None
         except RecursionError:
             raise ScenarioError("the document nests too deeply", file=file, line=1) from None
+        except ValueError as exc:  # an integer past Python's digit limit
+            raise ScenarioError(f"not valid JSON: {exc}", file=file) from None
         text = text.replace("\t", " ")
     try:
         node, loader = _compose(text, file)
@@ -177,6 +182,8 @@ def read_document(text: str, *, file: str, json_syntax: bool = False) -> tuple[A
                 raise _yaml_error(exc, file) from None
             except RecursionError:
                 raise ScenarioError("the document nests too deeply", file=file, line=1) from None
+            except ValueError as exc:  # an integer past Python's digit limit
+                raise ScenarioError(f"a value cannot be read: {exc}", file=file) from None
     finally:
         loader.dispose()
     _check_plain(data, lines, file)

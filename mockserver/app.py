@@ -31,7 +31,14 @@ def create_app(config: MockConfig | None = None, *, service: MockService | None 
         environ = current.environ
         limit = mock.config.max_body_bytes
         declared = current.content_length
-        body = b"" if declared is not None and declared > limit else current.stream.read(limit + 1)
+        try:
+            body = (
+                b"" if declared is not None and declared > limit else current.stream.read(limit + 1)
+            )
+        except HTTPException:
+            raise
+        except Exception as exc:  # the WSGI server's own errors for broken framing
+            return _unreadable_body(path, exc)
         headers = {
             key[5:].replace("_", "-").lower(): value
             for key, value in environ.items()
@@ -56,7 +63,9 @@ def create_app(config: MockConfig | None = None, *, service: MockService | None 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         status = exc.code or 400
-        if status == 405:  # a method outside _METHODS (TRACE, ...): the service says what is allowed
+        # A method outside _METHODS (TRACE, ...) or a path the URL rule cannot match (a newline):
+        # the service answers, with the Allow header and journal entry it gives every request.
+        if status in (404, 405):
             return dispatch(request.path)
         answer = simple_error(
             status,
@@ -84,6 +93,18 @@ def service_of(app: Flask) -> MockService:
     """The `MockService` behind an app made by `create_app`."""
     service: MockService = app.extensions[_EXTENSION]
     return service
+
+
+def _unreadable_body(path: str, exc: Exception) -> Response:
+    """400 for a body the WSGI server could not read (broken chunked encoding, cut short)."""
+    answer = simple_error(
+        400,
+        "body.unreadable",
+        f"the request body could not be read: {exc or type(exc).__name__}",
+        dialect=dialect_of_path("/" + path),
+        headers=[("Connection", "close")],  # the framing is lost: do not read another request
+    )
+    return _to_flask(answer)
 
 
 def _to_flask(answer: MockResponse) -> Response:

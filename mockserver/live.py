@@ -9,11 +9,13 @@ the app handles a request (a bug, not a client's mistake) are kept and re-raised
 from __future__ import annotations
 
 import http.client
+import io
+import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, DechunkedInput, WSGIRequestHandler, make_server
 
 from mockserver.app import create_app
 
@@ -36,6 +38,51 @@ class _QuietRequestHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass  # one stderr line per request would drown the test output
+
+    def make_environ(self) -> WSGIEnvironment:
+        environ = super().make_environ()
+        if isinstance(environ["wsgi.input"], DechunkedInput):
+            environ["wsgi.input"] = DechunkedInput(cast("IO[bytes]", _ExactReader(self.rfile)))
+        return environ
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # Requests too broken to reach the app (a garbage request line): a JSON error, as the app
+        # gives, instead of http.server's HTML page.
+        detail = message or self.responses.get(code, ("Error", ""))[0]
+        if code >= 500:  # 505 for "HTTP/9.9": still the client's mistake, never a 5xx
+            code = 400
+        title = self.responses.get(code, ("Error", ""))[0]
+        self.send_response(code, title)
+        self.send_header("Connection", "close")
+        body = json.dumps(
+            {"title": title, "detail": detail, "status": code, "errors": []}, ensure_ascii=True
+        ).encode()
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class _ExactReader:
+    """A request stream whose `read(n)` fails instead of returning fewer than n bytes.
+
+    werkzeug's chunked-body reader counts a chunk as fully read even when the client sent less
+    than the chunk size promised; CPython then copies bytes past the end of the buffer and the
+    whole process can crash (a segfault, seen with a chunk size of 2**76 and a short body).
+    """
+
+    def __init__(self, stream: io.BufferedIOBase) -> None:
+        self._stream = stream
+
+    def read(self, size: int) -> bytes:
+        data = self._stream.read(size)
+        if len(data) < size:
+            raise OSError("the request body ended inside a chunk")
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._stream.readline(size)
 
 
 class LiveServer:

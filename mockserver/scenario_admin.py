@@ -88,7 +88,7 @@ def _read_scenarios(request: MockRequest, layer: ScenarioLayer) -> tuple[list[Sc
         return [parse_scenario(text, file="<request body>")], False
     try:
         json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ScenarioError(f"the body is not JSON: {exc}", file="<request body>") from None
     document, lines = read_document(text, file="<request body>", json_syntax=True)
     if isinstance(document, dict) and "steps" in document:
@@ -153,7 +153,7 @@ def admin_faults(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
     if request.method == "POST":
         try:
             document = json.loads(request.body.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             return _invalid(f"the body is not JSON: {exc}", "fault.invalid")
         if not isinstance(document, dict) or "fault" not in document:
             return _invalid('send {"fault": "NAME; key=value", "times": N}', "fault.invalid")

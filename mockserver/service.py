@@ -194,7 +194,9 @@ class MockService:
         if self._openapi_document is None:
             from mockserver.openapi import build_openapi
 
-            self._openapi_document = json_bytes(build_openapi(self.router.routes))
+            self._openapi_document = json_bytes(
+                build_openapi(self.router.routes, strict=self.config.strict)
+            )
         return MockResponse(200, self._openapi_document)
 
     def _journal_list(self, request: MockRequest, route: Route) -> MockResponse:

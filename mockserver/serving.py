@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import socket
 import sys
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 from gunicorn.errors import AppImportError
+from gunicorn.http import errors as parse_errors
 from gunicorn.workers.gthread import ThreadWorker
 
 if TYPE_CHECKING:
@@ -63,10 +67,57 @@ class StreamingThreadWorker(ThreadWorker):  # type: ignore[misc]
         if self.nr_conns > 0:  # the grace period ended with streams in flight: drop them
             _exit_now()
 
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        # gunicorn refuses a request it cannot parse itself, before the app sees it, with an HTML
+        # page (and a 501 for an unknown transfer coding): answer it as the app answers errors,
+        # JSON with a 4xx. Errors of the app's own answer stay gunicorn's (a 500).
+        status = _parse_error_status(exc)
+        if status is None:
+            super().handle_error(req, client, addr, exc)
+            return
+        self.log.warning("Invalid request from %s: %s", addr[0] if addr else "?", exc)
+        title = HTTPStatus(status).phrase
+        detail = str(exc) or type(exc).__name__
+        body = json.dumps(
+            {
+                "title": title,
+                "detail": f"the request is not HTTP this server can read: {detail}",
+                "status": status,
+                "errors": [],
+            },
+            ensure_ascii=True,
+        ).encode()
+        head = (
+            f"HTTP/1.1 {status} {title}\r\nConnection: close\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        with contextlib.suppress(OSError):
+            gunicorn_util.write_nonblock(client, head.encode("latin-1") + body)
+
     def handle_quit(self, sig: int, frame: Any) -> None:
         # SIGQUIT / SIGINT: quick shutdown, open connections are closed by the exit.
         self.alive = False
         _exit_now()
+
+
+def _parse_error_status(exc: BaseException) -> int | None:
+    """The 4xx for a request gunicorn could not parse; None for errors that are not the client's."""
+    if not isinstance(exc, parse_errors.ParseException) or isinstance(
+        exc,
+        parse_errors.InvalidResponseHeader
+        | parse_errors.InvalidResponseHeaderName
+        | parse_errors.ConfigurationProblem,
+    ):
+        return None
+    if isinstance(exc, parse_errors.LimitRequestLine):
+        return 414
+    if isinstance(exc, parse_errors.LimitRequestHeaders):
+        return 431
+    if isinstance(exc, parse_errors.ExpectationFailed):
+        return 417
+    if isinstance(exc, parse_errors.ForbiddenProxyRequest):
+        return 403
+    return 400
 
 
 def _exit_now() -> None:
