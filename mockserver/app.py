@@ -69,7 +69,7 @@ def create_app(config: MockConfig | None = None, *, service: MockService | None 
             return dispatch(request.path)
         answer = simple_error(
             status,
-            "http.not_found" if status == 404 else "json.invalid",
+            "json.invalid",
             exc.description or exc.name,
             dialect=dialect_of_path(request.path),
         )

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contract.violations import Violation
 from mockserver.errors import error_body, json_bytes
 from mockserver.http import Dialect
+from mockserver.sse import paced as pace_records
 
 Sleep = Callable[[float], None]
 StreamRewrite = Callable[[Iterator[bytes]], Iterator[bytes]]
@@ -36,6 +37,7 @@ def stall_after(after: int, seconds: float, sleep: Sleep) -> StreamRewrite:
             if index == after:
                 sleep(seconds)
             yield record
+
     return rewrite
 
 
@@ -46,12 +48,14 @@ def truncate_after(after: int) -> StreamRewrite:
                 raise ConnectionCut(after)
             yield record
         raise ConnectionCut(after)  # a stream shorter than `after` is cut at its end
+
     return rewrite
 
 
 def error_line_after(after: int, *, status: int, message: str, dialect: Dialect) -> StreamRewrite:
-    document = error_body(status, [Violation("fault.injected", "", message)], dialect=dialect,
-                          detail=message)
+    document = error_body(
+        status, [Violation("fault.injected", "", message)], dialect=dialect, detail=message
+    )
     # Native: a bare JSON line, as the Llama API wrote errors after a stream started; compat: an
     # OpenAI-style `data: {"error": ...}` record.
     line = json_bytes(document) + b"\n\n"
@@ -63,6 +67,7 @@ def error_line_after(after: int, *, status: int, message: str, dialect: Dialect)
                 break
             yield item
         yield record
+
     return rewrite
 
 
@@ -73,6 +78,7 @@ def malformed_after(after: int) -> StreamRewrite:
                 break
             yield record
         yield b'data: {"id": "malformed", "event": {"event_type": "progress", "delta": \n\n'
+
     return rewrite
 
 
@@ -100,17 +106,11 @@ def record_tokens(record: bytes) -> int:
 
 def paced(ttft_ms: float, tokens_per_second: float, sleep: Sleep) -> StreamRewrite:
     def rewrite(records: Iterator[bytes]) -> Iterator[bytes]:
-        first = True
-        for record in records:
-            tokens = record_tokens(record)
-            if tokens:
-                if first:
-                    first = False
-                    if ttft_ms > 0:
-                        sleep(ttft_ms / 1000.0)
-                elif tokens_per_second > 0:
-                    sleep(tokens / tokens_per_second)
-            yield record
+        counted = ((record, record_tokens(record)) for record in records)
+        return pace_records(
+            counted, ttft_ms=ttft_ms, tokens_per_second=tokens_per_second, sleep=sleep
+        )
+
     return rewrite
 
 
