@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from contract.reading import ReadError
 from contract.response_semantics import stop_reason_findings
-from contract.stream_state import DONE, StreamState, chunk_findings, read_record
-from contract.validation import not_an_object
+from contract.stream_state import StreamState, chunk_findings
 
 
 class CompatStream(StreamState):
@@ -22,31 +19,21 @@ class CompatStream(StreamState):
         # choice index -> (line, finish_reason, position in that chunk's choices)
         self.finished: dict[int, tuple[int, Any, int]] = {}
 
-    def run(self, records: Iterable[Any]) -> None:
-        for line, record in enumerate(records, start=1):
-            self.last_line = line
-            if self.done_line is not None:
-                if self.done_line == line - 1:
-                    self.add(
-                        line,
-                        "stream.after_done",
-                        "",
-                        f"a record after 'data: [DONE]' (record {self.done_line}); "
-                        "[DONE] is the last record",
-                    )
-                continue
-            try:
-                chunk = read_record(record)
-            except ReadError as exc:
-                self.found.append(exc.violation.at_line(line))
-                continue
-            if chunk == DONE:
-                self.done_line = line
-            elif not isinstance(chunk, dict):
-                self.found.extend(v.at_line(line) for v in not_an_object(chunk, "stream chunk"))
-            else:
-                self.chunk(line, chunk)
-        self.end()
+    def skip(self, line: int) -> bool:
+        if self.done_line is None:
+            return False
+        if self.done_line == line - 1:
+            self.add(
+                line,
+                "stream.after_done",
+                "",
+                f"a record after 'data: [DONE]' (record {self.done_line}); "
+                "[DONE] is the last record",
+            )
+        return True
+
+    def done(self, line: int) -> None:
+        self.done_line = line
 
     def chunk(self, line: int, chunk: dict[str, Any]) -> None:
         self.chunks += 1

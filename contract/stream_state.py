@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from contract.explain import show
-from contract.reading import parse_json
+from contract.reading import ReadError, parse_json
 from contract.semantics import is_json_text
-from contract.validation import Endpoint, validate_response
+from contract.validation import Endpoint, not_an_object, validate_response
 from contract.violations import Violation
 
 DONE = "[DONE]"
@@ -54,6 +55,38 @@ class StreamState:
     first_id: str | None = None
     calls: dict[Any, ToolCallParts] = field(default_factory=dict)
     last_call: Any = None
+
+    def run(self, records: Iterable[Any]) -> None:
+        """Read every record in order, hand each chunk to `chunk`, then check the whole in `end`."""
+        for line, record in enumerate(records, start=1):
+            self.last_line = line
+            if self.skip(line):
+                continue
+            try:
+                chunk = read_record(record)
+            except ReadError as exc:
+                self.found.append(exc.violation.at_line(line))
+                continue
+            if chunk == DONE:
+                self.done(line)
+            elif not isinstance(chunk, dict):
+                self.found.extend(v.at_line(line) for v in not_an_object(chunk, "stream chunk"))
+            else:
+                self.chunk(line, chunk)
+        self.end()
+
+    def skip(self, line: int) -> bool:
+        """True to pass over record `line` unread (what follows a compat stream's [DONE])."""
+        return False
+
+    def done(self, line: int) -> None:
+        raise NotImplementedError
+
+    def chunk(self, line: int, chunk: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def end(self) -> None:
+        raise NotImplementedError
 
     def add(self, line: int, rule: str, path: str, message: str) -> None:
         self.found.append(Violation(rule, path, message, line=line))

@@ -11,10 +11,9 @@ from typing import Any
 
 from contract.compat_streams import CompatStream
 from contract.explain import show
-from contract.reading import ReadError
 from contract.response_semantics import stop_reason_findings, token_metrics
-from contract.stream_state import DONE, StreamState, chunk_findings, read_record
-from contract.validation import Endpoint, finish, not_an_object, validate_response
+from contract.stream_state import StreamState, chunk_findings
+from contract.validation import Endpoint, finish, validate_response
 from contract.violations import ValidationResult
 
 _NEXT_EVENTS: dict[str | None, tuple[str, ...]] = {
@@ -54,27 +53,14 @@ class NativeStream(StreamState):
         self.complete_line: int | None = None
         self.metrics_seen: tuple[int, dict[str, Any]] | None = None
 
-    def run(self, records: Iterable[Any]) -> None:
-        for line, record in enumerate(records, start=1):
-            self.last_line = line
-            try:
-                chunk = read_record(record)
-            except ReadError as exc:
-                self.found.append(exc.violation.at_line(line))
-                continue
-            if chunk == DONE:
-                self.add(
-                    line,
-                    "stream.done.native",
-                    "",
-                    "'data: [DONE]' on a native stream; the official SDK parses every record "
-                    "as JSON and fails on it",
-                )
-            elif not isinstance(chunk, dict):
-                self.found.extend(v.at_line(line) for v in not_an_object(chunk, "stream chunk"))
-            else:
-                self.chunk(line, chunk)
-        self.end()
+    def done(self, line: int) -> None:
+        self.add(
+            line,
+            "stream.done.native",
+            "",
+            "'data: [DONE]' on a native stream; the official SDK parses every record "
+            "as JSON and fails on it",
+        )
 
     def chunk(self, line: int, chunk: dict[str, Any]) -> None:
         self.chunks += 1
