@@ -80,43 +80,59 @@ def prompt_tokens(request: Mapping[str, Any]) -> int:
 
 @dataclass(frozen=True, slots=True)
 class ToolResult:
-    """The tool message that ends a conversation, with the name of the function it answers."""
+    """A tool message, with the call it answers."""
 
-    name: str
+    name: str  # "tool" when no call in the conversation has its tool_call_id
     text: str
+    arguments: str  # the call's arguments (JSON text), "" when unknown
 
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """What the answer responds to."""
+    """What the answer responds to, and what the conversation said before."""
 
     last_role: str
     user_text: str | None  # text of the last user message, if any
     user_images: int
-    tool_result: ToolResult | None  # set when the last message is a tool result
+    tool_results: tuple[ToolResult, ...]  # the tool messages that end the conversation
+    answered: tuple[ToolResult, ...]  # every tool message, most recent first
+    earlier_user_texts: tuple[str, ...]  # user messages before the last one, most recent first
+
+    @property
+    def called(self) -> frozenset[str]:
+        """Names of the functions whose results are in the conversation."""
+        return frozenset(result.name for result in self.answered)
 
 
 def read_turn(messages: Sequence[Mapping[str, Any]]) -> Turn:
     last_role = str(messages[-1].get("role", "")) if messages else ""
-    user_text: str | None = None
+    user_texts: list[str] = []
     user_images = 0
-    for message in reversed(messages):
-        if message.get("role") == "user":
-            user_text = content_text(message.get("content"))
+    calls: dict[Any, tuple[str, str]] = {}
+    answered: list[ToolResult] = []
+    trailing: list[ToolResult] = []
+    for message in messages:
+        role = message.get("role")
+        if role == "user":
+            user_texts.append(content_text(message.get("content")))
             user_images = image_count(message.get("content"))
-            break
-    tool_result = None
-    if last_role == "tool":
-        last = messages[-1]
-        name = _called_function(messages[:-1], last.get("tool_call_id")) or "tool"
-        tool_result = ToolResult(name, content_text(last.get("content")))
-    return Turn(last_role, user_text, user_images, tool_result)
-
-
-def _called_function(messages: Sequence[Mapping[str, Any]], call_id: Any) -> str:
-    """The function name of the latest tool call with this id, or ""."""
-    for message in reversed(messages):
-        for call in _tool_calls(message):
-            if call.get("id") == call_id:
-                return _call_function(call)[0]
-    return ""
+            trailing = []
+        elif role == "assistant":
+            for call in _tool_calls(message):
+                call_id = call.get("id")
+                if isinstance(call_id, str):
+                    calls[call_id] = _call_function(call)
+            trailing = []
+        elif role == "tool":
+            name, arguments = calls.get(message.get("tool_call_id"), ("tool", ""))
+            result = ToolResult(name, content_text(message.get("content")), arguments)
+            answered.append(result)
+            trailing.append(result)
+    return Turn(
+        last_role,
+        user_texts[-1] if user_texts else None,
+        user_images,
+        tuple(trailing) if last_role == "tool" else (),
+        tuple(reversed(answered)),
+        tuple(reversed(user_texts[:-1])),
+    )

@@ -11,16 +11,17 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from contract.violations import json_pointer
+from mockserver.engine.answers import Answers
 from mockserver.engine.completion import Completion, EngineError, StopReason, ToolCall
 from mockserver.engine.conversation import Turn, messages_of, prompt_tokens, read_turn
 from mockserver.engine.draws import Draws
+from mockserver.engine.extract import Found, Source, Spot, extract
 from mockserver.engine.instances import generate_instance
 from mockserver.engine.moderation import ModerationPolicy
-from mockserver.engine.plausible import proper_nouns
 from mockserver.engine.schema_facts import SchemaProblem
 from mockserver.engine.text import answer_text
 from mockserver.engine.tokens import count_tokens, first_tokens
-from mockserver.engine.tools import ChosenFunction, choose_function
+from mockserver.engine.tools import ChosenFunction, choose_function, spread
 
 Endpoint = Literal["native", "compat"]
 
@@ -32,6 +33,8 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 _NO_LIMIT = 1 << 62
 _GENERATION_TRIES = 3
 _NO_PARAMETERS = {"type": "object", "properties": {}}
+_EARLIER_TEXTS = 3  # earlier user turns read, most recent first
+_TOOL_TEXTS = 4  # tool results read, most recent first
 _RULES = {  # (what the schema belongs to, problem kind) -> rule id
     ("response_format", "unsatisfiable"): "response_format.schema.unsatisfiable",
     ("response_format", "unsupported"): "response_format.schema.unsupported",
@@ -80,6 +83,16 @@ def _schema_validator(schema_text: str) -> Any:
     return jsonschema_rs.validator_for(json.loads(schema_text), validate_formats=True)
 
 
+def _texts(turn: Turn) -> list[tuple[Source, str]]:
+    """What the extractor reads, most important first."""
+    texts: list[tuple[Source, str]] = []
+    if turn.user_text:
+        texts.append(("user", turn.user_text))
+    texts.extend(("earlier", text) for text in turn.earlier_user_texts[:_EARLIER_TEXTS])
+    texts.extend(("tool", result.text) for result in turn.answered[:_TOOL_TEXTS])
+    return texts
+
+
 class Engine:
     """Deterministic answers: the same request and seed give the same `Completion`."""
 
@@ -96,25 +109,28 @@ class Engine:
         completion_id = _base62(hashlib.sha256(b"%s%d" % (digest, limit)).digest()[:23])
         turn = read_turn(messages_of(request))
         prompt = prompt_tokens(request)
+        heard = extract(_texts(turn))
 
-        function = choose_function(request, turn)
+        function = choose_function(request, turn, heard, heard.only("user"))
         schema = _json_schema(request)
         if function is None and schema is None:
             text, used = answer_text(Draws(digest), turn)
         else:
             rng = random.Random(digest)
             if function is not None:
-                call = self._call(function, rng, turn)
-                used = count_tokens(call.name) + count_tokens(call.arguments)
+                exclusions = spread(function, heard, heard.only("user"))
+                calls = tuple(self._call(function, rng, turn, heard, ex) for ex in exclusions)
+                used = sum(count_tokens(c.name) + count_tokens(c.arguments) for c in calls)
                 if used <= limit:
-                    return Completion(completion_id, "", (call,), "tool_calls", prompt, used)
+                    return Completion(completion_id, "", calls, "tool_calls", prompt, used)
                 # A call cut short is no call: what the model wrote so far stays plain text.
+                call = calls[0]
                 arguments = json.loads(call.arguments)
                 text = _compact({"type": "function", "name": call.name, "parameters": arguments})
             else:
-                document = self._instance(
-                    schema, rng, turn, "response_format", "/response_format/json_schema/schema"
-                )
+                answers = Answers(heard, last_user_text=turn.user_text or "")
+                where = "/response_format/json_schema/schema"
+                document = self._instance(schema, rng, answers, "response_format", where)
                 text = _compact(document)
             used = count_tokens(text)
         stop: StopReason = "stop"
@@ -123,15 +139,25 @@ class Engine:
             stop = "length"
         return Completion(completion_id, text, (), stop, prompt, used)
 
-    def _call(self, function: ChosenFunction, rng: random.Random, turn: Turn) -> ToolCall:
+    def _call(
+        self,
+        function: ChosenFunction,
+        rng: random.Random,
+        turn: Turn,
+        heard: Found,
+        exclude: frozenset[Spot],
+    ) -> ToolCall:
         schema = function.parameters if function.parameters is not None else _NO_PARAMETERS
         where = f"/tools/{function.index}/function/parameters"
-        arguments = _compact(self._instance(schema, rng, turn, "tools", where))
+        answers = Answers(heard, last_user_text=turn.user_text or "", exclude=exclude)
+        arguments = _compact(self._instance(schema, rng, answers, "tools", where))
         return ToolCall("call_" + _base62(rng.randbytes(24)), function.name, arguments)
 
-    def _instance(self, schema: Any, rng: random.Random, turn: Turn, owner: str, path: str) -> Any:
-        """An instance of `schema`, checked by a real validator before it is returned."""
-        context = proper_nouns(turn.user_text) if turn.user_text else ()
+    def _instance(
+        self, schema: Any, rng: random.Random, answers: Answers, owner: str, path: str
+    ) -> Any:
+        """An instance of `schema`, checked by a real validator before it is returned: values
+        from the conversation first; generated ones when those do not validate."""
         try:
             validator = _schema_validator(json.dumps(schema, sort_keys=True))
         except (ValueError, TypeError) as exc:  # jsonschema_rs reports a bad schema as ValueError
@@ -142,9 +168,10 @@ class Engine:
                 message=f"not a valid JSON Schema: {reason}",
             ) from None
         problem = ""
-        for _ in range(_GENERATION_TRIES):
+        for attempt in range(_GENERATION_TRIES):
             try:
-                instance = generate_instance(schema, rng=rng, context=context)
+                listening = answers if attempt == 0 else None
+                instance = generate_instance(schema, rng=rng, answers=listening)
             except SchemaProblem as exc:
                 rule = _RULES[(owner, exc.kind)]
                 raise EngineError(rule=rule, path=path + exc.pointer, message=exc.reason) from None

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
+from mockserver.engine.answers import MISSING, Answers, descriptions
 from mockserver.engine.plausible import filler_word, scalar_kind, singular
 from mockserver.engine.scalars import (
     DISTINCT_TRIES,
@@ -31,22 +32,25 @@ SOFT_DEPTH = 3  # deeper than this: only required properties and minItems items
 HARD_DEPTH = 40  # more than plain nesting can reach under the request depth limit
 _BUDGET = 512  # alternatives tried per instance, against exponential anyOf nesting
 _MAX_OPEN_CHOICES = 64  # anyOf/oneOf decided inside one value, against cycles through them
+_MAX_LISTENED_OPTIONS = 8  # anyOf/oneOf alternatives offered to the conversation's values
 
 __all__ = ["SchemaProblem", "generate_instance"]
 
 Maker = Callable[[Facts, int, str, frozenset[str]], Any]
 
 
-def generate_instance(schema: Any, *, rng: random.Random, context: Sequence[str] = ()) -> Any:
-    """An instance of `schema`; `context` offers names (from the user turn) for location fields."""
-    return _Generator(schema, rng, context).value([(schema, "")], 0, "")
+def generate_instance(
+    schema: Any, *, rng: random.Random, answers: Answers | None = None
+) -> Any:
+    """An instance of `schema`; values the conversation offers (`answers`) come first."""
+    return _Generator(schema, rng, answers).value([(schema, "")], 0, "")
 
 
 class _Generator:
-    def __init__(self, root: Any, rng: random.Random, context: Sequence[str]) -> None:
+    def __init__(self, root: Any, rng: random.Random, answers: Answers | None) -> None:
         self.collector = Collector(root)
         self.rng = rng
-        self.context = context
+        self.answers = answers
         self.budget = _BUDGET
         self.open_choices = 0
         self.makers: dict[str, Maker] = {
@@ -54,9 +58,7 @@ class _Generator:
             "boolean": self._boolean,
             "integer": lambda facts, _depth, hint, avoid: make_integer(facts, rng, hint, avoid),
             "number": lambda facts, _depth, hint, avoid: make_number(facts, rng, hint, avoid),
-            "string": lambda facts, _depth, hint, avoid: make_string(
-                facts, rng, hint, avoid, context
-            ),
+            "string": lambda facts, _depth, hint, avoid: make_string(facts, rng, hint, avoid),
             "array": self._array,
             "object": self._object,
         }
@@ -80,7 +82,32 @@ class _Generator:
         facts = Facts(pointer)
         for schema, where in parts:
             self.collector.add(facts, schema, where)
+        if self.answers is not None:
+            heard = self._listen(facts, hint, descriptions(parts))
+            if heard is not MISSING and canonical(heard) not in avoid:
+                return heard
         return self._choose(facts, depth, hint, avoid)
+
+    def _listen(self, facts: Facts, hint: str, about: str) -> Any:
+        """What the conversation offers for this value; an optional (anyOf with null) value too."""
+        assert self.answers is not None
+        if not facts.choices:
+            return self.answers.fill(facts, hint, about)
+        if len(facts.choices) > 1:
+            return MISSING
+        for option in facts.choices[0][1][:_MAX_LISTENED_OPTIONS]:
+            attempt = facts.copy()
+            attempt.choices = []
+            try:
+                self.collector.add(attempt, *option)
+            except SchemaProblem:
+                continue
+            if attempt.choices or attempt.types == ("null",):
+                continue
+            heard = self.answers.fill(attempt, hint, about)
+            if heard is not MISSING:
+                return heard
+        return MISSING
 
     def _choose(self, facts: Facts, depth: int, hint: str, avoid: frozenset[str]) -> Any:
         """Decide the open anyOf/oneOf groups one by one, backtracking when an alternative fails."""
@@ -187,6 +214,15 @@ class _Generator:
             high = room if high is None else min(high, room)
         if high is not None and low > high:
             raise unsatisfiable(facts.pointer, f"minItems {low} is greater than maxItems {high}")
+        if self.answers is not None and facts.items and not facts.prefix and not facts.contains:
+            item = Facts(facts.pointer)
+            for schema, where in facts.items:
+                self.collector.add(item, schema, where)
+            if not item.choices:
+                about = descriptions(facts.items)
+                listed = self.answers.fill_list(item, singular(hint), about, low, high)
+                if listed is not MISSING:
+                    return listed
         least = max(low, 1 if facts.contains else 0)
         if depth >= SOFT_DEPTH:
             count = least

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 _FIRST = ("Ada", "Grace", "Alan", "Linus", "Maria", "Kenji", "Amara", "Lucas", "Ines", "Omar")
 _LAST = ("Lovelace", "Hopper", "Turing", "Santos", "Okafor", "Tanaka", "Novak", "Dubois", "Haddad")
@@ -25,15 +25,6 @@ _SENTENCES = (
     "This is a brief description.",
     "The details are listed below.",
 )
-_STOP_WORDS = frozenset(
-    (
-        "I", "I'm", "What", "Who", "Where", "When", "Why", "How", "Is", "Are", "Do", "Does", "Can",
-        "Could", "Would", "Should", "Will", "The", "A", "An", "Please", "Tell", "Give", "Show",
-        "Find", "Get", "Hi", "Hello", "Thanks", "And", "Or", "But", "In", "On", "At", "For", "Of",
-        "To",
-    )
-)  # fmt: skip
-_PROPER_NOUN = re.compile(r"\b[A-Z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+)*")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[\s_\-.]+")
 
@@ -103,16 +94,6 @@ def singular(hint: str) -> str:
     if hint.endswith("s") and not hint.endswith("ss"):
         return hint[:-1]
     return hint
-
-
-def proper_nouns(text: str) -> tuple[str, ...]:
-    """Capitalized names in a user turn ("weather in New York" -> ("New York",)), for places."""
-    found: list[str] = []
-    for match in _PROPER_NOUN.finditer(text):
-        words = [word for word in match.group().split() if word not in _STOP_WORDS]
-        if words:
-            found.append(" ".join(words))
-    return tuple(found)
 
 
 def scalar_kind(hint: str) -> str:
@@ -229,16 +210,13 @@ for _word in (
     _STRING_MAKERS[_word] = lambda rng: rng.choice(_SENTENCES)
 for _word in ("place", "destination", "origin", "region"):
     _STRING_MAKERS[_word] = _STRING_MAKERS["location"]
-_LOCATION_HINTS = frozenset(("location", "city", "place", "destination", "origin", "region"))
 
 
-def plausible_string(hint: str, rng: random.Random, context: Sequence[str] = ()) -> str:
+def plausible_string(hint: str, rng: random.Random) -> str:
     words = hint_words(hint)
     if not words:
         return rng.choice(_WORDS)
     last = words[-1]
-    if last in _LOCATION_HINTS and context:
-        return context[0]
     if last == "name" and len(words) > 1 and words[-2] in ("first", "last", "user"):
         last = "username" if words[-2] == "user" else words[-2]
     make = _STRING_MAKERS.get(last) or _STRING_MAKERS.get(singular(last))

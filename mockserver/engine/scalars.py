@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -179,14 +178,12 @@ def _number_multiple(
     )
 
 
-def make_string(
-    facts: Facts, rng: random.Random, hint: str, avoid: frozenset[str], context: Sequence[str]
-) -> str:
+def make_string(facts: Facts, rng: random.Random, hint: str, avoid: frozenset[str]) -> str:
     low, high = facts.min_length, facts.max_length
     if high is not None and low > high:
         raise unsatisfiable(facts.pointer, f"minLength {low} is greater than maxLength {high}")
     for attempt in range(DISTINCT_TRIES):
-        text = _string_candidate(facts, rng, hint, attempt, context)
+        text = _string_candidate(facts, rng, hint, attempt)
         if canonical(text) not in avoid:
             return text
     raise unsatisfiable(
@@ -194,9 +191,7 @@ def make_string(
     )
 
 
-def _string_candidate(
-    facts: Facts, rng: random.Random, hint: str, attempt: int, context: Sequence[str]
-) -> str:
+def _string_candidate(facts: Facts, rng: random.Random, hint: str, attempt: int) -> str:
     low, high = facts.min_length, facts.max_length
     for fmt in facts.formats:
         text = format_string(fmt, rng)
@@ -213,7 +208,7 @@ def _string_candidate(
     else:
         if not facts.patterns:
             plain = (
-                plausible_string(hint, rng, context)
+                plausible_string(hint, rng)
                 if attempt < 2
                 else filler_word(rng) + str(attempt)
             )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
+from typing import Any
 
-from mockserver.engine.conversation import Turn
+from mockserver.engine.conversation import ToolResult, Turn
 from mockserver.engine.draws import Draws
+from mockserver.engine.plausible import hint_words
 from mockserver.engine.tokens import count_tokens
 
 # Every word here is one token, so a filler sentence's token count depends on its template only.
@@ -39,9 +43,29 @@ _QUESTION_OPENERS = (
     'About "{}": here is a short answer.',
     'Regarding "{}", this is what I can tell you.',
 )
-_TOOL_OPENERS = (
-    'The {name} tool returned "{result}".',
-    'According to {name}: "{result}".',
+_LEADING_VERBS = frozenset(
+    ("get", "fetch", "lookup", "look", "find", "search", "query", "retrieve", "read", "check",
+     "load", "list", "show", "compute", "calculate")
+)  # fmt: skip
+_PLACE_HINTS = frozenset(("city", "location", "place", "country", "region", "town", "where"))
+_MAX_REPORTED = 12  # values named per tool result
+_QUALIFIER = r"(?:(?:only|just|exactly|simply|precisely)\s+)*"
+_EXACT = (
+    re.compile(  # Reply with "OK" / answer with the word yes / say just hello
+        r"(?i)\b(?:reply|respond|answer|say|write|output|print|return)\s+(?:back\s+)?"
+        r"(?:with\s+)?" + _QUALIFIER + r"(?:the\s+(?:single\s+)?(?:word|phrase|text|string|"
+        r"number|letter)s?\s+)?"
+        + _QUALIFIER
+        + r"(?:\"([^\"\n]{1,400})\"|'([^'\n]{1,400})'|\u201c([^\u201d\n]{1,400})\u201d)"
+    ),
+    re.compile(
+        r"(?i)\b(?:reply|respond|answer|say|write|output|print|return)\s+(?:back\s+)?"
+        r"(?:with\s+(?:the\s+(?:word|number|letter)\s+)?|(?:only|just|exactly)\s+"
+        r"(?:the\s+(?:word|number|letter)\s+)?)"
+        + _QUALIFIER
+        + r"([^\s\"'\u201c.,!?;:]{1,40})[.!]?\s*$"
+    ),
+    re.compile(r"(?is)\b(?:repeat|echo)(?:\s+after\s+me|\s+this|\s+back)?\s*:\s*(.{1,2000})$"),
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069]+")
 _SPACES = re.compile(r"\s+")
@@ -76,10 +100,75 @@ _FILLER_DRAWS = Draws(b"filler sentences")
 _FILLERS = tuple(_filler_sentence(_FILLER_DRAWS) for _ in range(256))
 
 
+def exact_reply(text: str) -> str | None:
+    """The reply a user asked for word for word ("Reply with the word OK"), if any."""
+    for pattern in _EXACT:
+        match = pattern.search(text[:4000])
+        if match is not None:
+            reply = next(group for group in match.groups() if group is not None).strip()
+            return reply or None
+    return None
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(_plain(item) for item in value[:_MAX_REPORTED]) or "none"
+    if isinstance(value, Mapping):
+        return "; ".join(_pairs(value)) or "none"
+    return snippet(str(value), max_words=24, max_chars=160)
+
+
+def _pairs(document: Mapping[str, Any]) -> list[str]:
+    return [
+        f"{' '.join(hint_words(str(key))) or key} {_plain(value)}"
+        for key, value in list(document.items())[:_MAX_REPORTED]
+    ]
+
+
+def _subject(result: ToolResult) -> str:
+    words = hint_words(result.name)
+    rest = words[1:] if words and words[0] in _LEADING_VERBS else words
+    if rest and rest != words:
+        subject = "The " + " ".join(rest)
+    else:
+        subject = f"The result of {result.name}"
+    try:
+        arguments = json.loads(result.arguments) if result.arguments else {}
+    except ValueError:
+        arguments = {}
+    if not isinstance(arguments, Mapping):
+        return subject
+    places = [str(v) for k, v in arguments.items() if set(hint_words(str(k))) & _PLACE_HINTS]
+    if places:
+        return f"{subject} in {snippet(places[0], max_chars=80)}"
+    named = [
+        snippet(str(v), max_chars=40)
+        for v in arguments.values()
+        if isinstance(v, (str, int, float)) and not isinstance(v, bool)
+    ][:3]
+    return f"{subject} for {' and '.join(named)}" if named else subject
+
+
+def report(result: ToolResult) -> str:
+    """One plain sentence with a tool result's values: "The weather in Oslo: temperature 7"."""
+    try:
+        document = json.loads(result.text) if result.text.lstrip()[:1] in "{[" else result.text
+    except ValueError:
+        document = result.text
+    if isinstance(document, Mapping):
+        said = ", ".join(_pairs(document))
+    elif isinstance(document, list):
+        said = _plain(document)
+    else:
+        said = snippet(result.text, max_words=40, max_chars=300)
+    return f"{_subject(result)}: {said or 'nothing'}."
+
+
 def _opener(draws: Draws, turn: Turn) -> str | None:
-    if turn.tool_result is not None:
-        result = snippet(turn.tool_result.text) or "nothing"
-        return draws.choice(_TOOL_OPENERS).format(name=turn.tool_result.name, result=result)
     if turn.user_text:
         return draws.choice(_QUESTION_OPENERS).format(snippet(turn.user_text))
     if turn.user_images:
@@ -88,8 +177,14 @@ def _opener(draws: Draws, turn: Turn) -> str | None:
 
 
 def answer_text(draws: Draws, turn: Turn) -> tuple[str, int]:
-    """A 20-60 token answer that quotes the tool result or the last user turn, when there is one;
-    returns the text and its token count."""
+    """The text answer and its token count: the tool results in plain words, the reply the user
+    asked for word for word, or a 20-60 token answer that quotes the last user turn."""
+    if turn.tool_results:
+        text = " ".join(report(result) for result in turn.tool_results)
+        return text, count_tokens(text)
+    reply = exact_reply(turn.user_text) if turn.user_text else None
+    if reply is not None:
+        return reply, count_tokens(reply)
     opener = _opener(draws, turn)
     sentences = [opener] if opener else []
     used = count_tokens(opener) if opener else 0

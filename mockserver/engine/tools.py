@@ -1,4 +1,12 @@
-"""Which function to call, if any: tool_choice, the conversation, and the tool definitions."""
+"""Which function to call, if any: tool_choice, the conversation, and the tool definitions.
+
+Named `tool_choice`: that function, always. `"none"`: never. `"auto"` (the default with tools):
+when the last message is the user's, the function the last user turn relates to (shared words
+with its name, description or parameter names, or values there that fit its required
+parameters), else a text answer. `"required"`: never a call whose result is already in the
+conversation while another tool is left; first the related tool, then tools not yet called whose
+inputs the conversation gives, then the final-answer tool (`final_result`, `respond`, ...).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +15,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.engine.answers import MISSING, Answers, descriptions
 from mockserver.engine.completion import EngineError
 from mockserver.engine.conversation import Turn
+from mockserver.engine.extract import Found, Spot
 from mockserver.engine.plausible import hint_words, singular
+from mockserver.engine.schema_collect import Collector
+from mockserver.engine.schema_facts import Facts, SchemaProblem, child
 
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[^\W\d_]+")
+_STEM = 7  # "multiplication" relates to "multiply"; "currency" does not to "current"
+_MAX_REQUIRED = 32  # required parameters looked at when asking whether inputs are known
+_MAX_PARALLEL = 8  # calls made from one list the user gave
 _IGNORED = frozenset(
-    (
-        "the", "and", "for", "with", "get", "set", "you", "your", "what", "that", "this", "from",
-        "into", "are", "was", "were", "has", "have", "can", "how", "when", "where", "which", "who",
-        "does", "will", "would", "should", "could", "about",
-    )
-)  # fmt: skip
+    """the and for with get set you your what that this from into are was were has have can
+    how when where which who does will would should could about given current latest value
+    result results information info data return returns provide provided specified
+    specific using use tool tools function call object string number list based optional
+    required input new all any one two name type like want need please tell know let make
+    give show find look fetch retrieve some its their them they out than then there here
+    just also only each every other more most such very much many may might must shall
+    user users""".split()  # noqa: SIM905
+)
+_FINAL_NAMES = frozenset(
+    ("respond", "response", "output", "answer", "finish", "submit", "done", "reply", "return")
+)
+_WEAK_KINDS = frozenset(("quoted", "name", "word", "code"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,54 +48,181 @@ class ChosenFunction:
     index: int  # position in request["tools"]
     name: str
     parameters: Any  # the JSON Schema, or None when the function takes no parameters
+    description: str = ""
+
+    @property
+    def is_final(self) -> bool:
+        """Whether this tool gives the final answer (how agent frameworks do structured output)."""
+        words = hint_words(self.name)
+        return (
+            "final" in words
+            or "_".join(words) in _FINAL_NAMES
+            or "final" in _stems(self.description)
+        )
 
 
-def _functions(request: Mapping[str, Any]) -> list[ChosenFunction]:
+def functions_of(request: Mapping[str, Any]) -> list[ChosenFunction]:
     tools = request.get("tools")
     found: list[ChosenFunction] = []
     for index, tool in enumerate(tools if isinstance(tools, list) else ()):
         function = tool.get("function") if isinstance(tool, Mapping) else None
         if isinstance(function, Mapping) and isinstance(function.get("name"), str):
-            found.append(ChosenFunction(index, function["name"], function.get("parameters")))
+            described = function.get("description")
+            found.append(
+                ChosenFunction(
+                    index,
+                    function["name"],
+                    function.get("parameters"),
+                    described if isinstance(described, str) else "",
+                )
+            )
     return found
 
 
-def _words(text: str) -> set[str]:
-    return {singular(word) for word in _WORD.findall(text.lower()) if len(word) > 2} - _IGNORED
+def _stems(text: str) -> set[str]:
+    return {
+        singular(word)[:_STEM]
+        for word in _WORD.findall(text.lower()[:2000])
+        if len(word) > 2 and word not in _IGNORED
+    }
 
 
-def _relevance(request: Mapping[str, Any], function: ChosenFunction, asked: set[str]) -> int:
-    definition = request["tools"][function.index]["function"]
-    description = definition.get("description")
-    words = {singular(word) for word in hint_words(function.name)}
-    if isinstance(description, str):
-        words |= _words(description)
-    return len(words & asked)
+def _tool_stems(function: ChosenFunction) -> set[str]:
+    words = {singular(word)[:_STEM] for word in hint_words(function.name) if len(word) > 2}
+    words |= _stems(function.description)
+    properties = (
+        function.parameters.get("properties") if isinstance(function.parameters, Mapping) else None
+    )
+    if isinstance(properties, Mapping):
+        for name in list(properties)[:_MAX_REQUIRED]:
+            words |= {singular(word)[:_STEM] for word in hint_words(str(name)) if len(word) > 2}
+    return words - _IGNORED
 
 
-def choose_function(request: Mapping[str, Any], turn: Turn) -> ChosenFunction | None:
-    """The function the answer calls, or None for a text answer.
+def _required(function: ChosenFunction) -> list[tuple[str, Facts, str]] | None:
+    """(name, facts, description) of each required parameter; None when any is beyond reading."""
+    schema = function.parameters
+    if not isinstance(schema, Mapping):
+        return []
+    required, properties = schema.get("required"), schema.get("properties")
+    if not isinstance(required, list) or not isinstance(properties, Mapping):
+        return []
+    collector = Collector(schema)
+    out: list[tuple[str, Facts, str]] = []
+    for name in required[:_MAX_REQUIRED]:
+        subschema = properties.get(name) if isinstance(name, str) else None
+        if subschema is None:
+            return None
+        facts = Facts(child("/properties", name))
+        try:
+            collector.add(facts, subschema, facts.pointer)
+        except SchemaProblem:
+            return None
+        if facts.choices:
+            return None
+        out.append((name, facts, descriptions([(subschema, "")])))
+    return out
 
-    Named tool_choice: that function. "required": the function whose name and description share
-    most words with the last user turn (the first on ties). "auto" (the default with tools): the
-    same, but only when the last message is a user turn. "none": never.
-    """
-    functions = _functions(request)
+
+def inputs_known(function: ChosenFunction, found: Found, *, strong: bool = False) -> bool:
+    """Whether the conversation gives every required parameter; `strong`: by values that could
+    not fit just any text (numbers, dates, e-mails, URLs, enum words, places)."""
+    required = _required(function)
+    if not required:
+        return required is not None and not strong
+    answers = Answers(found)
+    for name, facts, about in required:
+        before = set(answers.used)
+        if answers.fill(facts, name, about) is MISSING:
+            return False
+        if strong and facts.enum is None:
+            spots = answers.used - before
+            heard = [c for c in found.candidates if c.spot in spots]
+            weak = all(c.kind in _WEAK_KINDS and not c.place for c in heard)
+            if weak and not facts.patterns:
+                return False
+    return True
+
+
+def spread(function: ChosenFunction, heard: Found, asked: Found) -> list[frozenset[Spot]]:
+    """One call per item when the user lists several values for a function's one required
+    parameter ("the weather in Paris and in Rome"): for each call, the items it must not use."""
+    required = _required(function)
+    if not required or len(required) != 1 or required[0][1].types is None:
+        return [frozenset()]
+    name, facts, about = required[0]
+    if not set(facts.types or ()) & {"string", "integer", "number"}:
+        return [frozenset()]
+    for listed in asked.lists:
+        exclusions: list[frozenset[Spot]] = []
+        for item in listed[:_MAX_PARALLEL]:
+            others = frozenset(other.spot for other in listed if other is not item)
+            answers = Answers(heard, exclude=others)
+            if answers.fill(facts.copy(), name, about) is MISSING or item.spot not in answers.used:
+                break
+            exclusions.append(others)
+        else:
+            return exclusions
+    return [frozenset()]
+
+
+def _undeclared(name: Any) -> EngineError:
+    return EngineError(
+        rule="tool_choice.undeclared",
+        path="/tool_choice/function/name",
+        message=f"tool_choice names function {name!r}, which is not among the tools",
+    )
+
+
+def choose_function(
+    request: Mapping[str, Any], turn: Turn, heard: Found, asked: Found
+) -> ChosenFunction | None:
+    """The function the answer calls, or None for a text answer. `heard` is everything the
+    conversation says, `asked` the last user turn alone."""
+    functions = functions_of(request)
     if not functions:
         return None
     choice = request.get("tool_choice", "auto")
     if isinstance(choice, Mapping):
         wanted = choice.get("function")
         name = wanted.get("name") if isinstance(wanted, Mapping) else None
-        for function in functions:
-            if function.name == name:
-                return function
-        raise EngineError(
-            rule="tool_choice.undeclared",
-            path="/tool_choice/function/name",
-            message=f"tool_choice names function {name!r}, which is not among the tools",
-        )
-    if choice == "required" or (choice == "auto" and turn.last_role == "user"):
-        asked = _words(turn.user_text or "")
-        return max(functions, key=lambda f: (_relevance(request, f, asked), -f.index))
-    return None
+        named = next((function for function in functions if function.name == name), None)
+        if named is None:
+            raise _undeclared(name)
+        return named
+    words = _stems(turn.user_text or "")
+    relevance = {f.index: len(_tool_stems(f) & words) for f in functions}
+    if choice == "auto":
+        if turn.last_role != "user":
+            return None
+        related = [
+            f for f in functions if relevance[f.index] or inputs_known(f, asked, strong=True)
+        ]
+        return max(related, key=lambda f: (relevance[f.index], -f.index), default=None)
+    if choice != "required":
+        return None
+    finals = [f for f in functions if f.is_final]
+    others = [f for f in functions if not f.is_final]
+
+    def best(group: list[ChosenFunction]) -> ChosenFunction:
+        return max(group, key=lambda f: (relevance[f.index], -f.index))
+
+    if not turn.answered:
+        related = [f for f in others if relevance[f.index] or inputs_known(f, asked, strong=True)]
+        if related or not finals:
+            return best(related or others)
+        return finals[0]
+    called = turn.called
+    pending = [
+        f
+        for f in others
+        if f.name not in called
+        and (relevance[f.index] or inputs_known(f, asked, strong=True))
+        and inputs_known(f, heard)
+    ]
+    if pending:
+        return best(pending)
+    if finals:
+        return finals[0]
+    fresh = [f for f in others if f.name not in called]
+    return best(fresh or others)

@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mockserver.engine import SchemaProblem, generate_instance
+from mockserver.engine.answers import Answers
+from mockserver.engine.extract import extract
 
 NAMES = [
     "name",
@@ -247,11 +249,10 @@ def test_values_are_plausible_for_their_names_and_formats():
     assert person["home"].startswith("https://")
 
 
-def test_location_fields_use_names_from_the_conversation():
+def test_values_the_conversation_offers_come_first():
     schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
-    assert generate_instance(schema, rng=random.Random(0), context=("New York",)) == {
-        "city": "New York"
-    }
+    answers = Answers(extract([("user", "Is it cold in New York?")]))
+    assert generate_instance(schema, rng=random.Random(0), answers=answers) == {"city": "New York"}
 
 
 def test_recursive_references_terminate():

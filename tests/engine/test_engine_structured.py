@@ -68,12 +68,12 @@ def test_compat_structured_output_works_the_same():
     jsonschema.validate(json.loads(completion.text), EVENT)
 
 
-def test_tools_win_over_structured_output_for_a_fresh_user_turn():
+def test_a_required_tool_wins_over_structured_output():
     tool = {
         "type": "function",
         "function": {"name": "find_venue", "parameters": {"type": "object"}},
     }
-    completion = Engine().complete(structured(EVENT, tools=[tool]))
+    completion = Engine().complete(structured(EVENT, tools=[tool], tool_choice="required"))
     assert completion.stop_reason == "tool_calls"
     completion = Engine().complete(structured(EVENT, tools=[tool], tool_choice="none"))
     jsonschema.validate(json.loads(completion.text), EVENT)
@@ -119,12 +119,19 @@ def test_tools_win_over_structured_output_for_a_fresh_user_turn():
     ],
 )
 def test_schemas_without_a_document_are_client_errors(schema, rule, path, words):
+    body = structured(schema)
+    body["messages"] = [{"role": "user", "content": "plan something nice"}]  # offers no value
     with pytest.raises(EngineError) as caught:
-        Engine().complete(structured(schema))
+        Engine().complete(body)
     error = caught.value
     assert (error.rule, error.path) == (rule, path)
     for word in words:
         assert word in error.message
+
+
+def test_a_value_from_the_conversation_fits_a_pattern_the_generator_cannot_make():
+    completion = Engine().complete(structured({"type": "string", "pattern": "^(?!admin).*$"}))
+    assert json.loads(completion.text) == "Lisbon"
 
 
 def test_keywords_outside_the_subset_are_checked_before_answering():

@@ -94,7 +94,9 @@ def test_tool_call_as_text_on_an_engine_answer(scenario_mock, session):
     client = _client(scenario_mock, session, "tool_call_as_text; style=pythonic", max_retries=0)
     tool = {"type": "function", "function": {"name": "get_time", "parameters": {
         "type": "object", "properties": {"tz": {"type": "string"}}, "required": ["tz"]}}}
-    answer = client.chat.completions.create(model=MODEL, messages=ASK, tools=[tool])
+    answer = client.chat.completions.create(
+        model=MODEL, messages=ASK, tools=[tool], tool_choice="required"
+    )
     message = answer.completion_message
     assert message.tool_calls == []
     assert message.stop_reason == "stop"
