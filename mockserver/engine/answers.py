@@ -67,7 +67,7 @@ _HINT_KINDS: tuple[tuple[frozenset[str], tuple[Kind, ...], str], ...] = (
         "text",
     ),
 )
-_DEFAULT_KINDS: tuple[Kind, ...] = ("quoted", "name", "code")
+_DEFAULT_KINDS: tuple[Kind, ...] = ("quoted", "name", "code", "word")
 _STRING_KINDS: tuple[Kind, ...] = (
     "quoted", "name", "code", "word", "email", "url", "date", "datetime", "time",
 )  # fmt: skip
@@ -177,7 +177,7 @@ class Answers:
         if kind in ("integer", "number"):
             numeric = ("integer",) if kind == "integer" else ("integer", "number")
             numbers = [c for c in unused if c.kind in numeric]
-            return sorted(numbers, key=lambda c: (_rank(c), singular(c.unit) not in words))
+            return sorted(numbers, key=lambda c: (_rank(c), singular(c.unit) not in words, c.spot))
         if kind != "string":
             return []
         kinds, flavour = _string_kinds(facts, words)
@@ -186,10 +186,12 @@ class Answers:
         order = {name: position for position, name in enumerate(kinds)}
         pool = [c for c in unused if c.kind in order]
         if flavour == "place":
-            return sorted(pool, key=lambda c: (_rank(c), order[c.kind], not c.place, c.weak))
+            return sorted(
+                pool, key=lambda c: (_rank(c), order[c.kind], not c.place, c.weak, c.spot)
+            )
         if flavour == "person":
-            return sorted(pool, key=lambda c: (_rank(c), order[c.kind], c.place, c.weak))
-        return sorted(pool, key=lambda c: (_rank(c), order[c.kind], c.weak))
+            return sorted(pool, key=lambda c: (_rank(c), order[c.kind], c.place, c.weak, c.spot))
+        return sorted(pool, key=lambda c: (_rank(c), order[c.kind], c.weak, c.spot))
 
     @staticmethod
     def _convert(candidate: Candidate, kind: str, formats: list[str] | None = None) -> Any:
@@ -245,8 +247,8 @@ class Answers:
         return best[1]
 
 
-def _rank(candidate: Candidate) -> tuple[int, int, int]:
-    return (_SOURCE_RANK[candidate.source], *candidate.spot)
+def _rank(candidate: Candidate) -> int:
+    return _SOURCE_RANK[candidate.source]
 
 
 def _string_kinds(facts: Facts, words: frozenset[str]) -> tuple[tuple[Kind, ...], str]:

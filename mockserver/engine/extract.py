@@ -65,7 +65,11 @@ _CONNECTORS = frozenset(
 )  # fmt: skip
 # Capitalised only because they start a sentence (or are "I"): never names on their own.
 STOP_WORDS = frozenset(
-    """i i'm i've i'd i'll what what's who who's where where's when why how is are am was
+    """contact ask invite message text ping notify meet cancel delete remove update change
+    move copy save share post upload download install buy rent hire register sign log join
+    leave follow watch listen draw paint cook bake drive walk fly ship deliver pick choose
+    select sort filter count rate review edit fix solve name note mark record track list
+    i i'm i've i'd i'll what what's who who's where where's when why how is are am was
     were do does did can could would should will shall may might must the a an please tell
     give show find get hi hello hey thanks thank and or but in on at for of to use add
     book write compute calculate convert send email schedule create make set remind
@@ -154,6 +158,8 @@ def _from_text(text: str, source: Source, index: int) -> list[Candidate]:
     for match in _DATE.finditer(text):
         if _valid_date(match.group()):
             add("date", match.group(), match.start(), match.end())
+        else:
+            claim(match.start(), match.end())  # not a date, and not three numbers either
     for match in _TIME.finditer(text):
         hours, minutes = (int(part) for part in match.group().split(":")[:2])
         if hours < 24 and minutes < 60:
@@ -180,8 +186,13 @@ def _from_text(text: str, source: Source, index: int) -> list[Candidate]:
         place = bool(before) and before[-1].lower() in _PLACE_WORDS
         add("name", text[start:end], start, end, place=place, weak=weak)
     for match in _WORD_LIST.finditer(text):
-        for word in _WORD.finditer(text, match.start(), match.end()):
-            if word.group() not in ("and", "or"):
+        words = [
+            w
+            for w in _WORD.finditer(text, match.start(), match.end())
+            if w.group() not in ("and", "or")
+        ]
+        if all(w.group().islower() and w.group() not in STOP_WORDS for w in words):
+            for word in words:
                 add("word", word.group(), word.start(), word.end())
     for match in _YES_NO.finditer(text):
         add("boolean", match.group().lower() in ("yes", "true"), match.start(), match.end())

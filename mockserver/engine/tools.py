@@ -3,9 +3,10 @@
 Named `tool_choice`: that function, always. `"none"`: never. `"auto"` (the default with tools):
 when the last message is the user's, the function the last user turn relates to (shared words
 with its name, description or parameter names, or values there that fit its required
-parameters), else a text answer. `"required"`: never a call whose result is already in the
-conversation while another tool is left; first the related tool, then tools not yet called whose
-inputs the conversation gives, then the final-answer tool (`final_result`, `respond`, ...).
+parameters), else a text answer. `"required"`: first the related tool (any tool but the
+final-answer one when none relates); after tool results, never a call already answered while
+another tool is left: a tool not yet called whose inputs the conversation gives, then the
+final-answer tool (`final_result`, `respond`, ...).
 """
 
 from __future__ import annotations
@@ -208,10 +209,10 @@ def choose_function(
         return max(group, key=lambda f: (relevance[f.index], -f.index))
 
     if not turn.answered:
+        if not others:
+            return finals[0]
         related = [f for f in others if relevance[f.index] or inputs_known(f, asked, strong=True)]
-        if related or not finals:
-            return best(related or others)
-        return finals[0]
+        return best(related or others)
     called = turn.called
     pending = [
         f

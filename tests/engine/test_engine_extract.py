@@ -1,0 +1,127 @@
+"""The extractor: typed values from conversation text, never an exception, bounded reading."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockserver.engine import Engine
+from mockserver.engine.extract import MAX_CANDIDATES, MAX_TEXT_CHARS, MAX_TEXTS, extract
+
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=600)  # surrogates too
+
+
+def values(text: str) -> list[tuple[str, object]]:
+    """What was found, without single capitalised words that open a sentence ("weak" names)."""
+    return [(c.kind, c.value) for c in extract([("user", text)]).candidates if not c.weak]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Please greet Zoë Núñez", [("name", "Zoë Núñez")]),
+        ("Flights from Rio de Janeiro to Zürich", [("name", "Rio de Janeiro"), ("name", "Zürich")]),
+        ("Встреча \u0441 Анной Петровой", [("name", "Анной Петровой")]),
+        ("Set it to -5 degrees", [("integer", -5)]),
+        ("It costs $1,250.50 today", [("number", 1250.5)]),
+        ("Book 2 tickets for 'Swan Lake'", [("integer", 2), ("quoted", "Swan Lake")]),
+        ("on 2027-02-30 or 2027-02-28", [("date", "2027-02-28")]),
+        ("at 2027-01-05T09:30:00Z sharp", [("datetime", "2027-01-05T09:30:00Z")]),
+        ("Write to ada@example.com.", [("email", "ada@example.com")]),
+        ("See https://example.org/a?b=1).", [("url", "https://example.org/a?b=1")]),
+        ("Convert USD to EUR", [("code", "USD"), ("code", "EUR")]),
+        ("Is it on? yes", [("boolean", True)]),
+        ("What's the weather like?", []),
+    ],
+)
+def test_typed_values_in_the_order_they_were_said(text, expected):
+    assert values(text) == expected
+
+
+def test_one_capitalised_word_opening_a_sentence_is_a_weak_name_unless_a_common_word():
+    found = extract([("user", "Paris is lovely. Write to me. Use the Oslo office.")]).candidates
+    assert [(c.value, c.weak) for c in found] == [("Paris", True), ("Oslo", False)]
+
+
+def test_a_number_keeps_its_unit_and_a_name_knows_it_follows_a_place_word():
+    found = extract([("user", "Marie Curie, 66 years old, lives in Warsaw")]).candidates
+    assert [(c.value, c.unit, c.place) for c in found] == [
+        ("Marie Curie", "", False),
+        (66, "years", False),
+        ("Warsaw", "", True),
+    ]
+
+
+def test_lists_are_runs_of_one_kind():
+    found = extract([("user", "Weather in Paris, Rome and in Oslo; tags red, green or blue")])
+    assert [[c.value for c in run] for run in found.lists] == [
+        ["Paris", "Rome", "Oslo"],
+        ["red", "green", "blue"],
+    ]
+
+
+def test_json_tool_results_give_values_under_their_keys():
+    result = json.dumps({"temperature": 7, "wind": {"speed": 3.5}, "tags": ["a", "b"]})
+    found = extract([("tool", result)]).candidates
+    assert [(c.key, c.value) for c in found] == [
+        ("temperature", 7),
+        ("speed", 3.5),
+        ("tags", "a"),
+        ("tags", "b"),
+    ]
+
+
+@given(ANY_TEXT)
+def test_the_extractor_never_raises_and_every_value_is_where_it_says(text):
+    found = extract([("user", text), ("tool", text)])
+    for candidate in found.candidates:
+        start = candidate.spot[1]
+        if candidate.source == "user":
+            assert text[start : start + len(candidate.text)] == candidate.text
+    assert len(found.candidates) <= 2 * MAX_CANDIDATES
+
+
+@given(ANY_TEXT, st.sampled_from(["auto", "required", "none"]))
+def test_the_engine_answers_any_text(text, tool_choice):
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "lookup",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "when": {"type": "string", "format": "date"},
+                    "n": {"type": "integer", "minimum": 0, "maximum": 9},
+                    "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 2},
+                },
+                "required": ["when", "n", "tags"],
+            },
+        },
+    }
+    body = {
+        "model": "m",
+        "messages": [{"role": "user", "content": text}],
+        "tools": [tool],
+        "tool_choice": tool_choice,
+    }
+    completion = Engine().complete(body)
+    for call in completion.tool_calls:
+        arguments = json.loads(call.arguments)
+        assert 0 <= arguments["n"] <= 9
+        assert len(arguments["tags"]) <= 2
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["a@", "1,", "'x", "Aa ", "http://", "2027-01-01 ", "red, ", "\u201c", "-", "Ab-Cd'"],
+)
+def test_reading_is_bounded_whatever_the_text(unit):
+    text = unit * (200_000 // len(unit))
+    found = extract([("user", text)] * (MAX_TEXTS + 4))
+    assert len(found.texts) == MAX_TEXTS
+    assert all(len(kept) <= MAX_TEXT_CHARS for _, kept in found.texts)
+    assert all(c.spot[1] < MAX_TEXT_CHARS for c in found.candidates)
+    assert len(found.candidates) <= MAX_TEXTS * MAX_CANDIDATES
