@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any, Final
 
 from mockserver.engine.extract import Candidate, Found, Kind, Spot
@@ -74,6 +75,7 @@ _STRING_KINDS: tuple[Kind, ...] = (
 _DESCRIPTION_WORD = re.compile(r"[a-z]+")
 
 
+@lru_cache(maxsize=4096)
 def _words(hint: str, about: str) -> frozenset[str]:
     words = {singular(word) for word in hint_words(hint)}
     words.update(singular(word) for word in _DESCRIPTION_WORD.findall(about.lower()[:300]))
@@ -89,6 +91,8 @@ class Answers:
         self.found = found
         self.last_user_text = last_user_text
         self.used: set[Spot] = set(exclude)
+        self.listening = bool(found.candidates or last_user_text)
+        self.folded: list[str] | None = None
 
     def fill(self, facts: Facts, hint: str, about: str) -> Any:
         """A value for a scalar with these facts from the conversation, or `MISSING`."""
@@ -142,13 +146,10 @@ class Answers:
 
     def _keyed(self, facts: Facts, hint: str) -> Any:
         """A tool result's value under the property's own name ("temperature": 7)."""
-        wanted = "_".join(hint_words(hint))
-        if not wanted:
-            return MISSING
-        for candidate in self.found.candidates:
-            if candidate.spot in self.used or not candidate.key:
-                continue
-            if "_".join(hint_words(candidate.key)) != wanted:
+        keyed = [c for c in self.found.candidates if c.key and c.spot not in self.used]
+        wanted = _key(hint) if keyed else ""
+        for candidate in keyed:
+            if not wanted or _key(candidate.key) != wanted:
                 continue
             for kind in self._types(facts, hint):
                 value = self._convert(candidate, kind)
@@ -218,16 +219,21 @@ class Answers:
             return f"{parts[0]:02d}:{parts[1]:02d}:{parts[2]:02d}Z"
         return value
 
+    def _folded(self) -> list[str]:
+        if self.folded is None:
+            self.folded = [text.casefold() for _, text in self.found.texts]
+        return self.folded
+
     def _enum(self, facts: Facts) -> Any:
         """The enum member the conversation mentions first (case-insensitive, whole words)."""
         members = [m for m in facts.enum or () if fits(m, facts)][:_MAX_ENUM_MEMBERS]
         best: tuple[Spot, Any] | None = None
         for member in members:
             if isinstance(member, str) and member.strip():
-                needle = re.compile(rf"(?<!\w){re.escape(member.casefold())}(?!\w)")
-                for index, (_source, text) in enumerate(self.found.texts):
+                needle = _mention(member.casefold())
+                for index, text in enumerate(self._folded()):
                     hit = next(
-                        (m for m in needle.finditer(text.casefold()) if (index, m.start())
+                        (m for m in needle.finditer(text) if (index, m.start())
                          not in self.used),
                         None,
                     )  # fmt: skip
@@ -245,6 +251,17 @@ class Answers:
             return MISSING
         self.used.add(best[0])
         return best[1]
+
+
+@lru_cache(maxsize=1024)
+def _mention(member: str) -> re.Pattern[str]:
+    """A whole-word, case-folded mention of an enum member."""
+    return re.compile(rf"(?<!\w){re.escape(member)}(?!\w)")
+
+
+@lru_cache(maxsize=4096)
+def _key(name: str) -> str:
+    return "_".join(hint_words(name))
 
 
 def _rank(candidate: Candidate) -> int:

@@ -15,7 +15,7 @@ from mockserver.engine.answers import Answers
 from mockserver.engine.completion import Completion, EngineError, StopReason, ToolCall
 from mockserver.engine.conversation import Turn, messages_of, prompt_tokens, read_turn
 from mockserver.engine.draws import Draws
-from mockserver.engine.extract import Found, Source, Spot, extract
+from mockserver.engine.extract import NOTHING, Found, Source, Spot, extract
 from mockserver.engine.instances import generate_instance
 from mockserver.engine.moderation import ModerationPolicy
 from mockserver.engine.schema_facts import SchemaProblem
@@ -109,16 +109,17 @@ class Engine:
         completion_id = _base62(hashlib.sha256(b"%s%d" % (digest, limit)).digest()[:23])
         turn = read_turn(messages_of(request))
         prompt = prompt_tokens(request)
-        heard = extract(_texts(turn))
-
-        function = choose_function(request, turn, heard, heard.only("user"))
         schema = _json_schema(request)
+        # A plain text answer uses no values: the extractor runs only for tools and schemas.
+        heard = extract(_texts(turn)) if schema is not None or request.get("tools") else NOTHING
+        asked = heard.only("user")
+        function = choose_function(request, turn, heard, asked)
         if function is None and schema is None:
             text, used = answer_text(Draws(digest), turn)
         else:
             rng = random.Random(digest)
             if function is not None:
-                exclusions = spread(function, heard, heard.only("user"))
+                exclusions = spread(function, heard, asked)
                 calls = tuple(self._call(function, rng, turn, heard, ex) for ex in exclusions)
                 used = sum(count_tokens(c.name) + count_tokens(c.arguments) for c in calls)
                 if used <= limit:

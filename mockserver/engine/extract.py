@@ -4,7 +4,7 @@ The extractor reads the last user turn first, then earlier user turns, then tool
 turns them into `Candidate`s (numbers with units, quoted strings, capitalised names in any script,
 e-mail addresses, URLs, ISO dates and times, upper-case codes, yes/no) and `lists` of candidates
 of one kind ("Paris and Rome"). It never raises on any text, and its cost is bounded: each text is
-cut to `MAX_TEXT_CHARS` and every pattern is anchored so that it cannot backtrack quadratically.
+cut to `MAX_TEXT_CHARS` (head and tail) and every pattern is anchored so that it cannot backtrack quadratically.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -23,10 +23,11 @@ Kind = Literal[
 Source = Literal["user", "earlier", "tool"]
 Spot = tuple[int, int]  # (which text, where in it): a candidate's identity and order
 
-MAX_TEXT_CHARS = 4000  # of each text read
+MAX_TEXT_CHARS = 1000  # of each text read: its head and its tail
 MAX_TEXTS = 8  # texts read per conversation, the most recent ones
-MAX_CANDIDATES = 200  # per text
+MAX_CANDIDATES = 64  # per text
 _MAX_DIGITS = 15
+_ONCE = frozenset(("name", "code"))  # kinds kept once per text
 _JSON_DEPTH = 3
 _JSON_ITEMS = 32
 
@@ -42,16 +43,49 @@ _QUOTED = re.compile(
     r"(?<!\w)\"([^\"\n]{1,200})\"|(?<!\w)'([^'\n]{1,200})'(?!\w)|\u201c([^\u201d\n]{1,200})\u201d"
     r"|\u2018([^\u2019\n]{1,200})\u2019|\u00ab([^\u00bb\n]{1,200})\u00bb|\u201e([^\u201c\u201d\n]{1,200})[\u201c\u201d]"
 )
-_NUMBER = re.compile(
-    r"(?<![\w.,])([-+\u2212]?)([$€£¥]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])"
-    r"(?:\s?(%|[^\W\d_]{1,16}))?"
+_NUMBER = (
+    r"(?<![\w.,])(?P<sign>[-+\u2212]?)(?P<currency>[$€£¥]?)"
+    r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<decimals>\d+))?(?!\d)"
 )
-_CODE = re.compile(r"(?<![\w-])[A-Z]{2,6}(?![\w-])")
+_UNIT = re.compile(r"\s?(%|[^\W\d_]{1,16})")
+_CODE = r"(?<![\w-])[A-Z]{2,6}(?![\w-])"
+
+
+def _upper_class() -> str:
+    """A character class of every upper- and title-case letter (re has no \\p{Lu})."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        char = chr(code)
+        if (char.isupper() or char.istitle()) and char.isalpha():
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "".join(
+        f"\\u{low:04x}" + (f"-\\u{high:04x}" if high > low else "") for low, high in ranges
+    )
+
+
+_CONNECTORS = frozenset(
+    ("de", "da", "do", "dos", "das", "del", "della", "di", "van", "von", "der", "den", "la", "le",
+     "du", "y", "bin", "al", "el")
+)  # fmt: skip
+_UPPER = _upper_class()
+_NAME_WORD = rf"[{_UPPER}][^\W\d_]*(?:['\u2019\-][^\W\d_]+)*"
+_CONNECTOR = "|".join(sorted(_CONNECTORS))
+# Capitalised words in a row ("Zoë Núñez", "Rio de Janeiro"): one candidate name.
+_NAME_SPAN = rf"(?<![^\W\d_]){_NAME_WORD}(?:(?: (?:{_CONNECTOR}))? {_NAME_WORD})*(?!\w)"
+_YES_NO = r"(?<!\w)(?:[Yy]es|YES|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE)(?!\w)"
+# Numbers, codes, yes/no and name words in one pass over the text.
+_TOKENS = re.compile(  # the lookahead lets most positions fail on one character test
+    rf"(?=[{_UPPER}\d$€£¥+\-\u2212YyNnTtFf])(?:(?P<number>{_NUMBER})|(?P<code>{_CODE})"
+    rf"|(?P<boolean>{_YES_NO})|(?P<name>{_NAME_SPAN}))"
+)
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
 _WORD_LIST = re.compile(  # "red, green and blue": bounded repeats, so linear
     r"(?<!\w)[^\W\d_]{1,30}(?:, [^\W\d_]{1,30}){1,15},? (?:and|or) [^\W\d_]{1,30}(?!\w)"
 )
-_YES_NO = re.compile(r"(?<!\w)(yes|no|true|false)(?!\w)", re.IGNORECASE)
+_QUOTES = ('"', "'", "\u201c", "\u2018", "\u00ab", "\u201e")
 _LABEL = re.compile(r"([^\W\d]\w{0,40})\s*[:=]\s*$")
 _LIST_GAP = re.compile(
     r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*|/\s*)(?:(?:in|at|for|to|from|of|the)\s+)?",
@@ -59,10 +93,6 @@ _LIST_GAP = re.compile(
 )
 _SENTENCE_END = frozenset(".!?:;\n\"'\u201c\u2018\u00ab(")
 _PLACE_WORDS = frozenset(("in", "at", "to", "from", "near", "into", "around", "visit", "visiting"))
-_CONNECTORS = frozenset(
-    ("de", "da", "do", "dos", "das", "del", "della", "di", "van", "von", "der", "den", "la", "le",
-     "du", "y", "bin", "al", "el")
-)  # fmt: skip
 # Capitalised only because they start a sentence (or are "I"): never names on their own.
 STOP_WORDS = frozenset(
     """contact ask invite message text ping notify meet cancel delete remove update change
@@ -113,122 +143,162 @@ class Found:
         )
 
 
+NOTHING = Found((), (), ())
+
+
 def extract(texts: Sequence[tuple[Source, str]]) -> Found:
     """Candidates from `texts` (most important first); never raises on any text."""
     candidates: list[Candidate] = []
     lists: list[tuple[Candidate, ...]] = []
     kept: list[tuple[Source, str]] = []
     for index, (source, text) in enumerate(texts[:MAX_TEXTS]):
-        cut = text[:MAX_TEXT_CHARS]
+        cut = cut_text(text)
         kept.append((source, cut))
         found = _from_json(cut, source, index) if source == "tool" else None
         if found is None:
-            found = sorted(_from_text(cut, source, index), key=lambda c: c.spot)[:MAX_CANDIDATES]
+            found = sorted(_from_text(cut, source, index), key=lambda c: c.spot)
+            if len(found) > MAX_CANDIDATES:  # the first and the last values said
+                found = found[: MAX_CANDIDATES // 2] + found[-(MAX_CANDIDATES // 2) :]
             lists.extend(_lists(cut, found))
         candidates.extend(found)
     return Found(tuple(candidates), tuple(lists), tuple(kept))
 
 
+def cut_text(text: str) -> str:
+    """The text read: all of it, or its head and its tail (where a question usually is)."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    half = MAX_TEXT_CHARS // 2
+    return text[:half] + "\n" + text[-(MAX_TEXT_CHARS - half - 1) :]
+
+
 def _from_text(text: str, source: Source, index: int) -> list[Candidate]:
     taken = bytearray(len(text))
     out: list[Candidate] = []
+    scanning = False
+    claimed = False  # the one-pass tokens never overlap each other, only earlier patterns
 
     def claim(start: int, end: int) -> bool:
-        if any(taken[start:end]):
+        nonlocal claimed
+        if claimed and any(taken[start:end]):
             return False
-        taken[start:end] = b"\x01" * (end - start)
+        if not scanning:
+            taken[start:end] = b"\x01" * (end - start)
+            claimed = True
         return True
 
+    said: set[tuple[str, Any]] = set()
+
     def add(kind: Kind, value: Any, start: int, end: int, **extra: Any) -> None:
+        if kind in _ONCE:  # a name said again adds nothing; a number said again may ("12 + 12")
+            if (kind, value) in said:
+                return
+            said.add((kind, value))
         if claim(start, end):
-            label = _LABEL.search(text, max(0, start - 48), start)
+            label = (
+                _LABEL.search(text, max(0, start - 48), start)
+                if text[max(0, start - 3) : start].rstrip()[-1:] in (":", "=")
+                else None
+            )
             key = label.group(1).lower() if label else ""
             out.append(Candidate(kind, value, text[start:end], source, (index, start), key=key,
                                  **extra))  # fmt: skip
 
-    for match in _URL.finditer(text):
+    for match in _URL.finditer(text) if "://" in text else ():
         url = match.group().rstrip(".,;:!?)]}")
         add("url", url, match.start(), match.start() + len(url))
-    for match in _EMAIL.finditer(text):
+    for match in _EMAIL.finditer(text) if "@" in text else ():
         add("email", match.group().rstrip("."), match.start(), match.end())
-    for match in _DATETIME.finditer(text):
+    dashed = "-" in text
+    for match in _DATETIME.finditer(text) if dashed else ():
         value = match.group().replace(" ", "T")
         if _valid_datetime(value):
             add("datetime", value, match.start(), match.end())
-    for match in _DATE.finditer(text):
+    for match in _DATE.finditer(text) if dashed else ():
         if _valid_date(match.group()):
             add("date", match.group(), match.start(), match.end())
         else:
             claim(match.start(), match.end())  # not a date, and not three numbers either
-    for match in _TIME.finditer(text):
+    for match in _TIME.finditer(text) if ":" in text else ():
         hours, minutes = (int(part) for part in match.group().split(":")[:2])
         if hours < 24 and minutes < 60:
             add("time", match.group(), match.start(), match.end())
-    for match in _QUOTED.finditer(text):
+    quoted = any(mark in text for mark in _QUOTES)
+    for match in _QUOTED.finditer(text) if quoted else ():
         inner = next(group for group in match.groups() if group is not None)
         if inner.strip():
             add("quoted", inner.strip(), match.start(), match.end())
-    for match in _NUMBER.finditer(text):
-        sign, currency, whole, decimals, unit = match.groups()
-        digits = whole.replace(",", "")
-        if len(digits) + len(decimals or "") > _MAX_DIGITS:
-            continue
-        negative = sign in ("-", "\u2212")
-        number: int | float = float(f"{digits}.{decimals}") if decimals else int(digits)
-        number = -number if negative else number
-        unit_text = currency or (unit or "").lower()
-        end = match.end(4) if decimals else match.end(3)  # the unit may be a value of its own
-        add("number" if decimals else "integer", number, match.start(), end, unit=unit_text)
-    for match in _CODE.finditer(text):
-        add("code", match.group(), match.start(), match.end())
-    for start, end, weak in _names(text):
-        before = text[max(0, start - 16) : start].split()
-        place = bool(before) and before[-1].lower() in _PLACE_WORDS
-        add("name", text[start:end], start, end, place=place, weak=weak)
-    for match in _WORD_LIST.finditer(text):
-        words = [
+    listed = "," in text and (" and " in text or " or " in text)
+    for match in _WORD_LIST.finditer(text) if listed else ():
+        items = [
             w
             for w in _WORD.finditer(text, match.start(), match.end())
             if w.group() not in ("and", "or")
         ]
-        if all(w.group().islower() and w.group() not in STOP_WORDS for w in words):
-            for word in words:
-                add("word", word.group(), word.start(), word.end())
-    for match in _YES_NO.finditer(text):
-        add("boolean", match.group().lower() in ("yes", "true"), match.start(), match.end())
+        if all(w.group().islower() and w.group() not in STOP_WORDS for w in items):
+            for item in items:
+                add("word", item.group(), item.start(), item.end())
+    scanning = True
+    runs: set[str] = set()
+    for match in _TOKENS.finditer(text):
+        kind = match.lastgroup
+        if kind == "name":
+            if match.group() not in runs:  # the same words again add no name
+                runs.add(match.group())
+                _names(match, add)
+        elif kind == "code":
+            add("code", match.group(), match.start(), match.end())
+        elif kind == "boolean":
+            add("boolean", match.group().lower() in ("yes", "true"), match.start(), match.end())
+        else:
+            _number(match, add)
     return out
 
 
-def _names(text: str) -> Iterator[tuple[int, int, bool]]:
-    """Spans of capitalised words ("Zoë Núñez", "Rio de Janeiro"), without sentence openers."""
-    span: list[re.Match[str]] = []
-    for match in _WORD.finditer(text):
-        word = match.group()
-        capital = word[0].isupper() and not (len(word) > 1 and word.isupper())
-        joined = bool(span) and text[span[-1].end() : match.start()] == " "
-        if capital and (joined or not span):
-            span.append(match)
-            continue
-        if joined and word in _CONNECTORS and capital is False:
-            span.append(match)
-            continue
-        yield from _name_span(text, span)
-        span = [match] if capital else []
-    yield from _name_span(text, span)
-
-
-def _name_span(text: str, span: list[re.Match[str]]) -> Iterator[tuple[int, int, bool]]:
-    while span and span[-1].group() in _CONNECTORS:
-        span = span[:-1]
-    if not span:
+def _number(match: re.Match[str], add: Callable[..., None]) -> None:
+    digits = match.group("whole").replace(",", "")
+    decimals = match.group("decimals")
+    if len(digits) + len(decimals or "") > _MAX_DIGITS:
         return
-    opens = _opens_sentence(text, span[0].start())
+    number: int | float = float(f"{digits}.{decimals}") if decimals else int(digits)
+    if match.group("sign") in ("-", "\u2212"):
+        number = -number
+    unit = _UNIT.match(match.string, match.end())
+    unit_text = match.group("currency") or (unit.group(1).lower() if unit else "")
+    add("number" if decimals else "integer", number, match.start(), match.end(), unit=unit_text)
+
+
+def _names(match: re.Match[str], add: Callable[..., None]) -> None:
+    """A name from a run of capitalised words, without the words that only open a sentence;
+    all-capital words in it are codes."""
+    text, offset = match.string, match.start()
+    run: list[tuple[int, str]] = []
+    for word in match.group().split(" "):
+        if len(word) > 1 and word.isupper():
+            _name(text, run, add)
+            add("code", word, offset, offset + len(word))
+            run = []
+        else:
+            run.append((offset, word))
+        offset += len(word) + 1
+    _name(text, run, add)
+
+
+def _name(text: str, run: list[tuple[int, str]], add: Callable[..., None]) -> None:
+    while run and run[-1][1] in _CONNECTORS:
+        run = run[:-1]
+    if not run:
+        return
+    opens = _opens_sentence(text, run[0][0])
     if opens:
-        while span and span[0].group().lower() in STOP_WORDS:
-            span = span[1:]
-    if not span or (len(span) == 1 and span[0].group().lower() in STOP_WORDS):
+        while run and (run[0][1].lower() in STOP_WORDS or run[0][1] in _CONNECTORS):
+            run = run[1:]
+    if not run or (len(run) == 1 and run[0][1].lower() in STOP_WORDS):
         return
-    yield span[0].start(), span[-1].end(), opens and len(span) == 1
+    start, end = run[0][0], run[-1][0] + len(run[-1][1])
+    before = text[max(0, start - 16) : start].split()
+    place = bool(before) and before[-1].lower() in _PLACE_WORDS
+    add("name", text[start:end], start, end, place=place, weak=opens and len(run) == 1)
 
 
 def _opens_sentence(text: str, start: int) -> bool:

@@ -82,9 +82,9 @@ class _Generator:
         facts = Facts(pointer)
         for schema, where in parts:
             self.collector.add(facts, schema, where)
-        if self.answers is not None:
+        if self.answers is not None and self.answers.listening:
             heard = self._listen(facts, hint, descriptions(parts))
-            if heard is not MISSING and canonical(heard) not in avoid:
+            if heard is not MISSING and (not avoid or canonical(heard) not in avoid):
                 return heard
         return self._choose(facts, depth, hint, avoid)
 

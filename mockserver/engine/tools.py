@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from mockserver.engine.answers import MISSING, Answers, descriptions
 from mockserver.engine.completion import EngineError
 from mockserver.engine.conversation import Turn
-from mockserver.engine.extract import Found, Spot
+from mockserver.engine.extract import Found, Spot, cut_text
 from mockserver.engine.plausible import hint_words, singular
 from mockserver.engine.schema_collect import Collector
 from mockserver.engine.schema_facts import Facts, SchemaProblem, child
@@ -28,6 +29,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 _STEM = 7  # "multiplication" relates to "multiply"; "currency" does not to "current"
 _MAX_REQUIRED = 32  # required parameters looked at when asking whether inputs are known
 _MAX_PARALLEL = 8  # calls made from one list the user gave
+_MAX_DESCRIPTION = 2000  # characters of a tool description read for its words
+_SENTENCE_ENDS = (".", "!", "?", "\n", ";")
 _IGNORED = frozenset(
     """the and for with get set you your what that this from into are was were has have can
     how when where which who does will would should could about given current latest value
@@ -80,24 +83,34 @@ def functions_of(request: Mapping[str, Any]) -> list[ChosenFunction]:
     return found
 
 
-def _stems(text: str) -> set[str]:
-    return {
+@lru_cache(maxsize=256)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(
         singular(word)[:_STEM]
-        for word in _WORD.findall(text.lower()[:2000])
+        for word in _WORD.findall(text.lower())
         if len(word) > 2 and word not in _IGNORED
-    }
+    )
 
 
-def _tool_stems(function: ChosenFunction) -> set[str]:
-    words = {singular(word)[:_STEM] for word in hint_words(function.name) if len(word) > 2}
-    words |= _stems(function.description)
+def _tool_stems(function: ChosenFunction) -> frozenset[str]:
     properties = (
         function.parameters.get("properties") if isinstance(function.parameters, Mapping) else None
     )
-    if isinstance(properties, Mapping):
-        for name in list(properties)[:_MAX_REQUIRED]:
-            words |= {singular(word)[:_STEM] for word in hint_words(str(name)) if len(word) > 2}
-    return words - _IGNORED
+    names = (
+        tuple(str(name) for name in list(properties)[:_MAX_REQUIRED])
+        if isinstance(properties, Mapping)
+        else ()
+    )
+    return _stems_of_tool(function.name, function.description, names)
+
+
+@lru_cache(maxsize=1024)
+def _stems_of_tool(name: str, description: str, parameters: tuple[str, ...]) -> frozenset[str]:
+    words = {singular(word)[:_STEM] for word in hint_words(name) if len(word) > 2}
+    words |= _stems(description[:_MAX_DESCRIPTION])
+    for parameter in parameters:
+        words |= {singular(word)[:_STEM] for word in hint_words(parameter) if len(word) > 2}
+    return frozenset(words - _IGNORED)
 
 
 def _required(function: ChosenFunction) -> list[tuple[str, Facts, str]] | None:
@@ -148,13 +161,18 @@ def inputs_known(function: ChosenFunction, found: Found, *, strong: bool = False
 def spread(function: ChosenFunction, heard: Found, asked: Found) -> list[frozenset[Spot]]:
     """One call per item when the user lists several values for a function's one required
     parameter ("the weather in Paris and in Rome"): for each call, the items it must not use."""
+    if not asked.lists:
+        return [frozenset()]
     required = _required(function)
     if not required or len(required) != 1 or required[0][1].types is None:
         return [frozenset()]
     name, facts, about = required[0]
     if not set(facts.types or ()) & {"string", "integer", "number"}:
         return [frozenset()]
+    stems = _tool_stems(function)
     for listed in asked.lists:
+        if not _stems(_sentence(asked, listed[0].spot, listed[-1].spot)) & stems:
+            continue  # a list in a sentence about something else
         exclusions: list[frozenset[Spot]] = []
         for item in listed[:_MAX_PARALLEL]:
             others = frozenset(other.spot for other in listed if other is not item)
@@ -165,6 +183,14 @@ def spread(function: ChosenFunction, heard: Found, asked: Found) -> list[frozens
         else:
             return exclusions
     return [frozenset()]
+
+
+def _sentence(found: Found, first: Spot, last: Spot) -> str:
+    """The sentence around the text between two spots of one text."""
+    text = found.texts[first[0]][1]
+    start = max(text.rfind(mark, 0, first[1]) for mark in _SENTENCE_ENDS) + 1
+    ends = [at for at in (text.find(mark, last[1]) for mark in _SENTENCE_ENDS) if at >= 0]
+    return text[start : min(ends, default=len(text))]
 
 
 def _undeclared(name: Any) -> EngineError:
@@ -191,7 +217,7 @@ def choose_function(
         if named is None:
             raise _undeclared(name)
         return named
-    words = _stems(turn.user_text or "")
+    words = _stems(cut_text(turn.user_text or ""))
     relevance = {f.index: len(_tool_stems(f) & words) for f in functions}
     if choice == "auto":
         if turn.last_role != "user":

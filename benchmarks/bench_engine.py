@@ -1,0 +1,133 @@
+"""What reading the conversation costs: the engine per request with the extractor and without.
+
+Run: python benchmarks/bench_engine.py [--rounds N] [--markdown]
+
+Every request body is distinct (a counter in the user text), as users send them. "without" is the
+same engine with the extractor answering "nothing heard", so every value falls back to generated
+ones: the engine as it was before it listened. Rounds alternate between the two, in one process,
+so machine noise hits both alike; the figure is the median of per-round means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import mockserver.engine.engine as engine_module
+from mockserver.engine import Engine
+from mockserver.engine.extract import Found
+
+MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+            },
+            "required": ["city"],
+        },
+    },
+}
+PERSON = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "age": {"type": "integer"}, "city": {"type": "string"}},
+    "required": ["name", "age", "city"],
+}
+LONG = " ".join(["Tell me more about the history of Lisbon and Porto in 1755."] * 60)
+
+
+def _text(n: int) -> dict[str, Any]:
+    return {"model": MODEL, "messages": [{"role": "user", "content": f"What is question {n}?"}]}
+
+
+def _tool(n: int) -> dict[str, Any]:
+    ask = f"What's the weather in São Paulo in celsius, day {n}?"
+    return {"model": MODEL, "messages": [{"role": "user", "content": ask}], "tools": [WEATHER]}
+
+
+def _structured(n: int) -> dict[str, Any]:
+    ask = f"Marie Curie, {n % 90 + 10} years old, lives in Warsaw"
+    return {
+        "model": MODEL,
+        "messages": [{"role": "user", "content": ask}],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "p", "schema": PERSON}},
+    }
+
+
+def _long(n: int) -> dict[str, Any]:
+    ask = f"{n}. {LONG} What's the weather in Lisbon?"
+    return {"model": MODEL, "messages": [{"role": "user", "content": ask}], "tools": [WEATHER]}
+
+
+CASES: dict[str, Callable[[int], dict[str, Any]]] = {
+    "text answer": _text,
+    "tool call": _tool,
+    "structured output": _structured,
+    "tool call, 3.6 kB user turn": _long,
+}
+
+
+@contextmanager
+def deaf() -> Iterator[None]:
+    """The engine with an extractor that hears nothing."""
+    real = engine_module.extract
+    engine_module.extract = lambda texts: Found((), (), ())  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        engine_module.extract = real
+
+
+def per_request_us(make: Callable[[int], dict[str, Any]], *, start: int, count: int) -> float:
+    engine = Engine()
+    bodies = [make(start + i) for i in range(count)]  # built outside the timing
+    began = time.perf_counter()
+    for body in bodies:
+        engine.complete(body)
+    return (time.perf_counter() - began) / count * 1e6
+
+
+def measure(rounds: int, per_round: int) -> list[tuple[str, float, float]]:
+    rows = []
+    for name, make in CASES.items():
+        listening, without = [], []
+        per_request_us(make, start=-per_round, count=per_round)  # warm caches
+        for round_index in range(rounds):
+            start = round_index * per_round * 2
+            listening.append(per_request_us(make, start=start, count=per_round))
+            with deaf():
+                without.append(per_request_us(make, start=start + per_round, count=per_round))
+        rows.append((name, statistics.median(without), statistics.median(listening)))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--per-round", type=int, default=200)
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    args = parser.parse_args()
+    rows = measure(args.rounds, args.per_round)
+    if args.markdown:
+        print("| request (every body distinct) | without extractor | with extractor | added |")
+        print("|---|---:|---:|---:|")
+        for name, without, listening in rows:
+            added = (listening / without - 1) * 100
+            print(f"| {name} | {without:.0f} us | {listening:.0f} us | {added:+.0f}% |")
+        return
+    for name, without, listening in rows:
+        added = (listening / without - 1) * 100
+        print(f"{name:<28} without {without:8.1f} us   with {listening:8.1f} us   {added:+6.1f}%")
+
+
+if __name__ == "__main__":
+    main()
