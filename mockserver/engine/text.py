@@ -49,21 +49,18 @@ _LEADING_VERBS = frozenset(
 )  # fmt: skip
 _PLACE_HINTS = frozenset(("city", "location", "place", "country", "region", "town", "where"))
 _MAX_REPORTED = 12  # values named per tool result
-_QUALIFIER = r"(?:(?:only|just|exactly|simply|precisely)\s+)*"
+_ASK_VERB = r"(?i)\b(?:reply|respond|answer|say|write|output|print|return)"
+# "with", "only", "just the word": each a whole word, so the run cannot backtrack badly.
+_ASK_WORDS = (
+    r"(?:\s+(?:back|with|only|just|exactly|simply|the|single|word|phrase|text|number|letter)\b)"
+)
 _EXACT = (
-    re.compile(  # Reply with "OK" / answer with the word yes / say just hello
-        r"(?i)\b(?:reply|respond|answer|say|write|output|print|return)\s+(?:back\s+)?"
-        r"(?:with\s+)?" + _QUALIFIER + r"(?:the\s+(?:single\s+)?(?:word|phrase|text|string|"
-        r"number|letter)s?\s+)?"
-        + _QUALIFIER
-        + r"(?:\"([^\"\n]{1,400})\"|'([^'\n]{1,400})'|\u201c([^\u201d\n]{1,400})\u201d)"
+    re.compile(  # Reply with "OK" / say "hello world"
+        _ASK_VERB + _ASK_WORDS + r"*\s*"
+        r"(?:\"([^\"\n]{1,400})\"|'([^'\n]{1,400})'|\u201c([^\u201d\n]{1,400})\u201d)"
     ),
-    re.compile(
-        r"(?i)\b(?:reply|respond|answer|say|write|output|print|return)\s+(?:back\s+)?"
-        r"(?:with\s+(?:the\s+(?:word|number|letter)\s+)?|(?:only|just|exactly)\s+"
-        r"(?:the\s+(?:word|number|letter)\s+)?)"
-        + _QUALIFIER
-        + r"([^\s\"'\u201c.,!?;:]{1,40})[.!]?\s*$"
+    re.compile(  # Reply with the word OK / answer with just yes / respond only with 42
+        _ASK_VERB + _ASK_WORDS + r"+\s+([^\s\"'\u201c.,!?;:]{1,40})[.!]?\s*$"
     ),
     re.compile(r"(?is)\b(?:repeat|echo)(?:\s+after\s+me|\s+this|\s+back)?\s*:\s*(.{1,2000})$"),
 )
