@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import bench_engine
 import bench_memory
 import bench_server
 from bench_server import HEADERS, MOCK_ARGV, PATH, Server
@@ -124,6 +125,7 @@ def report(
     server: bench_server.Figures,
     streams: StreamFigures,
     memory: bench_memory.MemoryFigures,
+    engine: list[tuple[str, float, float]],
 ) -> str:
     per_stream = streams.per_stream_events_per_s
     lines = [
@@ -140,6 +142,15 @@ def report(
             for case, took in validation
             if case == "ratio"
         ),
+        "",
+        "## Engine",
+        "",
+        "What reading the conversation costs (`bench_engine.py`): `Engine.complete` per request, "
+        "with the extractor and with one that hears nothing (values all generated), rounds "
+        "alternating in one process; median of per-round means. A plain text answer does not "
+        "run the extractor; a long user turn is read by its first and last 500 characters.",
+        "",
+        bench_engine.table(engine),
         "",
         "## Server",
         "",
@@ -182,7 +193,8 @@ def write_readme(body: str, argv: list[str], *, load_before: float) -> None:
             " ".join(["python benchmarks/bench_all.py", *argv]),
             "```",
             "",
-            "Each part also runs alone: `bench_validation.py`, `bench_server.py`, `bench_memory.py`. "
+            "Each part also runs alone: `bench_validation.py`, `bench_engine.py`, `bench_server.py`, "
+            "`bench_memory.py`. "
             "Not part of this run: `python benchmarks/soak.py --minutes 5` (five minutes of mixed "
             "traffic with streams and clients hanging up mid-stream; passes with zero 5xx and flat "
             "memory).",
@@ -212,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("validation ...", flush=True)
         validation = validation_figures(5 if args.quick else 25)
+        print("engine (bench_engine.py) ...", flush=True)
+        engine = bench_engine.measure(5 if args.quick else 15, 100 if args.quick else 200)
         print("server (bench_server.py) ...", flush=True)
         server = bench_server.measure(server_args(args.quick))
         print("streaming ...", flush=True)
@@ -223,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     except (bench_server.BenchError, OSError, subprocess.SubprocessError) as exc:
         print(f"bench_all: error: {exc}", file=sys.stderr)
         return 1
-    body = report(validation, server, streams, memory)
+    body = report(validation, server, streams, memory, engine)
     print()
     print(body)
     if args.write:

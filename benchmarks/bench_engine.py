@@ -110,19 +110,26 @@ def measure(rounds: int, per_round: int) -> list[tuple[str, float, float]]:
     return rows
 
 
+def table(rows: list[tuple[str, float, float]]) -> str:
+    lines = [
+        "| request (every body distinct) | without extractor | with extractor | added |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, without, listening in rows:
+        added = (listening / without - 1) * 100
+        lines.append(f"| {name} | {without:.0f} us | {listening:.0f} us | {added:+.0f}% |")
+    return "\n".join(lines)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--per-round", type=int, default=200)
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args()
     rows = measure(args.rounds, args.per_round)
     if args.markdown:
-        print("| request (every body distinct) | without extractor | with extractor | added |")
-        print("|---|---:|---:|---:|")
-        for name, without, listening in rows:
-            added = (listening / without - 1) * 100
-            print(f"| {name} | {without:.0f} us | {listening:.0f} us | {added:+.0f}% |")
+        print(table(rows))
         return
     for name, without, listening in rows:
         added = (listening / without - 1) * 100
