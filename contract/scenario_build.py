@@ -175,7 +175,7 @@ class _Builder:
             completion_tokens=metrics.get("completion_tokens"), status=data.get("status", 200),
             error=data.get("error"), headers=tuple(data.get("headers", {}).items()),
             pacing=Pacing(**pacing) if pacing else None, body=data.get("body"),
-            has_body="body" in data,
+            has_body="body" in data, deltas=tuple(data.get("deltas", ())),
         )
         self.check_respond(respond, data, at)
         return respond

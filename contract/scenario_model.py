@@ -16,6 +16,20 @@ WhenDone = Literal["repeat_last", "restart", "fail"]
 CHAT_PATH_SUFFIX = "/chat/completions"
 
 
+def cut_by_sizes(text: str, sizes: tuple[int, ...]) -> list[str]:
+    """`text` in pieces of the given sizes in characters, repeated until the text ends (0: an
+    empty piece): how a scenario's `deltas` cut a streamed text or arguments."""
+    if not any(sizes):
+        raise ValueError("delta sizes need one above 0")
+    out: list[str] = []
+    start = 0
+    while start < len(text):
+        size = sizes[len(out) % len(sizes)]
+        out.append(text[start : start + size])
+        start += size
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     """Conditions a request must meet for a step to answer it; unset conditions always hold."""
@@ -86,6 +100,7 @@ class Respond:
     error: str | dict[str, Any] | None = None  # detail text, or a whole error body sent verbatim
     headers: tuple[tuple[str, str], ...] = ()
     pacing: Pacing | None = None
+    deltas: tuple[int, ...] = ()  # stream delta sizes in characters, cycled; 0: an empty delta
     body: Any = None  # a literal JSON body, for any endpoint
     has_body: bool = False
 

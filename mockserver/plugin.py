@@ -21,13 +21,14 @@ import pytest
 
 if TYPE_CHECKING:
     from mockserver.live import LiveServer
+    from mockserver.plugin_exchanges import ExchangeServer
     from mockserver.plugin_journal import JournalAssertions, LlamaMock
     from mockserver.plugin_markers import AdminCall
     from mockserver.plugin_report import SessionRecord
     from mockserver.respx_transport import LlamaRespxRouter
     from mockserver.service import MockService
 
-__all__ = ["DEFAULT_API_KEY", "llama_mock", "llama_respx"]
+__all__ = ["DEFAULT_API_KEY", "llama_exchanges", "llama_mock", "llama_respx"]
 
 DEFAULT_API_KEY = "LLM|1234567890|llama-mock-key"
 _FIXTURES = ("llama_mock", "llama_respx")
@@ -43,24 +44,34 @@ _OUTCOME = pytest.StashKey[str]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("llama-contract", "Llama API mock (llama-api-contract)")
     group.addoption(
-        "--llama-strict", action="store_true", default=False,
+        "--llama-strict",
+        action="store_true",
+        default=False,
         help="run the plugin's mock strictly: unknown fields and model ids are 400s, not warnings",
     )
     group.addoption(
-        "--llama-base-url", metavar="URL", default=None,
+        "--llama-base-url",
+        metavar="URL",
+        default=None,
         help="point llama_mock at this running mock server (root URL, without /v1) instead of "
         "starting one; its journal is read from GET /_mock/journal",
     )
     group.addoption(
-        "--llama-api-key", metavar="KEY", default=DEFAULT_API_KEY,
+        "--llama-api-key",
+        metavar="KEY",
+        default=DEFAULT_API_KEY,
         help="the API key llama_mock and llama_respx hand to tests (default: %(default)s)",
     )
     group.addoption(
-        "--llama-admin-token", metavar="TOKEN", default=None,
+        "--llama-admin-token",
+        metavar="TOKEN",
+        default=None,
         help="admin token of the server given by --llama-base-url, when it needs one",
     )
     group.addoption(
-        "--llama-report", metavar="DIR", default=None,
+        "--llama-report",
+        metavar="DIR",
+        default=None,
         help="write report.json, junit.xml and report.html over every request the session sent",
     )
 
@@ -118,7 +129,8 @@ def _llama_live(pytestconfig: pytest.Config) -> Iterator[tuple[LlamaMock, LiveSe
     base_url = pytestconfig.getoption("llama_base_url")
     if base_url:
         mock = LlamaMock(
-            base_url=base_url, api_key=api_key,
+            base_url=base_url,
+            api_key=api_key,
             admin_token=pytestconfig.getoption("llama_admin_token"),
         )
         _fail_on_external_error(mock.check_health)
@@ -152,6 +164,32 @@ def llama_mock(
         _record(request, "llama_mock", mock)
     if server is not None:
         server.raise_errors()
+
+
+@pytest.fixture(scope="session")
+def llama_exchanges(
+    _llama_live: tuple[LlamaMock, LiveServer | None],
+) -> Iterator[ExchangeServer]:
+    """Serves generated exchanges: `@given(exchange=exchanges(...))`, then
+    `served = llama_exchanges.serve(exchange)`, run the client against `served.url` with
+    `served.request`, and `served.assert_outcome(...)`. Session-scoped, so hypothesis runs every
+    example through it; `serve()` resets the mock for each example."""
+    from mockserver.plugin_exchanges import ExchangeServer
+
+    mock, server = _llama_live
+    exchange_server = ExchangeServer(mock)
+    yield exchange_server
+    exchange_server.stop_serving()
+    if server is not None:
+        server.raise_errors()
+
+
+@pytest.fixture(autouse=True)
+def _llama_exchanges_stop(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test that served exchanges, other tests get the plain mock again."""
+    yield
+    if "llama_exchanges" in request.fixturenames:
+        request.getfixturevalue("llama_exchanges").stop_serving()
 
 
 def _fail_on_external_error(action: Callable[[], None]) -> None:
@@ -212,8 +250,9 @@ def _record(request: pytest.FixtureRequest, fixture: str, target: JournalAsserti
     if record is None:
         return
     outcome = request.node.stash.get(_OUTCOME, "passed")
-    record.add(request.node.nodeid, fixture=fixture, outcome=outcome,
-               entries=target.journal_entries())
+    record.add(
+        request.node.nodeid, fixture=fixture, outcome=outcome, entries=target.journal_entries()
+    )
 
 
 # Markers.

@@ -335,6 +335,7 @@ class ScenarioLayer:
             completion_tokens=respond.completion_tokens
             if respond.completion_tokens is not None
             else used,
+            deltas=respond.deltas,
         )
 
 

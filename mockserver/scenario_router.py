@@ -148,6 +148,12 @@ class ScenarioRouter:
         for name in dropped | names:
             self.state.clear(name)
 
+    def deactivate(self, name: str) -> None:
+        """Stop serving the active scenario `name` (nothing when none is active)."""
+        with self._lock:
+            self._active = tuple(s for s in self._active if s.name != name)
+        self.state.clear(name)
+
     def find(self, name: str) -> Scenario | NoMatch:
         """An active scenario, else a built-in one, by name."""
         for scenario in self._active:

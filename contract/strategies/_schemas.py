@@ -98,7 +98,7 @@ def _draw_output_schema(draw: st.DrawFn) -> JSON:
     return draw(_property_schema())
 
 
-def _value_for(draw: st.DrawFn, schema: Any) -> Any:
+def _value_for(draw: st.DrawFn, schema: Any, strings: st.SearchStrategy[str] | None = None) -> Any:
     if not isinstance(schema, Mapping):
         return None
     if isinstance(schema.get("enum"), list) and schema["enum"]:
@@ -107,7 +107,7 @@ def _value_for(draw: st.DrawFn, schema: Any) -> Any:
     low, high = schema.get("minimum"), schema.get("maximum")
     bounded = isinstance(low, int) and isinstance(high, int) and low <= high
     if kind == "string":
-        return draw(texts(min_size=0, max_size=20))
+        return draw(strings if strings is not None else texts(min_size=0, max_size=20))
     if kind == "integer":
         return draw(st.integers(low, high) if bounded else st.integers(-(10**6), 10**6))
     if kind == "number":
@@ -117,30 +117,36 @@ def _value_for(draw: st.DrawFn, schema: Any) -> Any:
     if kind == "boolean":
         return draw(st.booleans())
     if kind == "object":
-        return _object_for(draw, schema)
+        return _object_for(draw, schema, strings)
     if kind == "array":
-        return [_value_for(draw, schema.get("items")) for _ in range(draw(st.integers(0, 2)))]
+        items = schema.get("items")
+        return [_value_for(draw, items, strings) for _ in range(draw(st.integers(0, 2)))]
     return None
 
 
-def _object_for(draw: st.DrawFn, schema: Mapping[str, Any]) -> JSON:
+def _object_for(
+    draw: st.DrawFn, schema: Mapping[str, Any], strings: st.SearchStrategy[str] | None = None
+) -> JSON:
     properties = schema.get("properties")
     if not isinstance(properties, Mapping):
         return {}
     required = schema.get("required")
     required_names = set(required) if isinstance(required, list) else set()
     return {
-        name: _value_for(draw, sub)
+        name: _value_for(draw, sub, strings)
         for name, sub in properties.items()
         if name in required_names or draw(st.booleans())
     }
 
 
-def arguments_for(draw: st.DrawFn, parameters: Any) -> str:
-    """Compact JSON text of an arguments object for a function with these `parameters`."""
+def arguments_for(
+    draw: st.DrawFn, parameters: Any, *, strings: st.SearchStrategy[str] | None = None
+) -> str:
+    """Compact JSON text of an arguments object for a function with these `parameters`;
+    `strings` draws its string values (default: mostly readable words)."""
     if not isinstance(parameters, Mapping):
         return "{}"
-    return compact_json(_object_for(draw, parameters))
+    return compact_json(_object_for(draw, parameters, strings))
 
 
 # Each defect breaks the JSON Schema meta-schema in one place while the schema stays an object.

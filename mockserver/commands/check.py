@@ -1,7 +1,8 @@
 """Run conformance checks against a server or a client and write reports.
 
 `check server --base-url URL --report-dir DIR`: scenario and generated requests, every answer
-checked. `check client --adapter SPEC --report-dir DIR`: the built-in scenarios served to a client.
+checked. `check client --adapter SPEC --report-dir DIR [--examples N --seed S]`: the built-in scenarios
+served to a client, then generated exchanges, each failure shrunk to its minimal exchange.
 Exit status: 0 conforms, 1 does not, 2 could not run.
 """
 
@@ -57,6 +58,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         metavar="MODULE:FUNCTION|NAME",
         help="llama-api-client, llama-api-client-async, openai, or MODULE:FUNCTION",
+    )
+    client.add_argument(
+        "--examples",
+        type=int,
+        default=0,
+        help="generated exchanges to play after the scenarios, failures shrunk (default 0)",
+    )
+    client.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the generated exchanges: the same seed plays the same ones",
+    )
+    client.add_argument(
+        "--no-scenarios",
+        action="store_true",
+        help="play only generated exchanges (with --examples), not the scenarios",
+    )
+    client.add_argument(
+        "--save-failures",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write each failure's minimal exchange to DIR as a scenario file",
     )
     for child in (server, client):
         child.add_argument(
@@ -152,10 +177,16 @@ def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
     from mockserver.conformance.adapters import AdapterError, resolve_adapter
     from mockserver.conformance.client_runner import run_client_checks
 
+    if args.examples < 0:
+        return _fail(f"--examples {args.examples}: give 0 or more")
+    if args.no_scenarios and args.examples == 0:
+        return _fail("--no-scenarios plays nothing without --examples N")
     try:
         adapter = resolve_adapter(args.adapter)
     except AdapterError as exc:
         return _fail(str(exc))
     return run_client_checks(adapter, target=args.adapter,
-                             scenarios=scenarios,
+                             scenarios=() if args.no_scenarios else scenarios,
+                             examples=args.examples, seed=args.seed,
+                             save_failures=args.save_failures,
                              progress=progress)  # fmt: skip

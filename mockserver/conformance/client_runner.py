@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from contract.checks import (
@@ -22,6 +23,7 @@ from contract.scenario import Scenario, Step, builtin_scenarios
 from mockserver.config import MockConfig
 from mockserver.journal import JournalEntry
 from mockserver.live import LiveServer
+from mockserver.scenario_layer import install_scenarios
 from mockserver.service import MockService
 
 API_KEY = "LLM|1234567890|conformance"
@@ -46,7 +48,7 @@ def conversation_of(scenario: Scenario, step: Step, *, session: str) -> Conversa
                                  "x-mock-session": session})  # fmt: skip
 
 
-def _seen(entry: JournalEntry) -> RequestSeen:
+def seen_request(entry: JournalEntry) -> RequestSeen:
     violations = entry.validation.violations if entry.validation is not None else ()
     return RequestSeen(started=entry.started, method=entry.method, path=entry.path,
                        status=entry.status, body=entry.body, violations=tuple(violations),
@@ -66,13 +68,30 @@ def _evidence(conversation: Conversation, outcome: ClientOutcome,
     }  # fmt: skip
 
 
-class _Mock:
-    def __init__(self) -> None:
-        self.service = MockService(MockConfig(port=0))
+class ConformanceMock:
+    """The live mock a client is played against; requests of one call share a session."""
+
+    def __init__(self, config: MockConfig | None = None) -> None:
+        self.service = MockService(config if config is not None else MockConfig(port=0))
         self.live = LiveServer(self.service)
 
     def entries(self, session: str) -> list[JournalEntry]:
         return [e for e in self.service.store.journal_entries() if e.session == session]
+
+    def play(
+        self, adapter: Adapter, conversation: Conversation, session: str
+    ) -> tuple[ClientOutcome, tuple[RequestSeen, ...]]:
+        """Make the client run one call; what it returned and the requests the mock saw.
+        Raises `Unsupported` when the adapter cannot make the call."""
+        before = len(self.entries(session))
+        suffix = "/compat/v1" if conversation.endpoint == "compat" else "/v1"
+        try:
+            outcome = adapter(self.live.base_url + suffix, API_KEY, conversation)
+        except Unsupported:
+            raise
+        except Exception as exc:  # an adapter should return errors; count a raised one as raised
+            outcome = ClientOutcome(error=exc)
+        return outcome, tuple(seen_request(entry) for entry in self.entries(session)[before:])
 
 
 def run_client_checks(
@@ -80,27 +99,42 @@ def run_client_checks(
     *,
     target: str,
     scenarios: Sequence[Scenario] | None = None,
+    examples: int = 0,
+    seed: int = 0,
+    save_failures: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    conformance_mock: ConformanceMock | None = None,
 ) -> Report:
-    """Play `scenarios` (default: the built-in library) through `adapter` and grade every call."""
+    """Play `scenarios` (default: the built-in library) through `adapter` and grade every call,
+    then `examples` generated exchanges (see `exchange_runner`), failures shrunk."""
+    from mockserver.conformance.exchange_runner import run_generated
+
     started = time.perf_counter()
     chosen = tuple(scenarios) if scenarios is not None else builtin_scenarios()
-    report = Report(kind="client", target=target, seed=None,
-                    options={"scenarios": [s.name for s in chosen]})  # fmt: skip
-    mock = _Mock()
+    options: dict[str, Any] = {"scenarios": [s.name for s in chosen], "examples": examples}
+    report = Report(kind="client", target=target, seed=seed if examples else None,
+                    options=options)  # fmt: skip
+    mock = conformance_mock if conformance_mock is not None else ConformanceMock()
+    # Scenario files as well as built-in names: the mock serves what the conversation names.
+    install_scenarios(mock.service).router.activate(chosen, replace=False)
     mock.live.start()
     try:
         for done, scenario in enumerate(chosen, start=1):
             _play(mock, adapter, scenario, report)
             if progress is not None:
-                progress(done, len(chosen))
+                progress(done, len(chosen) + (1 if examples else 0))
+        if examples:
+            run_generated(mock, adapter, report, examples=examples, seed=seed,
+                          save_failures=save_failures)  # fmt: skip
+            if progress is not None:
+                progress(len(chosen) + 1, len(chosen) + 1)
     finally:
         mock.live.stop()
     report.duration_s = time.perf_counter() - started
     return report
 
 
-def _play(mock: _Mock, adapter: Adapter, scenario: Scenario, report: Report) -> None:
+def _play(mock: ConformanceMock, adapter: Adapter, scenario: Scenario, report: Report) -> None:
     session = f"conformance-{scenario.name}-{uuid.uuid4().hex[:8]}"
     skipping: str | None = None
     for step in scenario.steps:
@@ -113,19 +147,14 @@ def _play(mock: _Mock, adapter: Adapter, scenario: Scenario, report: Report) -> 
             report.add([CheckRecord("adapter", "client.request.conforms", "skipped", case_id,
                                     skipping)])  # fmt: skip
             continue
-        before = len(mock.entries(session))
-        suffix = "/compat/v1" if conversation.endpoint == "compat" else "/v1"
         try:
-            outcome = adapter(mock.live.base_url + suffix, API_KEY, conversation)
+            outcome, seen = mock.play(adapter, conversation, session)
         except Unsupported as exc:
             # Later steps of the conversation depend on this one: skip them too.
             skipping = f"the adapter does not support this call: {exc}"
             report.add([CheckRecord("adapter", "client.request.conforms", "skipped", case_id,
                                     skipping)])  # fmt: skip
             continue
-        except Exception as exc:  # an adapter should return errors; count a raised one as raised
-            outcome = ClientOutcome(error=exc)
-        seen = tuple(_seen(entry) for entry in mock.entries(session)[before:])
         for request in seen:
             dialect = "compat" if request.path.startswith("/compat") else "native"
             kind = (

@@ -25,6 +25,7 @@ class Completion:
     stop_reason: StopReason
     prompt_tokens: int
     completion_tokens: int
+    deltas: tuple[int, ...] = ()  # a scripted stream's delta sizes in characters (cycled)
 
     @property
     def total_tokens(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Literal
 
+from contract.scenario_model import cut_by_sizes
 from mockserver.engine.completion import Completion
 from mockserver.engine.tokens import tokenize
 
@@ -19,6 +20,11 @@ def pieces(text: str, *, size: int = TOKENS_PER_DELTA) -> list[str]:
     """`text` in consecutive runs of `size` tokens (the last may be shorter)."""
     tokens = tokenize(text)
     return ["".join(tokens[i : i + size]) for i in range(0, len(tokens), size)]
+
+
+def cut(text: str, deltas: tuple[int, ...]) -> list[str]:
+    """`text` as a stream sends it: cut as a scenario's `deltas` ask, else a few tokens a piece."""
+    return cut_by_sizes(text, deltas) if any(deltas) else pieces(text)
 
 
 def native_metrics(c: Completion) -> list[dict[str, Any]]:
@@ -57,12 +63,12 @@ def native_stream(c: Completion) -> Iterator[dict[str, Any]]:
     """Native stream chunks: start -> progress* -> complete -> metrics, each with a delta."""
     empty = {"type": "text", "text": ""}
     yield _native_event(c, {"event_type": "start", "delta": dict(empty)})
-    for piece in pieces(c.text):
+    for piece in cut(c.text, c.deltas):
         yield _native_event(c, {"event_type": "progress", "delta": {"type": "text", "text": piece}})
     for call in c.tool_calls:
         opening = {"type": "tool_call", "id": call.id, "function": {"name": call.name}}
         yield _native_event(c, {"event_type": "progress", "delta": opening})
-        for piece in pieces(call.arguments):
+        for piece in cut(call.arguments, c.deltas):
             fragment = {"type": "tool_call", "function": {"arguments": piece}}
             yield _native_event(c, {"event_type": "progress", "delta": fragment})
     yield _native_event(
@@ -137,7 +143,7 @@ def compat_stream(
         return {**head, "choices": [choice], **tail}
 
     yield chunk({"role": "assistant", "content": ""})
-    for piece in pieces(c.text):
+    for piece in cut(c.text, c.deltas):
         yield chunk({"content": piece})
     for index, call in enumerate(c.tool_calls):
         opening = {
@@ -147,7 +153,7 @@ def compat_stream(
             "function": {"name": call.name, "arguments": ""},
         }
         yield chunk({"tool_calls": [opening]})
-        for piece in pieces(call.arguments):
+        for piece in cut(call.arguments, c.deltas):
             yield chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
     yield chunk({}, _FINISH_REASONS[c.stop_reason])
     if include_usage:

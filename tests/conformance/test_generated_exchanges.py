@@ -1,0 +1,142 @@
+"""`check client --examples N`: generated exchanges find client bugs the scenario library does
+not, shrink each to its minimal exchange, and save it as a scenario that replays the failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import buggy_clients
+import pytest
+from hypothesis import given, settings
+from hypothesis.errors import InvalidArgument
+
+from contract.scenario import load_scenarios
+from contract.scenario_model import cut_by_sizes
+from contract.strategies import ClientExchange, exchanges
+from mockserver import MockConfig
+from mockserver.conformance.adapters import llama_api_client, openai_compat
+from mockserver.conformance.client_runner import ConformanceMock, run_client_checks
+
+HERE = Path(__file__).parent
+
+
+def _text(respond: dict[str, Any]) -> str:
+    return respond.get("text", "")
+
+
+# bug -> (rule it breaks, what the minimal exchange looks like)
+BUGS = {
+    "stops_at_empty_delta": (
+        "client.text.intact",
+        # two characters and an empty delta between them: "é" as "", "e", "", "\u0301"
+        lambda r: len(_text(r)) == 2 and "" in cut_by_sizes(_text(r), tuple(r["deltas"]))[1:],
+    ),
+    "normalises_unicode": ("client.text.intact", lambda r: _text(r) == "e\u0301"),
+    "first_streamed_call_only": (
+        "client.tool_calls.intact",
+        lambda r: (
+            len(r["tool_calls"]) == 2 and all(c["arguments"] == "{}" for c in r["tool_calls"])
+        ),
+    ),
+    "skips_blank_deltas": (
+        "client.text.intact",
+        lambda r: len(_text(r)) == 1 and not _text(r).strip(),
+    ),
+    "strips_text": ("client.text.intact", lambda r: len(_text(r)) == 1 and not _text(r).strip()),
+}
+
+
+def check_client(adapter: str, tmp_path: Path, *options: str) -> tuple[int, dict[str, Any]]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "mockserver.cli", "check", "client", "--adapter", adapter,
+         "--report-dir", str(tmp_path / "report"), "--quiet", *options],
+        capture_output=True, text=True, env=env, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads((tmp_path / "report" / "report.json").read_text())
+
+
+@pytest.mark.parametrize("bug", sorted(BUGS))
+def test_a_client_bug_the_scenarios_miss_is_found_and_shrunk(bug, tmp_path):
+    rule, minimal = BUGS[bug]
+    status, report = check_client(
+        f"buggy_clients:{bug}", tmp_path, "--examples", "200", "--seed", "1",
+        "--save-failures", str(tmp_path / "failures"),
+    )  # fmt: skip
+    failed = [r for r in report["records"] if r["status"] == "failed"]
+    assert status == 1
+    assert [r for r in failed if not r["case"].startswith("generated/")] == []  # scenarios pass
+    found = [r for r in failed if r["rule"] == rule]
+    assert len(found) == 1, failed
+    evidence = found[0]["evidence"]
+    assert evidence["seed"] == 1
+    respond = evidence["exchange"]["steps"][0]["respond"]
+    assert minimal(respond), respond
+    # The saved scenario replays the failure: a regression test to keep.
+    saved = load_scenarios([tmp_path / "failures"])
+    replayed = run_client_checks(getattr(buggy_clients, bug), target=bug, scenarios=saved)
+    assert rule in {r.rule for r in replayed.failures}
+
+
+@pytest.mark.parametrize("adapter", [llama_api_client, openai_compat], ids=["llama", "openai"])
+def test_the_sdks_take_every_generated_answer_and_every_answer_conforms(adapter):
+    mock = ConformanceMock(MockConfig(port=0, self_check=True))
+    report = run_client_checks(adapter, target="sdk", scenarios=(), examples=60, seed=5,
+                               conformance_mock=mock)  # fmt: skip
+    assert report.ok, [r.message for r in report.failures]
+    assert report.summary()["cases"] == 60
+    assert not mock.service.answer_problems, mock.service.answer_problems
+
+
+def test_the_same_seed_gives_the_same_report():
+    def records(seed: int) -> list[dict[str, Any]]:
+        report = run_client_checks(
+            buggy_clients.normalises_unicode, target="x", scenarios=(), examples=30, seed=seed
+        )
+        return [record.to_dict() for record in report.records]
+
+    first = records(3)
+    assert any(record["status"] == "failed" for record in first)
+    assert records(3) == first
+
+
+@pytest.mark.parametrize(
+    ("options", "word"),
+    [
+        ({"endpoint": "natve"}, "endpoint"),
+        ({"stream": "yes"}, "stream"),
+        ({"faults": None}, "faults"),
+    ],
+)
+def test_strategy_arguments_are_checked_and_named(options, word):
+    with pytest.raises(InvalidArgument, match=word):
+        exchanges(**options)
+
+
+@settings(max_examples=60, deadline=None)
+@given(exchanges(endpoint="native", stream=True))
+def test_a_stream_cut_by_deltas_joins_back_to_the_answer(exchange: ClientExchange):
+    respond = exchange.respond
+    assert exchange.stream
+    if respond.deltas:
+        assert "".join(cut_by_sizes(respond.content_text, respond.deltas)) == respond.content_text
+    assert exchange.scenario().steps[0].respond == respond
+
+
+def test_an_adapter_for_neither_api_is_reported_not_crashed():
+    def neither(base_url, api_key, conversation):
+        from contract.checks import Unsupported
+
+        raise Unsupported("no API at all")
+
+    report = run_client_checks(neither, target="none", scenarios=(), examples=5, seed=1)
+    assert [r.status for r in report.records] == ["skipped"]
