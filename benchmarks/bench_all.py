@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import bench_engine
+import bench_exchanges
 import bench_memory
 import bench_server
 from bench_server import HEADERS, MOCK_ARGV, PATH, Server
@@ -126,6 +127,7 @@ def report(
     streams: StreamFigures,
     memory: bench_memory.MemoryFigures,
     engine: list[tuple[str, float, float]],
+    exchanges: list[tuple[str, int, float]],
 ) -> str:
     per_stream = streams.per_stream_events_per_s
     lines = [
@@ -151,6 +153,13 @@ def report(
         "run the extractor; a long user turn is read by its first and last 500 characters.",
         "",
         bench_engine.table(engine),
+        "",
+        "## Generated exchanges",
+        "",
+        "`check client --examples N` without failures (`bench_exchanges.py`): each exchange drawn, "
+        "served by a live mock, played through the adapter's real SDK over loopback and graded.",
+        "",
+        bench_exchanges.table(exchanges),
         "",
         "## Server",
         "",
@@ -193,7 +202,8 @@ def write_readme(body: str, argv: list[str], *, load_before: float) -> None:
             " ".join(["python benchmarks/bench_all.py", *argv]),
             "```",
             "",
-            "Each part also runs alone: `bench_validation.py`, `bench_engine.py`, `bench_server.py`, "
+            "Each part also runs alone: `bench_validation.py`, `bench_engine.py`, "
+            "`bench_exchanges.py`, `bench_server.py`, "
             "`bench_memory.py`. "
             "Not part of this run: `python benchmarks/soak.py --minutes 5` (five minutes of mixed "
             "traffic with streams and clients hanging up mid-stream; passes with zero 5xx and flat "
@@ -226,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         validation = validation_figures(5 if args.quick else 25)
         print("engine (bench_engine.py) ...", flush=True)
         engine = bench_engine.measure(5 if args.quick else 15, 100 if args.quick else 200)
+        print("generated exchanges (bench_exchanges.py) ...", flush=True)
+        exchanges = bench_exchanges.measure(50 if args.quick else 300)
         print("server (bench_server.py) ...", flush=True)
         server = bench_server.measure(server_args(args.quick))
         print("streaming ...", flush=True)
@@ -237,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     except (bench_server.BenchError, OSError, subprocess.SubprocessError) as exc:
         print(f"bench_all: error: {exc}", file=sys.stderr)
         return 1
-    body = report(validation, server, streams, memory, engine)
+    body = report(validation, server, streams, memory, engine, exchanges)
     print()
     print(body)
     if args.write:

@@ -133,6 +133,23 @@ class ClientExchange:
     def __str__(self) -> str:
         return json.dumps(self.to_data(), ensure_ascii=False, indent=2)
 
+    def __repr__(self) -> str:
+        respond = self.respond
+        said = (
+            f"document={respond.document!r}" if respond.document is not None
+            else f"tool_calls={[(c.name, c.arguments) for c in respond.tool_calls]!r}"
+            if respond.tool_calls else f"text={respond.text!r}"
+        )  # fmt: skip
+        parts = [self.endpoint, "stream" if self.stream else "whole", said]
+        if respond.deltas:
+            parts.append(f"deltas={respond.deltas!r}")
+        if self.faults:
+            parts.append(f"faults=[{'; '.join(str(f) for f in self.faults)}]")
+        return f"ClientExchange({', '.join(parts)})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # hypothesis shows a failing example with this
+
 
 @st.composite
 def _tricky_text(draw: st.DrawFn, max_size: int) -> str:
