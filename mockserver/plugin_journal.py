@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from contract.violations import Severity, ValidationResult, Violation
 from mockserver.http import MockRequest
 from mockserver.journal import JournalEntry
+from mockserver.plugin_clients import SdkClients
 from mockserver.service import ADMIN_TOKEN_HEADER
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ class JournalAssertions(ABC):
         raise AssertionError("\n".join([head, *violation_report(broken)]))
 
 
-class LlamaMock(JournalAssertions):
+class LlamaMock(JournalAssertions, SdkClients):
     """The `llama_mock` fixture: a live mock server, ours (with `service`) or an external one.
 
     `base_url` is the root URL: the native API is at `base_url + "/v1"`, the OpenAI-compatible one
