@@ -13,7 +13,7 @@ from integration_support import API_KEY
 
 from contract import validate_response
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "llama-api-chat-completion.txt"
+SEED = Path(__file__).resolve().parents[1] / "data" / "llama-api-chat-completion.txt"
 
 
 def seed_curl() -> tuple[str, dict[str, str], str]:
