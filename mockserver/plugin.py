@@ -184,8 +184,7 @@ def llama_respx(
     from mockserver.respx_transport import LlamaRespxRouter
 
     service = _llama_respx_service
-    service.store.journal_clear()
-    service.store.clear_state()
+    service.reset()
     router = LlamaRespxRouter(service, api_key=request.config.getoption("llama_api_key"))
     if "llama_mock" in request.fixturenames:  # respx patches every client: let llama_mock through
         live: LlamaMock = request.getfixturevalue("llama_mock")

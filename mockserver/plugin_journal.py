@@ -194,10 +194,9 @@ class LlamaMock(JournalAssertions, SdkClients):
         return [entry_from_dict(e) for e in document.get("entries", [])]
 
     def reset(self) -> None:
-        """Forget the journal, conversation state and rate-limit counters."""
+        """Forget the journal, conversation and fault state, rate-limit counters and admin faults."""
         if self.service is not None:
-            self.service.store.journal_clear()
-            self.service.store.clear_state()
+            self.service.reset()
         else:
             self._admin("POST", "/_mock/reset")
 

@@ -207,10 +207,15 @@ class MockService:
         self.store.journal_clear()
         return MockResponse(204, b"")
 
-    def _reset(self, request: MockRequest, route: Route) -> MockResponse:
+    def reset(self) -> None:
+        """Forget the journal, conversation and fault state, rate-limit windows and standing admin
+        faults (loaded scenarios stay): the one reset of `POST /_mock/reset` and the fixtures."""
         self.store.journal_clear()
         self.store.clear_state()
         self.scenarios.reset()
+
+    def _reset(self, request: MockRequest, route: Route) -> MockResponse:
+        self.reset()
         return MockResponse(204, b"")
 
     def _scenarios_admin(self, request: MockRequest, route: Route) -> MockResponse:
