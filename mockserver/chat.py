@@ -224,12 +224,28 @@ class ChatHandler:
         return MockResponse(200, json_bytes(self.engine.moderate(payload)))
 
 
+# Whole warnings up to this many bytes; past it the header says how many were left out (the
+# journal keeps them all). HTTP clients refuse long headers: Python's http.client aborts at 64 KiB.
+WARNINGS_HEADER_LIMIT = 4096
+
+
 def _warnings_header(validation: ValidationResult) -> list[tuple[str, str]]:
     warnings = validation.warnings
     if not warnings:
         return []
-    listed = [{"rule": w.rule, "path": w.path, "message": w.message} for w in warnings]
-    return [("x-contract-warnings", json.dumps(listed, ensure_ascii=True, separators=(",", ":")))]
+    kept: list[str] = []
+    size = 2
+    for w in warnings:
+        item = json.dumps({"rule": w.rule, "path": w.path, "message": w.message},
+                          ensure_ascii=True, separators=(",", ":"))
+        if size + len(item) + 1 > WARNINGS_HEADER_LIMIT:
+            break
+        kept.append(item)
+        size += len(item) + 1
+    headers = [("x-contract-warnings", "[" + ",".join(kept) + "]")]
+    if len(kept) < len(warnings):
+        headers.append(("x-contract-warnings-omitted", str(len(warnings) - len(kept))))
+    return headers
 
 
 def _created(completion: Completion) -> int:
