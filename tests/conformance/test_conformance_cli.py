@@ -95,3 +95,39 @@ def test_check_client_with_openai_exits_0(tmp_path: Path,
     assert document["kind"] == "client"
     assert document["summary"]["failed"] == 0
     assert document["summary"]["passed"] > 0
+
+
+
+def _forbidding_app(environ, start_response):
+    start_response("403 Forbidden", [("Content-Type", "application/json")])
+    return [b'{"detail": "forbidden"}']
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_check_server_with_a_refused_key_exits_2_naming_status_and_option(
+        status: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from mockserver import MockConfig, MockService, create_app
+
+    # 401: our mock, which accepts one key only; 403: a server that forbids every request.
+    app = (create_app(service=MockService(MockConfig(port=0, api_keys=("the-right-key",))))
+           if status == 401 else _forbidding_app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        code = main(["check", "server", "--base-url", f"http://127.0.0.1:{server.server_port}",
+                     "--api-key", "a-wrong-key", "--examples", "3",
+                     "--report-dir", str(tmp_path), "--quiet"])  # fmt: skip
+    finally:
+        server.shutdown()
+        thread.join()
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert f"answered {status} to a valid request" in err
+    assert "--api-key KEY" in err
+    assert not (tmp_path / "report.json").exists()
