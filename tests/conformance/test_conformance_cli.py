@@ -131,3 +131,20 @@ def test_check_server_with_a_refused_key_exits_2_naming_status_and_option(
     assert f"answered {status} to a valid request" in err
     assert "--api-key KEY" in err
     assert not (tmp_path / "report.json").exists()
+
+
+def test_without_a_terminal_progress_is_a_line_every_few_seconds() -> None:
+    import io
+
+    from mockserver.conformance.progress import LOG_INTERVAL_S, Progress
+
+    now = [0.0]
+    log = io.StringIO()
+    progress = Progress("check server", stream=log, clock=lambda: now[0])
+    for done in range(1, 11):
+        now[0] += LOG_INTERVAL_S / 2
+        progress(done, 10)
+    assert log.getvalue().splitlines() == [f"check server: {n}/10" for n in (2, 4, 6, 8, 10)]
+    quiet = io.StringIO()
+    Progress("check server", enabled=False, stream=quiet)(10, 10)
+    assert quiet.getvalue() == ""
