@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -41,15 +40,10 @@ def test_check_server_on_a_broken_server_exits_1(broken_server: str, tmp_path: P
     assert "does NOT conform" in out
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
-
-def test_check_server_unreachable_exits_2_with_one_line(tmp_path: Path,
+def test_check_server_unreachable_exits_2_with_one_line(silent_server: str, tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    code = main(["check", "server", "--base-url", f"http://127.0.0.1:{_closed_port()}",
+    code = main(["check", "server", "--base-url", silent_server,
                  "--report-dir", str(tmp_path), "--quiet"])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2
