@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from contract.models import MODELS
 from contract.schemas import load_schema
 from contract.validation import lenient_variant
 from mockserver.routes import Route
@@ -137,6 +138,8 @@ def _operation(route: Route, components: dict[str, Any], *, strict: bool) -> dic
                 "required": True,
                 # Not empty and no "/": `/models/` is the list of models, not one model.
                 "schema": {"type": "string", "pattern": "^[^/]+$"},
+                # Fuzzers draw ids from these examples too, so they reach the 200 answer.
+                "examples": {m.id: {"value": m.id} for m in MODELS},
             }
         ]
         responses["200"] = _json(_add_schema(components, "model"), "One model")
