@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import importlib.util
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -51,7 +50,9 @@ __all__ = [
     "scenario_schema",
 ]
 
-_BUILTIN_PACKAGE = "scenarios"
+# The built-in library is the `scenarios` folder installed beside this package. It is found by
+# path, not by import name: a user's own `scenarios/` folder would shadow the import name.
+_BUILTIN_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -68,11 +69,10 @@ def parse_scenario(text: str, *, file: str = "<scenario>", json_syntax: bool = F
 
 
 def builtin_dir() -> Path:
-    """The folder of the built-in scenario library (the `scenarios` package)."""
-    spec = importlib.util.find_spec(_BUILTIN_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise ScenarioError("the built-in scenario library (package 'scenarios') is not installed")
-    return Path(next(iter(spec.submodule_search_locations)))
+    """The folder of the built-in scenario library, installed beside the `contract` package."""
+    if not (_BUILTIN_DIR / "__init__.py").is_file():
+        raise ScenarioError(f"the built-in scenario library is missing: no {_BUILTIN_DIR}")
+    return _BUILTIN_DIR
 
 
 @functools.cache

@@ -23,6 +23,7 @@ from mockserver.engine import (
 )
 from mockserver.errors import error_response, json_bytes, simple_error
 from mockserver.http import Dialect, MockRequest, MockResponse
+from mockserver.instance_budget import budget_chars, oversized_schema
 from mockserver.journal import JournalEntry
 from mockserver.memo import Remembered, RequestMemo
 from mockserver.ratelimit import RateLimiter
@@ -161,6 +162,9 @@ class ChatHandler:
                 return answer
         memo = call.remembered or Remembered(call.payload, call.validation)
         if memo.answer is None:
+            too_large = oversized_schema(call.payload, budget=budget_chars(_token_limit(call)))
+            if too_large is not None:
+                return error_response(400, [too_large], dialect=call.dialect)
             try:
                 memo.answer = self.engine.complete(call.payload, endpoint=call.dialect)
             except EngineError as exc:
@@ -224,12 +228,38 @@ class ChatHandler:
         return MockResponse(200, json_bytes(self.engine.moderate(payload)))
 
 
+# Whole warnings up to this many bytes; past it the header says how many were left out (the
+# journal keeps them all). HTTP clients refuse long headers: Python's http.client aborts at 64 KiB.
+WARNINGS_HEADER_LIMIT = 4096
+
+
 def _warnings_header(validation: ValidationResult) -> list[tuple[str, str]]:
     warnings = validation.warnings
     if not warnings:
         return []
-    listed = [{"rule": w.rule, "path": w.path, "message": w.message} for w in warnings]
-    return [("x-contract-warnings", json.dumps(listed, ensure_ascii=True, separators=(",", ":")))]
+    kept: list[str] = []
+    size = 2
+    for w in warnings:
+        item = json.dumps({"rule": w.rule, "path": w.path, "message": w.message},
+                          ensure_ascii=True, separators=(",", ":"))
+        if size + len(item) + 1 > WARNINGS_HEADER_LIMIT:
+            break
+        kept.append(item)
+        size += len(item) + 1
+    headers = [("x-contract-warnings", "[" + ",".join(kept) + "]")]
+    if len(kept) < len(warnings):
+        headers.append(("x-contract-warnings-omitted", str(len(warnings) - len(kept))))
+    return headers
+
+
+def _token_limit(call: ChatCall) -> int | None:
+    keys = ("max_completion_tokens",) if call.dialect == "native" else (
+        "max_completion_tokens", "max_tokens")
+    for key in keys:
+        value = call.payload.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+    return None
 
 
 def _created(completion: Completion) -> int:

@@ -21,6 +21,8 @@ class MockConfig:
     rpm: int | None = None  # requests per minute per key
     tpm: int | None = None  # tokens per minute per key
     journal_size: int = 1000
+    journal_bytes: int = 16 * 1024 * 1024  # request-body bytes kept in the journal in all
+    journal_body_bytes: int = 256 * 1024  # larger bodies are kept cut (size and start)
     max_body_bytes: int = 20 * 1024 * 1024
     max_depth: int = 64
     ttft_ms: float = 0.0  # pacing of streams: time to first token

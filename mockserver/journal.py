@@ -31,6 +31,22 @@ def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return masked
 
 
+CUT_BODY_START = 1024  # characters of a cut body kept, to recognise the request by
+
+
+def bound_body(entry: JournalEntry, raw: bytes, limit: int) -> None:
+    """Keep `entry.body` whole up to `limit` bytes of request body; past it, a marker with the
+    size and the start of the body (validation results are kept whole either way)."""
+    entry.body_bytes = len(raw)
+    if len(raw) > limit:
+        entry.body_cut = True
+        entry.body = {
+            "$cut": f"body of {len(raw)} bytes cut: the journal keeps bodies of up to {limit}",
+            "bytes": len(raw),
+            "start": raw[:CUT_BODY_START].decode("utf-8", errors="replace"),
+        }
+
+
 @dataclass(slots=True)
 class JournalEntry:
     id: str
@@ -51,7 +67,14 @@ class JournalEntry:
     step: str | None = None
     fault: str | None = None
     session: str | None = None
+    body_bytes: int = 0  # size of the request body as received
+    body_cut: bool = False  # the body was over the journal's limit and is kept cut
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def held_bytes(self) -> int:
+        """Body bytes this entry holds (what the journal's byte bound counts)."""
+        return min(self.body_bytes, CUT_BODY_START) if self.body_cut else self.body_bytes
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,5 +96,7 @@ class JournalEntry:
             "step": self.step,
             "fault": self.fault,
             "session": self.session,
+            "body_bytes": self.body_bytes,
+            "body_cut": self.body_cut,
             **self.extra,
         }

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from contract.models import MODELS
 from contract.schemas import load_schema
 from contract.validation import lenient_variant
 from mockserver.routes import Route
@@ -15,9 +16,15 @@ _TITLE = "Llama API (llama-api-contract mock)"
 
 _WARNINGS_HEADER: dict[str, Any] = {
     "description": "Contract warnings about the request (unknown fields, ...) as a JSON array of "
-    "{rule, path, message}; absent when there are none",
+    "{rule, path, message}; absent when there are none. Whole warnings up to 4096 bytes: the "
+    "rest are counted in x-contract-warnings-omitted",
     "required": False,
     "schema": {"type": "string", "contentMediaType": "application/json"},
+}
+_OMITTED_HEADER: dict[str, Any] = {
+    "description": "How many warnings did not fit in x-contract-warnings (the journal has them all)",
+    "required": False,
+    "schema": {"type": "string", "pattern": "^[0-9]+$"},
 }
 _REQUEST_ID_HEADER: dict[str, Any] = {
     "description": "The id of the request in the mock's journal",
@@ -119,7 +126,8 @@ def _operation(route: Route, components: dict[str, Any], *, strict: bool) -> dic
             }
         )
         for status in ("200", "400", "429"):
-            responses[status]["headers"] = {"x-contract-warnings": _WARNINGS_HEADER}
+            responses[status]["headers"] = {"x-contract-warnings": _WARNINGS_HEADER,
+                                            "x-contract-warnings-omitted": _OMITTED_HEADER}
     elif route.handler == "models":
         responses["200"] = _json(_add_schema(components, "models-list"), "The models")
     elif route.handler == "model":
@@ -130,6 +138,8 @@ def _operation(route: Route, components: dict[str, Any], *, strict: bool) -> dic
                 "required": True,
                 # Not empty and no "/": `/models/` is the list of models, not one model.
                 "schema": {"type": "string", "pattern": "^[^/]+$"},
+                # Fuzzers draw ids from these examples too, so they reach the 200 answer.
+                "examples": {m.id: {"value": m.id} for m in MODELS},
             }
         ]
         responses["200"] = _json(_add_schema(components, "model"), "One model")

@@ -123,6 +123,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 @pytest.fixture(scope="session")
 def _llama_live(pytestconfig: pytest.Config) -> Iterator[tuple[LlamaMock, LiveServer | None]]:
+    _require_our_contract_package()
     from mockserver.plugin_journal import LlamaMock
 
     api_key = pytestconfig.getoption("llama_api_key")
@@ -207,6 +208,7 @@ def _fail_on_external_error(action: Callable[[], None]) -> None:
 
 @pytest.fixture(scope="session")
 def _llama_respx_service(pytestconfig: pytest.Config) -> MockService:
+    _require_our_contract_package()
     return _new_service(pytestconfig)
 
 
@@ -220,8 +222,7 @@ def llama_respx(
     from mockserver.respx_transport import LlamaRespxRouter
 
     service = _llama_respx_service
-    service.store.journal_clear()
-    service.store.clear_state()
+    service.reset()
     router = LlamaRespxRouter(service, api_key=request.config.getoption("llama_api_key"))
     if "llama_mock" in request.fixturenames:  # respx patches every client: let llama_mock through
         live: LlamaMock = request.getfixturevalue("llama_mock")
@@ -235,6 +236,29 @@ def llama_respx(
         with router:
             yield router
         _record(request, "llama_respx", router)
+
+
+def _require_our_contract_package() -> None:
+    """Fail with one line when a user's own `contract` module shadows ours: both are top-level
+    names, so our fixtures cannot import the package they are built on."""
+    import importlib.util
+
+    ours = Path(__file__).resolve().parent.parent / "contract"
+    try:
+        spec = importlib.util.find_spec("contract")
+    except (ImportError, ValueError):  # a module in sys.modules without a spec
+        spec = None
+    where = [spec.origin] if spec is not None and spec.origin else list(
+        spec.submodule_search_locations or []) if spec is not None else []
+    if any(Path(place).resolve() in (ours, ours / "__init__.py") for place in where):
+        return
+    found = ", ".join(where) or "a module without a file"
+    pytest.fail(
+        f"llama-api-contract: the module name 'contract' is taken by {found}, so llama_mock and "
+        "llama_respx cannot import llama-api-contract's own 'contract' package; rename your "
+        "module (for example to 'app_contract') to use these fixtures",
+        pytrace=False,
+    )
 
 
 def _new_service(config: pytest.Config) -> MockService:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from contract.violations import Severity, ValidationResult, Violation
 from mockserver.http import MockRequest
 from mockserver.journal import JournalEntry
+from mockserver.plugin_clients import SdkClients
 from mockserver.service import ADMIN_TOKEN_HEADER
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ class JournalAssertions(ABC):
         raise AssertionError("\n".join([head, *violation_report(broken)]))
 
 
-class LlamaMock(JournalAssertions):
+class LlamaMock(JournalAssertions, SdkClients):
     """The `llama_mock` fixture: a live mock server, ours (with `service`) or an external one.
 
     `base_url` is the root URL: the native API is at `base_url + "/v1"`, the OpenAI-compatible one
@@ -193,10 +194,9 @@ class LlamaMock(JournalAssertions):
         return [entry_from_dict(e) for e in document.get("entries", [])]
 
     def reset(self) -> None:
-        """Forget the journal, conversation state and rate-limit counters."""
+        """Forget the journal, conversation and fault state, rate-limit counters and admin faults."""
         if self.service is not None:
-            self.service.store.journal_clear()
-            self.service.store.clear_state()
+            self.service.reset()
         else:
             self._admin("POST", "/_mock/reset")
 

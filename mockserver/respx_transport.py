@@ -17,6 +17,7 @@ import httpx
 import respx
 
 from mockserver.http import MockRequest, MockResponse
+from mockserver.plugin_clients import SdkClients
 from mockserver.plugin_journal import JournalAssertions, journal_of
 
 if TYPE_CHECKING:
@@ -33,8 +34,8 @@ __all__ = [
 
 LLAMA_API_URL = "https://api.llama.com"
 # What httpx (h11) raises when a server closes the connection before answering or mid-body.
-_NO_ANSWER = "Server disconnected without sending a response."
-_CUT_BODY = "peer closed connection without sending complete message body (incomplete chunked read)"
+NO_ANSWER = "Server disconnected without sending a response."
+CUT_BODY = "peer closed connection without sending complete message body (incomplete chunked read)"
 
 
 def to_mock_request(request: httpx.Request) -> MockRequest:
@@ -55,7 +56,7 @@ def to_mock_request(request: httpx.Request) -> MockRequest:
 def to_httpx_response(answer: MockResponse, request: httpx.Request) -> httpx.Response:
     """The httpx response for the service's answer, or the httpx error of a dropped connection."""
     if answer.reset:
-        raise httpx.RemoteProtocolError(_NO_ANSWER, request=request)
+        raise httpx.RemoteProtocolError(NO_ANSWER, request=request)
     headers = [("content-type", answer.content_type), *answer.headers]
     if request.method == "HEAD":
         return httpx.Response(answer.status, headers=headers, content=b"", request=request)
@@ -65,7 +66,7 @@ def to_httpx_response(answer: MockResponse, request: httpx.Request) -> httpx.Res
     return httpx.Response(answer.status, headers=headers, stream=stream, request=request)
 
 
-class _Records:
+class Records:
     """A body iterator shared by the sync and async paths, closable from any thread.
 
     The async path advances it in a worker thread, so a paced or stalled stream does not block the
@@ -105,7 +106,7 @@ class ServiceByteStream(httpx.SyncByteStream, httpx.AsyncByteStream):
     """A streamed answer for sync and async httpx clients, produced lazily record by record."""
 
     def __init__(self, body: Iterable[bytes], *, request: httpx.Request) -> None:
-        self._records = _Records(body)
+        self._records = Records(body)
         self._request = request
 
     def __iter__(self) -> Iterator[bytes]:
@@ -143,15 +144,16 @@ class ServiceByteStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         # A body raising ConnectionError (a fault cutting the stream) makes a WSGI server close
         # the socket mid-body: over HTTP the client then sees an incomplete chunked body.
         if isinstance(exc, ConnectionError):
-            return httpx.RemoteProtocolError(_CUT_BODY, request=self._request)
+            return httpx.RemoteProtocolError(CUT_BODY, request=self._request)
         return httpx.ReadError(str(exc), request=self._request)
 
 
-class LlamaRespxRouter(respx.MockRouter, JournalAssertions):
+class LlamaRespxRouter(respx.MockRouter, JournalAssertions, SdkClients):
     """A respx router serving `base_url` (`https://api.llama.com`) from a `MockService`.
 
     Use it as a context manager (`with LlamaRespxRouter(service) as router:`) or `start()`/`stop()`.
-    It is a plain respx router otherwise: add routes for other hosts to it as usual.
+    It is a plain respx router otherwise: add routes for other hosts to it as usual. Clients built
+    on httpx2 (the `openai` SDK 3.x) are served too while it is started, for its origin only.
     """
 
     def __init__(
@@ -173,6 +175,17 @@ class LlamaRespxRouter(respx.MockRouter, JournalAssertions):
         if url.port is not None:
             where["port"] = url.port
         self.route(name="llama-api", **where).mock(side_effect=self._answer)
+        from mockserver.respx_httpx2 import Httpx2Patch
+
+        self._httpx2 = Httpx2Patch(self.base_url, service.handle)
+
+    def start(self) -> None:
+        super().start()
+        self._httpx2.start()
+
+    def stop(self, clear: bool = True, reset: bool = True, quiet: bool = False) -> None:
+        self._httpx2.stop()
+        super().stop(clear=clear, reset=reset, quiet=quiet)
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
         return to_httpx_response(self.service.handle(to_mock_request(request)), request)

@@ -16,7 +16,7 @@ from mockserver.chat import ChatCall, ChatHandler
 from mockserver.config import MockConfig
 from mockserver.errors import json_bytes, simple_error
 from mockserver.http import MockRequest, MockResponse
-from mockserver.journal import JournalEntry, mask_headers, next_request_id
+from mockserver.journal import JournalEntry, bound_body, mask_headers, next_request_id
 from mockserver.routes import Route, Router, dialect_of_path
 from mockserver.store import MemoryStore, Store
 
@@ -26,7 +26,8 @@ ADMIN_TOKEN_HEADER = "x-mock-admin-token"
 class MockService:
     def __init__(self, config: MockConfig | None = None, *, store: Store | None = None) -> None:
         self.config = config or MockConfig()
-        self.store: Store = store or MemoryStore(journal_size=self.config.journal_size)
+        self.store: Store = store or MemoryStore(journal_size=self.config.journal_size,
+                                                 journal_bytes=self.config.journal_bytes)
         self.router = Router()
         self.chat_handler = ChatHandler(self.config, self.store)
         from mockserver.scenario_layer import install_scenarios
@@ -72,6 +73,7 @@ class MockService:
         else:
             response = self._dispatch(request, match.route, match.model, entry)
         response.headers.append(("x-request-id", entry.id))
+        bound_body(entry, request.body, self.config.journal_body_bytes)
         return self._journaled(
             response, entry, started, record=not (match.route and match.route.admin)
         )
@@ -207,10 +209,15 @@ class MockService:
         self.store.journal_clear()
         return MockResponse(204, b"")
 
-    def _reset(self, request: MockRequest, route: Route) -> MockResponse:
+    def reset(self) -> None:
+        """Forget the journal, conversation and fault state, rate-limit windows and standing admin
+        faults (loaded scenarios stay): the one reset of `POST /_mock/reset` and the fixtures."""
         self.store.journal_clear()
         self.store.clear_state()
         self.scenarios.reset()
+
+    def _reset(self, request: MockRequest, route: Route) -> MockResponse:
+        self.reset()
         return MockResponse(204, b"")
 
     def _scenarios_admin(self, request: MockRequest, route: Route) -> MockResponse:

@@ -37,19 +37,27 @@ class MemoryStore:
     """The in-memory store: a ring buffer journal, fixed-window counters and a small key-value map."""
 
     def __init__(
-        self, *, journal_size: int = 1000, clock: Callable[[], float] = time.monotonic
+        self, *, journal_size: int = 1000, journal_bytes: int = 16 * 1024 * 1024,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if journal_size < 1:
             raise ValueError(f"journal_size must be at least 1, got {journal_size}")
         self._lock = threading.Lock()
         self._journal: deque[JournalEntry] = deque(maxlen=journal_size)
+        self._journal_bytes_max = journal_bytes
+        self._journal_bytes = 0  # body bytes of the entries held
         self._windows: dict[str, tuple[float, int]] = {}
         self._values: dict[str, Any] = {}
         self._clock = clock
 
     def journal_append(self, entry: JournalEntry) -> None:
         with self._lock:
+            if len(self._journal) == self._journal.maxlen:
+                self._journal_bytes -= self._journal[0].held_bytes
             self._journal.append(entry)
+            self._journal_bytes += entry.held_bytes
+            while self._journal_bytes > self._journal_bytes_max and len(self._journal) > 1:
+                self._journal_bytes -= self._journal.popleft().held_bytes
 
     def journal_entries(self) -> list[JournalEntry]:
         with self._lock:
@@ -58,6 +66,7 @@ class MemoryStore:
     def journal_clear(self) -> None:
         with self._lock:
             self._journal.clear()
+            self._journal_bytes = 0
 
     def _window(self, key: str, window_s: float) -> tuple[float, int]:
         now = self._clock()

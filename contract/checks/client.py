@@ -185,14 +185,15 @@ def stop_reason(case: ClientCase) -> list[Violation] | None:
         return None
     expect, respond = case.step.expect, _scripted(case)
     wanted = expect.stop_reason if expect is not None else None
+    said = "the scenario expects"
     if wanted is None and respond is not None and case.outcome.stop_reason is not None:
-        wanted = respond.resolved_stop_reason
+        wanted, said = respond.resolved_stop_reason, "the mock server sent"
     if wanted is None:
         return None
     if case.outcome.stop_reason == wanted:
         return []
     return _one("client.stop_reason", f"the client returned stop reason "
-                f"{case.outcome.stop_reason!r}; the server sent {wanted!r}")  # fmt: skip
+                f"{case.outcome.stop_reason!r}; {said} {wanted!r}")  # fmt: skip
 
 
 @register(name="retry_after", rule="client.retry.after", scope="client")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -47,8 +48,11 @@ def render(report: Report, *, format: Format) -> str:
         raise ValueError(f"unknown format {format!r}; use {', '.join(renderers)}") from None
 
 
-def write_reports(report: Report, directory: Path) -> list[Path]:
-    """Write report.json, junit.xml, report.html and summary.md into `directory`."""
+def write_reports(report: Report, directory: str | os.PathLike[str]) -> list[Path]:
+    """Write report.json, junit.xml, report.html and summary.md into `directory` (a `str` or a
+    path; created with its parents when missing) and return the four paths in that order.
+    Raises `OSError` when the folder or a file cannot be written."""
+    directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for format, name in REPORT_FILES.items():

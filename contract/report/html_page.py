@@ -1,5 +1,6 @@
 """`report.html`: one self-contained page (inline style, no scripts, no external references):
-summary, per-rule table, checks, coverage of contract features, failures with evidence."""
+the verdict and summary, then failures and warnings with their messages (evidence folded), then
+per-rule and per-check tables with failed rows marked, then coverage of contract features."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ _STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-wid
 table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;
 text-align:left;vertical-align:top}th{background:#f3f3f3}.failed{color:#b00}.warning{color:#a60}
 .passed{color:#070}pre{margin:0;white-space:pre-wrap;word-break:break-all;background:#f8f8f8;
-padding:.4rem}details{margin:.6rem 0;border:1px solid #ddd;padding:.4rem}"""
+padding:.4rem}details{margin:.3rem 0}.record{margin:.8rem 0;border-left:4px solid #b00;
+padding:.2rem .8rem;background:#fff6f6}.record.warning{border-color:#a60;background:#fffaf0}
+.record h3{margin:.2rem 0;font-size:1rem}.record p{margin:.3rem 0;font-weight:600}
+tr.failed-row td{background:#fde8e8}"""
 MAX_FAILURES_SHOWN = 200
 
 
@@ -22,9 +26,15 @@ def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _table(headers: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
+def _table(headers: Iterable[str], rows: Iterable[Iterable[Any]],
+           failed: Iterable[bool] | None = None) -> str:
     head = "".join(f"<th>{_esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    marks = iter(failed) if failed is not None else None
+    body = "".join(
+        ("<tr class='failed-row'>" if marks is not None and next(marks) else "<tr>")
+        + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>"
+        for row in rows
+    )
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
@@ -35,14 +45,17 @@ def _pre(value: Any) -> str:
 
 def _failure(record: CheckRecord) -> str:
     evidence = record.evidence
-    parts = [f"<details><summary><span class='{_esc(record.status)}'>{_esc(record.status)}</span> "
-             f"<code>{_esc(record.case)}</code> {_esc(record.check)} "
-             f"[<code>{_esc(record.rule)}</code>]</summary>",
+    parts = [f"<div class='record {_esc(record.status)}'><h3><span class='{_esc(record.status)}'>"
+             f"{_esc(record.status.upper())}</span> <code>{_esc(record.case)}</code> "
+             f"{_esc(record.check)} [<code>{_esc(record.rule)}</code>]</h3>",
              f"<p>{_esc(record.message)}</p>"]  # fmt: skip
-    for key in ("curl", "request", "response", "outcome", "violations"):
-        if key in evidence:
-            parts.append(f"<h4>{_esc(key)}</h4>{_pre(evidence[key])}")
-    parts.append("</details>")
+    shown = [key for key in ("curl", "request", "response", "outcome", "violations")
+             if key in evidence]  # fmt: skip
+    if shown:
+        parts.append("<details><summary>evidence: " + _esc(", ".join(shown)) + "</summary>")
+        parts += [f"<h4>{_esc(key)}</h4>{_pre(evidence[key])}" for key in shown]
+        parts.append("</details>")
+    parts.append("</div>")
     return "".join(parts)
 
 
@@ -60,7 +73,8 @@ def render_html(report: Report) -> str:
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>Llama API contract: {_esc(report.kind)} check</title>",
         f"<style>{_STYLE}</style></head><body>",
-        f"<h1>Llama API contract: {_esc(report.kind)} check — {_esc(verdict)}</h1>",
+        f"<h1>Llama API contract: {_esc(report.kind)} check — <span class="
+        f"'{'passed' if report.ok else 'failed'}'>{_esc(verdict)}</span></h1>",
         _table(["target", "seed", "cases", "tool", "contract", "created", "duration"], [[
             f"<code>{_esc(report.target)}</code>", _esc(report.seed), summary["cases"],
             _esc(f"{report.tool['name']} {report.tool['version']}"),
@@ -71,20 +85,6 @@ def render_html(report: Report) -> str:
             f"<span class='failed'>{summary['failed']}</span>",
             f"<span class='warning'>{summary['warnings']}</span>", summary["skipped"],
         ]]),
-        "<h2>Rules</h2>",
-        _table(["rule", "passed", "failed", "warnings", "checks"], [
-            [f"<code>{_esc(row['rule'])}</code>", row["passed"], row["failed"], row["warning"],
-             _esc(", ".join(row["checks"]))] for row in report.rule_table()
-        ]),
-        "<h2>Checks</h2>",
-        _table(["check", "passed", "failed", "warnings", "skipped"], [
-            [f"<code>{_esc(name)}</code>", row["passed"], row["failed"], row["warning"],
-             row["skipped"]] for name, row in sorted(checks.items())
-        ]),
-        "<h2>Contract features exercised</h2>",
-        _table(["feature", "requests"], [
-            [f"<code>{_esc(name)}</code>", count] for name, count in sorted(report.coverage.items())
-        ]) if report.coverage else "<p>No requests recorded.</p>",
         "<h2>Failures and warnings</h2>",
     ]  # fmt: skip
     if not not_passed:
@@ -92,5 +92,23 @@ def render_html(report: Report) -> str:
     parts += [_failure(record) for record in not_passed[:MAX_FAILURES_SHOWN]]
     if len(not_passed) > MAX_FAILURES_SHOWN:
         parts.append(f"<p>… and {len(not_passed) - MAX_FAILURES_SHOWN} more in report.json.</p>")
+    rules = sorted(report.rule_table(), key=lambda row: row["failed"] == 0)  # failed first
+    check_rows = sorted(sorted(checks.items()), key=lambda item: item[1]["failed"] == 0)
+    parts += [
+        "<h2>Rules</h2>",
+        _table(["rule", "passed", "failed", "warnings", "checks"], [
+            [f"<code>{_esc(row['rule'])}</code>", row["passed"], row["failed"], row["warning"],
+             _esc(", ".join(row["checks"]))] for row in rules
+        ], failed=[row["failed"] > 0 for row in rules]),
+        "<h2>Checks</h2>",
+        _table(["check", "passed", "failed", "warnings", "skipped"], [
+            [f"<code>{_esc(name)}</code>", row["passed"], row["failed"], row["warning"],
+             row["skipped"]] for name, row in check_rows
+        ], failed=[row["failed"] > 0 for _, row in check_rows]),
+        "<h2>Contract features exercised</h2>",
+        _table(["feature", "requests"], [
+            [f"<code>{_esc(name)}</code>", count] for name, count in sorted(report.coverage.items())
+        ]) if report.coverage else "<p>No requests recorded.</p>",
+    ]  # fmt: skip
     parts.append("</body></html>\n")
     return "".join(parts)

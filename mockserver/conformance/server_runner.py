@@ -21,7 +21,17 @@ _API_PATHS: dict[str, str] = {"native": "/v1/chat/completions",
 
 
 class ServerUnreachable(Exception):
-    """The server cannot be reached at all: nothing was checked."""
+    """The server cannot be reached, or refuses the key: nothing worth reporting was checked."""
+
+
+def _first_answer_problem(exchange: Exchange, root: str) -> str | None:
+    """Why the first valid request shows the run would check nothing, if it does."""
+    if exchange.transport_error is not None:
+        return f"{root} did not answer a valid request: {exchange.transport_error}"
+    if exchange.status in (401, 403):
+        return (f"{root} answered {exchange.status} to a valid request: it refuses the API key; "
+                "pass one it accepts with --api-key KEY (or LLAMA_API_KEY)")
+    return None
 
 
 def server_root(base_url: str) -> str:
@@ -91,7 +101,8 @@ def run_server_checks(
     endpoints: Sequence[Endpoint] = ("native", "compat"),
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Check the server at `base_url`; raises `ServerUnreachable` when it does not answer at all."""
+    """Check the server at `base_url`; raises `ServerUnreachable` when it does not answer at all,
+    or answers the first valid request with no answer, 401 or 403 (a refused key)."""
     started = time.perf_counter()
     root = server_root(base_url)
     cases = scenario_cases(scenarios, endpoints=endpoints)
@@ -101,8 +112,11 @@ def run_server_checks(
                              "scenarios": [s.name for s in scenarios]})  # fmt: skip
     with httpx.Client(timeout=TIMEOUT_S) as client:
         check_reachable(client, root)
+        first_valid = next((case.id for case in cases if case.kind == "valid"), None)
         for done, case in enumerate(cases, start=1):
             exchange = _send(client, root, api_key, case)
+            if case.id == first_valid and (problem := _first_answer_problem(exchange, root)):
+                raise ServerUnreachable(problem)
             report.coverage.update(
                 request_features(
                     exchange.request_body,

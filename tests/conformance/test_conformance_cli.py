@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -41,15 +40,10 @@ def test_check_server_on_a_broken_server_exits_1(broken_server: str, tmp_path: P
     assert "does NOT conform" in out
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
-
-def test_check_server_unreachable_exits_2_with_one_line(tmp_path: Path,
+def test_check_server_unreachable_exits_2_with_one_line(silent_server: str, tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    code = main(["check", "server", "--base-url", f"http://127.0.0.1:{_closed_port()}",
+    code = main(["check", "server", "--base-url", silent_server,
                  "--report-dir", str(tmp_path), "--quiet"])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2
@@ -95,3 +89,56 @@ def test_check_client_with_openai_exits_0(tmp_path: Path,
     assert document["kind"] == "client"
     assert document["summary"]["failed"] == 0
     assert document["summary"]["passed"] > 0
+
+
+
+def _forbidding_app(environ, start_response):
+    start_response("403 Forbidden", [("Content-Type", "application/json")])
+    return [b'{"detail": "forbidden"}']
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_check_server_with_a_refused_key_exits_2_naming_status_and_option(
+        status: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from mockserver import MockConfig, MockService, create_app
+
+    # 401: our mock, which accepts one key only; 403: a server that forbids every request.
+    app = (create_app(service=MockService(MockConfig(port=0, api_keys=("the-right-key",))))
+           if status == 401 else _forbidding_app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        code = main(["check", "server", "--base-url", f"http://127.0.0.1:{server.server_port}",
+                     "--api-key", "a-wrong-key", "--examples", "3",
+                     "--report-dir", str(tmp_path), "--quiet"])  # fmt: skip
+    finally:
+        server.shutdown()
+        thread.join()
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert f"answered {status} to a valid request" in err
+    assert "--api-key KEY" in err
+    assert not (tmp_path / "report.json").exists()
+
+
+def test_without_a_terminal_progress_is_a_line_every_few_seconds() -> None:
+    import io
+
+    from mockserver.conformance.progress import LOG_INTERVAL_S, Progress
+
+    now = [0.0]
+    log = io.StringIO()
+    progress = Progress("check server", stream=log, clock=lambda: now[0])
+    for done in range(1, 11):
+        now[0] += LOG_INTERVAL_S / 2
+        progress(done, 10)
+    assert log.getvalue().splitlines() == [f"check server: {n}/10" for n in (2, 4, 6, 8, 10)]
+    quiet = io.StringIO()
+    Progress("check server", enabled=False, stream=quiet)(10, 10)
+    assert quiet.getvalue() == ""

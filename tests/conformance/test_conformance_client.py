@@ -101,3 +101,17 @@ def test_adapter_specs_are_resolved_or_refused_clearly() -> None:
         resolve_adapter("no_such_module_xyz:run")
     with pytest.raises(AdapterError, match="no function"):
         resolve_adapter("json:no_such_function")
+
+
+def test_a_wrong_stop_reason_says_which_side_said_what() -> None:
+    def always_stop(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
+        outcome = resolve_adapter("llama-api-client")(base_url, api_key, conversation)
+        outcome.stop_reason = "stop"
+        return outcome
+
+    report = run_client_checks(always_stop, target="always_stop",
+                               scenarios=[builtin_scenario("length-stop")])  # fmt: skip
+    wrong = [r for r in report.failures if r.rule == "client.stop_reason"]
+    assert wrong
+    assert all("the client returned stop reason 'stop'; the scenario expects 'length'" in r.message
+               for r in wrong), [r.message for r in wrong]

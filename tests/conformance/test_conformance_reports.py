@@ -3,6 +3,7 @@ counts, a self-contained HTML page, summary.md, and `report render` re-rendering
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -104,3 +105,26 @@ def test_report_render_of_a_missing_file_exits_2(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     assert main(["report", "render", str(tmp_path / "nope.json"), "--format", "html"]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_html_shows_summary_then_failures_with_messages_then_tables(broken_dir: Path,
+                                                                    broken_report: Report) -> None:  # fmt: skip
+    page = (broken_dir / "report.html").read_text()
+    order = [page.index(text) for text in ("does not conform", "<h2>Failures and warnings</h2>",
+                                           "<h2>Rules</h2>", "<h2>Contract features exercised</h2>")]
+    assert order == sorted(order)
+    failure = next(r for r in broken_report.records if r.status == "failed")
+    message = page.index(html.escape(failure.message, quote=True))
+    folded = page.rfind("<details", 0, message)
+    assert folded == -1 or page.rfind("</details>", 0, message) > folded  # not folded away
+    rules = page[page.index("<h2>Rules</h2>"):page.index("<h2>Checks</h2>")]
+    rows = re.findall(r"<tr( class='failed-row')?><td><code>([^<]+)</code>", rules)
+    failed_rules = {row["rule"] for row in broken_report.rule_table() if row["failed"]}
+    assert {rule for mark, rule in rows if mark} == failed_rules
+    assert [bool(mark) for mark, _ in rows] == sorted((bool(m) for m, _ in rows), reverse=True)
+
+
+def test_write_reports_takes_a_str_path(broken_report: Report, tmp_path: Path) -> None:
+    paths = write_reports(broken_report, str(tmp_path / "made"))
+    assert [p.name for p in paths] == ["report.json", "junit.xml", "report.html", "summary.md"]
+    assert all(p.is_file() for p in paths)

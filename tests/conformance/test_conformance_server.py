@@ -4,7 +4,6 @@ rules, with cURL commands that replay the failure."""
 from __future__ import annotations
 
 import shlex
-import socket
 from collections import Counter
 from typing import Any
 
@@ -120,15 +119,10 @@ def test_the_curl_of_a_failure_reproduces_it(broken_report: Report, rule: str) -
     assert rule in rules
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
-
-def test_an_unreachable_server_is_reported_not_checked() -> None:
+def test_an_unreachable_server_is_reported_not_checked(silent_server: str) -> None:
     with pytest.raises(ServerUnreachable, match="cannot reach"):
-        run_server_checks(base_url=f"http://127.0.0.1:{_closed_port()}", examples=1)
+        run_server_checks(base_url=silent_server, examples=1)
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,11 @@ import socket
 from pathlib import Path
 
 import pytest
-from integration_support import API_KEY
+from integration_support import API_KEY, MODEL
 
 from contract import validate_response
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "llama-api-chat-completion.txt"
+SEED = Path(__file__).resolve().parents[1] / "data" / "llama-api-chat-completion.txt"
 
 
 def seed_curl() -> tuple[str, dict[str, str], str]:
@@ -150,3 +150,21 @@ def test_health(mock):
     response, data = send(mock, "GET", "/health", headers={"Authorization": ""})
     assert response.status == 200
     assert json.loads(data) == {"status": "ok"}
+
+
+def test_thousands_of_unknown_fields_get_a_capped_warnings_header(mock):
+    request = {"model": MODEL, "messages": [{"role": "user", "content": "Hi"}]}
+    request.update({f"unknown_field_{n}": n for n in range(3000)})
+    headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
+    response, _ = send(mock, "POST", "/v1/chat/completions", json.dumps(request).encode(),
+                          headers)
+    assert response.status == 200
+    header = response.getheader("x-contract-warnings")
+    assert len(header) <= 4096
+    kept = json.loads(header)
+    assert kept[0] == {"rule": "field.unknown", "path": "/unknown_field_0",
+                       "message": kept[0]["message"]}
+    assert len(kept) + int(response.getheader("x-contract-warnings-omitted")) == 3000
+    request_id = response.getheader("x-request-id")
+    entry = next(e for e in mock.service.store.journal_entries() if e.id == request_id)
+    assert len(entry.validation.warnings) == 3000

@@ -244,3 +244,22 @@ def test_loading_the_plugin_imports_no_web_framework_or_engine():
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert loaded.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("fixture", ["llama_mock", "llama_respx"])
+def test_an_admin_fault_set_by_one_test_is_gone_in_the_next(pytester, fixture):
+    pytester.makepyfile(f"""
+        import httpx
+
+        def test_sets_a_standing_fault({fixture}):
+            answer = httpx.post({fixture}.base_url + "/_mock/faults",
+                                json={{"fault": "http_error; status=503"}})
+            assert answer.status_code < 300
+
+        def test_next({fixture}):
+            answer = {fixture}.client(max_retries=0).chat.completions.create(
+                model="Llama-3.3-8B-Instruct", messages=[{{"role": "user", "content": "Hi"}}])
+            assert answer.completion_message.content.text
+    """)
+    pytester.runpytest().assert_outcomes(passed=2)
+

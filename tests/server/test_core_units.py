@@ -22,10 +22,13 @@ class FakeClock:
 
 
 def test_journal_is_a_ring_buffer():
+    from mockserver.journal import JournalEntry
+
     store = MemoryStore(journal_size=3)
     for i in range(5):
-        store.journal_append({"i": i})
-    assert [e["i"] for e in store.journal_entries()] == [2, 3, 4]
+        store.journal_append(JournalEntry(id=str(i), started=0.0, method="GET", path="/v1/models",
+                                          endpoint="models", dialect="native", headers={}))
+    assert [e.id for e in store.journal_entries()] == ["2", "3", "4"]
     store.journal_clear()
     assert store.journal_entries() == []
 
