@@ -8,7 +8,6 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -27,7 +26,7 @@ from contract.scenario_model import (
     Step,
     ToolCallSpec,
 )
-from contract.scenario_regex import UnsafePattern, compile_safe
+from contract.scenario_regex import ScenarioPattern, UnsafePattern, compile_safe
 from contract.scenario_source import LineMap, PathParts, ScenarioError
 
 SCHEMA_FILE = "scenario.json"
@@ -108,7 +107,7 @@ class _Builder:
     def fail(self, parts: PathParts, message: str) -> NoReturn:
         raise ScenarioError(message, file=self.file, line=self.lines.line(parts), field=parts)
 
-    def regex(self, pattern: str, parts: PathParts) -> re.Pattern[str]:
+    def regex(self, pattern: str, parts: PathParts) -> ScenarioPattern:
         try:
             return compile_safe(pattern)
         except UnsafePattern as exc:
