@@ -30,6 +30,9 @@ from contract.scenario_regex import ScenarioPattern, UnsafePattern, compile_safe
 from contract.scenario_source import LineMap, PathParts, ScenarioError
 
 SCHEMA_FILE = "scenario.json"
+# Headers that say how the body is framed: a scenario's value would cut or corrupt the answer.
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive",
+                              "upgrade", "te", "trailer", "proxy-connection"})
 
 
 @functools.cache
@@ -51,6 +54,11 @@ _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a bo
 
 def _json_type(value: object) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
 
 
 def _schema_problem(error: ValidationError) -> tuple[PathParts, PathParts, str]:
@@ -77,12 +85,12 @@ def _schema_problem(error: ValidationError) -> tuple[PathParts, PathParts, str]:
         return parts, parts, f"expected {' or '.join(wanted)}, found {found}"
     if error.validator in ("enum", "const"):
         options = value if error.validator == "enum" else [value]
-        return parts, parts, f"{instance!r} is not allowed; use one of: " + ", ".join(
+        return parts, parts, f"{_shown(instance)} is not allowed; use one of: " + ", ".join(
             json.dumps(option) for option in options
         )
     if error.validator == "pattern":
         why = schema.get("description") or f"it must match {value}"
-        return parts, parts, f"{instance!r} is not valid: {why}"
+        return parts, parts, f"{_shown(instance)} is not valid: {why}"
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         relation = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "above",
                     "exclusiveMaximum": "below"}[str(error.validator)]
@@ -201,6 +209,10 @@ class _Builder:
         if respond.tool_calls and respond.stop_reason not in (None, "tool_calls"):
             self.fail((*at, "stop_reason"), f"an answer with tool_calls has stop_reason "
                                             f"tool_calls, not {respond.stop_reason}")
+        for name, _ in respond.headers:
+            if name.lower() in _FRAMING_HEADERS:
+                self.fail((*at, "headers", name), f"the server frames the answer itself; a "
+                                                  f"scenario cannot set {name}")
         ids = [call.id for call in respond.tool_calls if call.id is not None]
         if len(ids) != len(set(ids)):
             self.fail((*at, "tool_calls"), "two tool calls share one id")

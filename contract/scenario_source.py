@@ -21,6 +21,8 @@ PathParts = tuple[str | int, ...]
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Aliases let a small YAML text describe a huge tree; refuse trees past this many nodes.
 MAX_NODES = 200_000
+# Error messages name what was wrong, never echo a whole input: longer ones are cut.
+MAX_MESSAGE_CHARS = 500
 
 
 def field_name(parts: PathParts) -> str:
@@ -37,6 +39,8 @@ class ScenarioError(ValueError):
     def __init__(
         self, message: str, *, file: str = "", line: int | None = None, field: PathParts = ()
     ) -> None:
+        if len(message) > MAX_MESSAGE_CHARS:
+            message = message[:MAX_MESSAGE_CHARS] + f"... ({len(message)} characters, cut)"
         self.message = message
         self.file = file
         self.line = line

@@ -71,3 +71,55 @@ def test_admin_faults_hold_the_same_bounds() -> None:
     answer = _client().post("/_mock/faults", json={"fault": "latency; ms=600000"})
     assert answer.status_code == 400
     assert "at most 60000" in answer.get_json()["detail"]
+
+
+def _scenario_with_headers(headers: dict[str, str]) -> dict[str, Any]:
+    return {"name": "h", "steps": [{"respond": {"text": "hi", "headers": headers}}]}
+
+
+# Row 9: header values were not checked at load: a 500 (JSON, or gunicorn's HTML page) on every
+# chat after, or a stream silently cut to the Content-Length given.
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"x-evil": "a\r\nset-cookie: x=1"},
+        {"x-evil": "a\nb"},
+        {"x-evil": "a\x00b"},
+        {"x-evil": "caf\u00e9 \u20ac"},
+        {"Content-Length": "5"},
+        {"transfer-encoding": "chunked"},
+        {"x-long": "a" * 9000},
+    ],
+)
+def test_a_scenario_header_that_could_break_the_answer_is_refused_at_load(
+    headers: dict[str, str],
+) -> None:
+    client = _client()
+    answer = client.post("/_mock/scenarios", json=_scenario_with_headers(headers))
+    assert answer.status_code == 400, answer.get_data()[:300]
+    assert _rule(answer) == "scenario.invalid"
+    assert "respond.headers" in answer.get_json()["detail"]
+    assert client.get("/_mock/scenarios").get_json()["active"] == []
+    chat = client.post("/v1/chat/completions", json={**CHAT, "stream": True}, headers=AUTH)
+    assert chat.status_code == 200
+
+
+def test_a_latin1_header_value_is_sent() -> None:
+    client = _client()
+    loaded = client.post("/_mock/scenarios", json=_scenario_with_headers({"x-ok": "caf\u00e9"}))
+    assert loaded.status_code == 200, loaded.get_data()
+    assert client.post("/v1/chat/completions", json=CHAT, headers=AUTH).status_code == 200
+
+
+# Row 11 (part): a 3,000-step scenario's error message repeated the steps array twice.
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"name": "h", "steps": [{"respond": {"text": "hi"}, "bogus": 1}] * 3000},
+        {"name": "h", "steps": [{"respond": {"text": "hi", "headers": {"x": "a" * 8193}}}]},
+    ],
+)
+def test_errors_name_the_problem_without_echoing_the_input(document: dict[str, Any]) -> None:
+    answer = _client().post("/_mock/scenarios", json=document)
+    assert answer.status_code == 400
+    assert len(answer.get_data()) < 4096
