@@ -123,3 +123,29 @@ def test_errors_name_the_problem_without_echoing_the_input(document: dict[str, A
     answer = _client().post("/_mock/scenarios", json=document)
     assert answer.status_code == 400
     assert len(answer.get_data()) < 4096
+
+
+# Row 10: only four header names were masked; api-key and friends sat verbatim in the journal.
+@pytest.mark.parametrize(
+    "name",
+    ["api-key", "proxy-authorization", "x-goog-api-key", "x-amz-security-token",
+     "x-hub-signature-256", "x-client-secret", "set-cookie", "authorization", "x-mock-admin-token"],
+)
+def test_a_header_whose_name_says_secret_is_masked_in_the_journal(name: str) -> None:
+    client = _client()
+    secret = "sk-live-0123456789abcdef"
+    headers = {**AUTH, name: secret} if name != "authorization" else {name: f"Bearer {secret}"}
+    assert client.post("/v1/chat/completions", json=CHAT, headers=headers).status_code == 200
+    journal = client.get("/_mock/journal").get_data(as_text=True)
+    assert "0123456789ab" not in journal
+    entry = client.get("/_mock/journal").get_json()["entries"][0]
+    assert "***" in entry["headers"][name]
+
+
+def test_ordinary_headers_stay_readable_in_the_journal() -> None:
+    client = _client()
+    headers = {**AUTH, "x-mock-session": "run-7", "x-stainless-retry-count": "0"}
+    client.post("/v1/chat/completions", json=CHAT, headers=headers)
+    entry = client.get("/_mock/journal").get_json()["entries"][0]
+    assert entry["headers"]["x-mock-session"] == "run-7"
+    assert entry["headers"]["x-stainless-retry-count"] == "0"
