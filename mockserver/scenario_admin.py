@@ -10,10 +10,10 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import TYPE_CHECKING, Any
 
+from contract.reading import ReadError, parse_json
 from contract.scenario import Scenario, builtin_names, parse_scenario
 from contract.scenario_build import build_scenario
 from contract.scenario_fault_forms import parse_fault_text
@@ -87,9 +87,10 @@ def _read_scenarios(request: MockRequest, layer: ScenarioLayer) -> tuple[list[Sc
     if content_type in _YAML_TYPES:
         return [parse_scenario(text, file="<request body>")], False
     try:
-        json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise ScenarioError(f"the body is not JSON: {exc}", file="<request body>") from None
+        parse_json(request.body)  # the rules of chat bodies: depth, numbers, surrogates
+    except ReadError as exc:
+        raise ScenarioError(f"the body is not JSON: {exc.violation.message}",
+                            file="<request body>") from None
     document, lines = read_document(text, file="<request body>", json_syntax=True)
     if isinstance(document, dict) and "steps" in document:
         return [build_scenario(document, file="<request body>", lines=lines)], False
@@ -152,9 +153,9 @@ def admin_faults(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
     faults = layer.standing_faults
     if request.method == "POST":
         try:
-            document = json.loads(request.body.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            return _invalid(f"the body is not JSON: {exc}", "fault.invalid")
+            document = parse_json(request.body)
+        except ReadError as exc:
+            return _invalid(f"the body is not JSON: {exc.violation.message}", "fault.invalid")
         if not isinstance(document, dict) or "fault" not in document:
             return _invalid('send {"fault": "NAME; key=value", "times": N}', "fault.invalid")
         times = document.get("times")

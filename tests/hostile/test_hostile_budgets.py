@@ -6,6 +6,8 @@ the mock, and asserts the clear 4xx (or the bound) that replaced it.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from flask.testing import FlaskClient
 from mockserver import MockConfig, create_app
 from mockserver.sse import MAX_STREAM_PAUSE_S, paced
 
+CALL_TIMEOUT_S = 30.0  # a bound against a hang, not a claim about speed
 AUTH = {"Authorization": "Bearer key"}
 CHAT = {
     "model": "Llama-4-Maverick-17B-128E-Instruct-FP8",
@@ -23,6 +26,16 @@ CHAT = {
 
 def _client(**settings: Any) -> FlaskClient:
     return create_app(MockConfig(**settings)).test_client()
+
+
+def _bounded(call: Callable[[], Any]) -> Any:
+    """Run `call` in a thread and fail (not hang) if it does not return within the bound."""
+    result: list[Any] = []
+    worker = threading.Thread(target=lambda: result.append(call()), daemon=True)
+    worker.start()
+    worker.join(CALL_TIMEOUT_S)
+    assert not worker.is_alive(), f"the call did not return within {CALL_TIMEOUT_S}s"
+    return result[0]
 
 
 def _rule(answer: Any) -> str:
@@ -149,3 +162,59 @@ def test_ordinary_headers_stay_readable_in_the_journal() -> None:
     entry = client.get("/_mock/journal").get_json()["entries"][0]
     assert entry["headers"]["x-mock-session"] == "run-7"
     assert entry["headers"]["x-stainless-retry-count"] == "0"
+
+
+# Row 2: the node limit let 0.16 MB of YAML expand to a 2,000 MB answer through one anchor.
+def test_a_yaml_alias_bomb_under_the_node_limit_is_refused_by_its_expanded_size() -> None:
+    anchor = "x" * 100_000
+    lines = ["name: bomb", "steps:", "  - respond:", "      body:", f"        - &big {anchor}"]
+    lines += ["        - *big"] * 20_000
+    client = _client()
+    answer = client.post(
+        "/_mock/scenarios", data="\n".join(lines) + "\n", content_type="application/yaml"
+    )
+    assert answer.status_code == 400, answer.get_data()[:300]
+    assert "characters of text (aliases?)" in answer.get_json()["detail"]
+    assert client.get("/_mock/scenarios").get_json()["active"] == []
+
+
+# Row 5: a lone surrogate was accepted, activated, and then made every chat of every client a 500.
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/_mock/scenarios",
+         '{"name": "s", "steps": [{"respond": {"text": "\\ud800"}}]}'),
+        ("/_mock/scenarios",
+         '{"scenarios": [{"name": "\\udfff", "steps": [{"respond": {"text": "x"}}]}]}'),
+        ("/_mock/faults", '{"fault": "http_error; message=\\ud800"}'),
+        ("/_mock/faults", '{"fault": {"name": "http_error", "message": "\\ud800"}}'),
+    ],
+)
+def test_a_lone_surrogate_in_admin_json_is_a_400_and_leaves_no_trace(path: str, body: str) -> None:
+    client = _client()
+    answer = client.post(path, data=body, content_type="application/json")
+    assert answer.status_code == 400, answer.get_data()[:300]
+    assert "surrogate" in answer.get_json()["detail"]
+    assert client.get("/_mock/scenarios").get_json()["active"] == []
+    assert client.get("/_mock/faults").get_json()["faults"] == []
+    assert client.post("/v1/chat/completions", json=CHAT, headers=AUTH).status_code == 200
+
+
+def test_a_lone_surrogate_in_admin_yaml_is_a_400() -> None:
+    client = _client()
+    document = 'name: s\nsteps:\n  - respond: {text: "\\ud800"}\n'
+    answer = client.post("/_mock/scenarios", data=document, content_type="application/yaml")
+    assert answer.status_code == 400, answer.get_data()[:300]
+    assert "Unicode" in answer.get_json()["detail"] or "surrogate" in answer.get_json()["detail"]
+    assert client.post("/v1/chat/completions", json=CHAT, headers=AUTH).status_code == 200
+
+
+# Row 6: a million tiny nodes were composed as YAML (67 s of CPU, 1 GB) before being counted.
+@pytest.mark.parametrize("item", ["0", "[]", "{}"])
+def test_a_json_scenario_with_too_many_nodes_is_refused_before_composing(item: str) -> None:
+    nodes = 2 * 1024 * 1024 // (len(item) + 1) - 16
+    body = '{"name": "n", "steps": [' + ",".join([item] * nodes) + "]}"
+    answer = _bounded(lambda: _client().post(
+        "/_mock/scenarios", data=body, content_type="application/json"))
+    assert answer.status_code == 400, answer.get_data()[:300]
+    assert "more than 200000 nodes" in answer.get_json()["detail"]
