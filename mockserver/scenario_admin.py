@@ -26,6 +26,8 @@ from mockserver.scenario_router import NoMatch
 if TYPE_CHECKING:
     from mockserver.scenario_layer import ScenarioLayer
 
+# Each chat request takes every standing fault, and each POST lists them all back.
+MAX_STANDING_FAULTS = 100
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
@@ -38,6 +40,9 @@ class AdminFaults:
 
     def add(self, faults: tuple[FaultSpec, ...], times: int | None) -> None:
         with self._lock:
+            if len(self._entries) >= MAX_STANDING_FAULTS:
+                raise FaultError(f"at most {MAX_STANDING_FAULTS} standing faults at once; "
+                                 "DELETE /_mock/faults to start again")
             self._entries.append([faults, times])
 
     def clear(self) -> None:
@@ -165,9 +170,9 @@ def admin_faults(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
                             "fault.invalid")
         try:
             specs = _fault_items(document["fault"])
+            faults.add(specs, times)
         except FaultError as exc:
             return _invalid(f"fault: {exc.message}", "fault.invalid")
-        faults.add(specs, times)
     elif request.method == "DELETE":
         faults.clear()
         return MockResponse(204, b"")

@@ -218,3 +218,35 @@ def test_a_json_scenario_with_too_many_nodes_is_refused_before_composing(item: s
         "/_mock/scenarios", data=body, content_type="application/json"))
     assert answer.status_code == 400, answer.get_data()[:300]
     assert "more than 200000 nodes" in answer.get_json()["detail"]
+
+
+# Row 11: thousands of active scenarios or standing faults slowed every chat tenfold.
+def test_active_scenarios_are_limited_and_the_refusal_changes_nothing() -> None:
+    from mockserver.scenario_router import MAX_ACTIVE_SCENARIOS
+
+    client = _client()
+    many = [{"name": f"s{i}", "steps": [{"respond": {"text": "x"}}]}
+            for i in range(MAX_ACTIVE_SCENARIOS)]
+    assert client.post("/_mock/scenarios", json={"scenarios": many}).status_code == 200
+    one_more = {"name": "extra", "steps": [{"respond": {"text": "x"}}]}
+    answer = client.post("/_mock/scenarios", json={"scenarios": [one_more], "replace": False})
+    assert answer.status_code == 400
+    assert f"at most {MAX_ACTIVE_SCENARIOS} scenarios" in answer.get_json()["detail"]
+    assert len(client.get("/_mock/scenarios").get_json()["active"]) == MAX_ACTIVE_SCENARIOS
+    replaced = client.post("/_mock/scenarios", json={"scenarios": [one_more]})
+    assert replaced.status_code == 200
+
+
+def test_standing_faults_are_limited() -> None:
+    from mockserver.scenario_admin import MAX_STANDING_FAULTS
+
+    client = _client()
+    for _ in range(MAX_STANDING_FAULTS):
+        added = client.post("/_mock/faults", json={"fault": "latency; ms=0", "times": 5})
+        assert added.status_code == 200
+    answer = client.post("/_mock/faults", json={"fault": "latency; ms=0"})
+    assert answer.status_code == 400
+    assert f"at most {MAX_STANDING_FAULTS} standing faults" in answer.get_json()["detail"]
+    assert len(client.get("/_mock/faults").get_json()["faults"]) == MAX_STANDING_FAULTS
+    assert client.delete("/_mock/faults").status_code == 204
+    assert client.post("/_mock/faults", json={"fault": "latency; ms=0"}).status_code == 200
