@@ -6,6 +6,7 @@ the mock, and asserts the clear 4xx (or the bound) that replaced it.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -250,3 +251,49 @@ def test_standing_faults_are_limited() -> None:
     assert len(client.get("/_mock/faults").get_json()["faults"]) == MAX_STANDING_FAULTS
     assert client.delete("/_mock/faults").status_code == 204
     assert client.post("/_mock/faults", json={"fault": "latency; ms=0"}).status_code == 200
+
+
+# Row 7: 5,100 requests with distinct sessions made the store forget the oldest-inserted half of
+# its keys, another session's scenario progress among them.
+def test_strangers_sessions_do_not_reset_a_sessions_progress() -> None:
+    from mockserver import MockService
+    from mockserver.http import MockRequest
+
+    service = MockService(MockConfig())
+    two_steps = {"name": "two", "steps": [{"name": "first", "respond": {"text": "one"}},
+                                          {"name": "second", "respond": {"text": "two"}}]}
+    loaded = service.handle(MockRequest("POST", "/_mock/scenarios",
+                                        {"content-type": "application/json"},
+                                        json.dumps(two_steps).encode()))
+    assert loaded.status == 200
+
+    def chat(session: str) -> str:
+        answer = service.handle(MockRequest(
+            "POST", "/v1/chat/completions",
+            {"authorization": "Bearer key", "content-type": "application/json",
+             "x-mock-session": session},
+            json.dumps(CHAT).encode()))
+        assert answer.status == 200
+        assert isinstance(answer.body, bytes)
+        return str(json.loads(answer.body)["completion_message"]["content"]["text"])
+
+    assert chat("victim") == "one"
+    for index in range(5_100):
+        chat(f"stranger-{index}")
+    assert chat("victim") == "two"
+
+
+def test_the_store_forgets_the_least_recently_used_key_first() -> None:
+    from mockserver.store import MAX_VALUES_PER_POOL, MemoryStore
+
+    store = MemoryStore()
+    store.update("scenario:a", lambda _: 1)
+    for index in range(MAX_VALUES_PER_POOL - 1):
+        store.update(f"scenario:x{index}", lambda _: 0)
+    assert store.get("scenario:a") == 1  # used: now the most recent
+    store.update("scenario:new", lambda _: 0)
+    assert store.get("scenario:a") == 1
+    assert store.get("scenario:x0") is None
+    for index in range(MAX_VALUES_PER_POOL * 2):
+        store.update(f"fault:seen:s{index}:k", lambda _: 1)
+    assert store.get("scenario:a") == 1
