@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,6 +31,7 @@ from contract.scenario_regex import ScenarioPattern, UnsafePattern, compile_safe
 from contract.scenario_source import LineMap, PathParts, ScenarioError
 
 SCHEMA_FILE = "scenario.json"
+_MAX_SCHEMA_ERRORS = 20
 # Headers that say how the body is framed: a scenario's value would cut or corrupt the answer.
 _FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive",
                               "upgrade", "te", "trailer", "proxy-connection"})
@@ -99,7 +101,8 @@ def _schema_problem(error: ValidationError) -> tuple[PathParts, PathParts, str]:
 
 
 def check_schema(data: Any, *, file: str, lines: LineMap) -> None:
-    error = best_match(_validator().iter_errors(data))
+    # The best of the first errors: a document with thousands of bad items would list them all.
+    error = best_match(itertools.islice(_validator().iter_errors(data), _MAX_SCHEMA_ERRORS))
     if error is not None:
         field, at, message = _schema_problem(error)
         raise ScenarioError(message, file=file, line=lines.line(at), field=field)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from contract.scenario import Scenario, builtin_names, parse_scenario
 from contract.scenario_build import build_scenario
 from contract.scenario_fault_forms import parse_fault_text
 from contract.scenario_faults import FaultError, FaultSpec, check_fault_set, make_fault
-from contract.scenario_source import ScenarioError, read_document
+from contract.scenario_source import ScenarioError, count_nodes, read_document
 from mockserver.errors import json_bytes, simple_error
 from mockserver.http import MockRequest, MockResponse
 from mockserver.scenario_router import NoMatch
@@ -91,6 +92,11 @@ def _read_scenarios(request: MockRequest, layer: ScenarioLayer) -> tuple[list[Sc
         raise ScenarioError("the body is not UTF-8", file="<request body>") from None
     if content_type in _YAML_TYPES:
         return [parse_scenario(text, file="<request body>")], False
+    try:
+        parsed: Any = json.loads(text)
+    except (ValueError, RecursionError):
+        parsed = None  # parse_json says what is wrong
+    count_nodes(parsed, "<request body>")  # cheap, before the slower walks below
     try:
         parse_json(request.body)  # the rules of chat bodies: depth, numbers, surrogates
     except ReadError as exc:

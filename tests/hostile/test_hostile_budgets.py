@@ -218,7 +218,7 @@ def test_a_json_scenario_with_too_many_nodes_is_refused_before_composing(item: s
     answer = _bounded(lambda: _client().post(
         "/_mock/scenarios", data=body, content_type="application/json"))
     assert answer.status_code == 400, answer.get_data()[:300]
-    assert "more than 200000 nodes" in answer.get_json()["detail"]
+    assert "more than 20000 nodes" in answer.get_json()["detail"]
 
 
 # Row 11: thousands of active scenarios or standing faults slowed every chat tenfold.
