@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -27,10 +27,14 @@ from contract.scenario_model import (
     Step,
     ToolCallSpec,
 )
-from contract.scenario_regex import UnsafePattern, compile_safe
+from contract.scenario_regex import ScenarioPattern, UnsafePattern, compile_safe
 from contract.scenario_source import LineMap, PathParts, ScenarioError
 
 SCHEMA_FILE = "scenario.json"
+_MAX_SCHEMA_ERRORS = 20
+# Headers that say how the body is framed: a scenario's value would cut or corrupt the answer.
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive",
+                              "upgrade", "te", "trailer", "proxy-connection"})
 
 
 @functools.cache
@@ -52,6 +56,11 @@ _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a bo
 
 def _json_type(value: object) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
 
 
 def _schema_problem(error: ValidationError) -> tuple[PathParts, PathParts, str]:
@@ -78,12 +87,12 @@ def _schema_problem(error: ValidationError) -> tuple[PathParts, PathParts, str]:
         return parts, parts, f"expected {' or '.join(wanted)}, found {found}"
     if error.validator in ("enum", "const"):
         options = value if error.validator == "enum" else [value]
-        return parts, parts, f"{instance!r} is not allowed; use one of: " + ", ".join(
+        return parts, parts, f"{_shown(instance)} is not allowed; use one of: " + ", ".join(
             json.dumps(option) for option in options
         )
     if error.validator == "pattern":
         why = schema.get("description") or f"it must match {value}"
-        return parts, parts, f"{instance!r} is not valid: {why}"
+        return parts, parts, f"{_shown(instance)} is not valid: {why}"
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         relation = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "above",
                     "exclusiveMaximum": "below"}[str(error.validator)]
@@ -92,7 +101,8 @@ def _schema_problem(error: ValidationError) -> tuple[PathParts, PathParts, str]:
 
 
 def check_schema(data: Any, *, file: str, lines: LineMap) -> None:
-    error = best_match(_validator().iter_errors(data))
+    # The best of the first errors: a document with thousands of bad items would list them all.
+    error = best_match(itertools.islice(_validator().iter_errors(data), _MAX_SCHEMA_ERRORS))
     if error is not None:
         field, at, message = _schema_problem(error)
         raise ScenarioError(message, file=file, line=lines.line(at), field=field)
@@ -108,7 +118,7 @@ class _Builder:
     def fail(self, parts: PathParts, message: str) -> NoReturn:
         raise ScenarioError(message, file=self.file, line=self.lines.line(parts), field=parts)
 
-    def regex(self, pattern: str, parts: PathParts) -> re.Pattern[str]:
+    def regex(self, pattern: str, parts: PathParts) -> ScenarioPattern:
         try:
             return compile_safe(pattern)
         except UnsafePattern as exc:
@@ -202,6 +212,10 @@ class _Builder:
         if respond.tool_calls and respond.stop_reason not in (None, "tool_calls"):
             self.fail((*at, "stop_reason"), f"an answer with tool_calls has stop_reason "
                                             f"tool_calls, not {respond.stop_reason}")
+        for name, _ in respond.headers:
+            if name.lower() in _FRAMING_HEADERS:
+                self.fail((*at, "headers", name), f"the server frames the answer itself; a "
+                                                  f"scenario cannot set {name}")
         ids = [call.id for call in respond.tool_calls if call.id is not None]
         if len(ids) != len(set(ids)):
             self.fail((*at, "tool_calls"), "two tool calls share one id")

@@ -18,7 +18,12 @@ ParamKind = Literal["int", "number", "string", "bool"]
 # What a fault does to the answer: replaces it, delays it, or rewrites a stream or the content.
 FaultRole = Literal["replace", "delay", "stream", "content"]
 
-MAX_DELAY_MS = 600_000.0
+# One minute: the longest any single wait may be (latency, stall, time to first token). A client
+# that asks for more holds a server thread for nothing a test needs.
+MAX_DELAY_MS = 60_000.0
+# Slowest pace of a stream after its first token; slower paces (1e-9, 1e-300) meant sleeps of
+# centuries or an OverflowError.
+MIN_TOKENS_PER_SECOND = 1.0
 
 
 class FaultError(ValueError):
@@ -89,8 +94,8 @@ FAULT_KINDS: dict[str, FaultKind] = {kind.name: kind for kind in (
     )),
     FaultKind("slow_stream", "stream", "pace a stream: time to first token, then tokens/second", (
         _delay("ttft_ms", "time to first token in milliseconds", 0.0),
-        Param("tokens_per_second", "number", "pace after the first token", 20.0, 0, 100_000, (),
-              True),
+        Param("tokens_per_second", "number", "pace after the first token", 20.0,
+              MIN_TOKENS_PER_SECOND, 100_000),
     ), stream_only=True),
     FaultKind("http_error", "replace", "answer with an HTTP error", (
         _status(500),

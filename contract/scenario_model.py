@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from contract.scenario_faults import FaultSpec
+from contract.scenario_regex import ScenarioPattern
 
 Endpoint = Literal["native", "compat"]
 StopReason = Literal["stop", "tool_calls", "length"]
@@ -42,7 +42,7 @@ class Match:
     tool_names: tuple[str, ...] = ()  # all of these are offered
     tool_result: bool | None = None  # the last message is a tool result
     user_contains: str | None = None  # case-sensitive substring of the last user message
-    user_regex: re.Pattern[str] | None = None
+    user_regex: ScenarioPattern | None = None
     headers: tuple[tuple[str, str], ...] = ()  # lower-case name, exact value
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,7 +134,7 @@ class Expect:
     status: int | None = None
     stop_reason: StopReason | None = None
     text_contains: str | None = None
-    text_regex: re.Pattern[str] | None = None
+    text_regex: ScenarioPattern | None = None
     tools_called: tuple[str, ...] = ()
     tool_calls: int | None = None
     document: bool | None = None  # the text is a JSON document

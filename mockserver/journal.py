@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,7 +11,9 @@ from typing import Any
 
 from contract.violations import ValidationResult
 
-_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "x-mock-admin-token"})
+# A header is a secret when its name says so: api-key, proxy-authorization, x-goog-api-key,
+# set-cookie, x-amz-security-token, x-hub-signature, x-mock-admin-token, ...
+_SECRET_NAME = re.compile(r"key|token|secret|auth|cookie|signature|passw|credential|session-id")
 _counter = itertools.count(1)
 _counter_lock = threading.Lock()
 
@@ -23,7 +26,7 @@ def next_request_id() -> str:
 def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
     masked = {}
     for name, value in headers.items():
-        if name in _SECRET_HEADERS and value:
+        if value and _SECRET_NAME.search(name.lower()):
             scheme, _, secret = value.partition(" ")
             masked[name] = f"{scheme} ***{secret[-4:]}" if secret else "***"
         else:

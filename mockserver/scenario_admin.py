@@ -14,11 +14,12 @@ import json
 import threading
 from typing import TYPE_CHECKING, Any
 
+from contract.reading import ReadError, parse_json
 from contract.scenario import Scenario, builtin_names, parse_scenario
 from contract.scenario_build import build_scenario
 from contract.scenario_fault_forms import parse_fault_text
 from contract.scenario_faults import FaultError, FaultSpec, check_fault_set, make_fault
-from contract.scenario_source import ScenarioError, read_document
+from contract.scenario_source import ScenarioError, count_nodes, read_document
 from mockserver.errors import json_bytes, simple_error
 from mockserver.http import MockRequest, MockResponse
 from mockserver.scenario_router import NoMatch
@@ -26,6 +27,8 @@ from mockserver.scenario_router import NoMatch
 if TYPE_CHECKING:
     from mockserver.scenario_layer import ScenarioLayer
 
+# Each chat request takes every standing fault, and each POST lists them all back.
+MAX_STANDING_FAULTS = 100
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
@@ -38,6 +41,9 @@ class AdminFaults:
 
     def add(self, faults: tuple[FaultSpec, ...], times: int | None) -> None:
         with self._lock:
+            if len(self._entries) >= MAX_STANDING_FAULTS:
+                raise FaultError(f"at most {MAX_STANDING_FAULTS} standing faults at once; "
+                                 "DELETE /_mock/faults to start again")
             self._entries.append([faults, times])
 
     def clear(self) -> None:
@@ -87,9 +93,15 @@ def _read_scenarios(request: MockRequest, layer: ScenarioLayer) -> tuple[list[Sc
     if content_type in _YAML_TYPES:
         return [parse_scenario(text, file="<request body>")], False
     try:
-        json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise ScenarioError(f"the body is not JSON: {exc}", file="<request body>") from None
+        parsed: Any = json.loads(text)
+    except (ValueError, RecursionError):
+        parsed = None  # parse_json says what is wrong
+    count_nodes(parsed, "<request body>")  # cheap, before the slower walks below
+    try:
+        parse_json(request.body)  # the rules of chat bodies: depth, numbers, surrogates
+    except ReadError as exc:
+        raise ScenarioError(f"the body is not JSON: {exc.violation.message}",
+                            file="<request body>") from None
     document, lines = read_document(text, file="<request body>", json_syntax=True)
     if isinstance(document, dict) and "steps" in document:
         return [build_scenario(document, file="<request body>", lines=lines)], False
@@ -152,9 +164,9 @@ def admin_faults(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
     faults = layer.standing_faults
     if request.method == "POST":
         try:
-            document = json.loads(request.body.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            return _invalid(f"the body is not JSON: {exc}", "fault.invalid")
+            document = parse_json(request.body)
+        except ReadError as exc:
+            return _invalid(f"the body is not JSON: {exc.violation.message}", "fault.invalid")
         if not isinstance(document, dict) or "fault" not in document:
             return _invalid('send {"fault": "NAME; key=value", "times": N}', "fault.invalid")
         times = document.get("times")
@@ -164,9 +176,9 @@ def admin_faults(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
                             "fault.invalid")
         try:
             specs = _fault_items(document["fault"])
+            faults.add(specs, times)
         except FaultError as exc:
             return _invalid(f"fault: {exc.message}", "fault.invalid")
-        faults.add(specs, times)
     elif request.method == "DELETE":
         faults.clear()
         return MockResponse(204, b"")

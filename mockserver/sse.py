@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 DONE = b"data: [DONE]\n\n"
+# The most one stream may pause in all (time to first token and every token after): a slow pace
+# times a long answer must not hold a server thread for hours.
+MAX_STREAM_PAUSE_S = 120.0
 
 
 def frame(chunk: Any) -> bytes:
@@ -26,14 +29,20 @@ def paced(
     """Yield framed records, waiting `ttft_ms` before the first token and then per token emitted.
 
     Each record comes with the number of tokens it carries (0 for start/complete/metrics events).
+    All pauses together stop at `MAX_STREAM_PAUSE_S`; the rest of the stream is sent at once.
     """
     first_token = True
+    budget = MAX_STREAM_PAUSE_S
     for record, tokens in records:
         if tokens:
+            wait = 0.0
             if first_token:
                 first_token = False
-                if ttft_ms > 0:
-                    sleep(ttft_ms / 1000.0)
+                wait = ttft_ms / 1000.0
             elif tokens_per_second > 0:
-                sleep(tokens / tokens_per_second)
+                wait = tokens / tokens_per_second
+            wait = min(wait, budget)
+            if wait > 0:
+                budget -= wait
+                sleep(wait)
         yield record

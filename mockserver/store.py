@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -33,6 +33,13 @@ class Store(Protocol):
     def clear_state(self, prefix: str = "") -> None: ...
 
 
+# Keys each request writes (how often an identical request was seen) live in a pool of their own,
+# so a stream of strangers cannot push out scenario progress and fault counters; both pools forget
+# the least recently used key first.
+_PER_REQUEST_PREFIX = "fault:seen:"
+MAX_VALUES_PER_POOL = 10_000
+
+
 class MemoryStore:
     """The in-memory store: a ring buffer journal, fixed-window counters and a small key-value map."""
 
@@ -47,7 +54,8 @@ class MemoryStore:
         self._journal_bytes_max = journal_bytes
         self._journal_bytes = 0  # body bytes of the entries held
         self._windows: dict[str, tuple[float, int]] = {}
-        self._values: dict[str, Any] = {}
+        self._state: OrderedDict[str, Any] = OrderedDict()
+        self._per_request: OrderedDict[str, Any] = OrderedDict()
         self._clock = clock
 
     def journal_append(self, entry: JournalEntry) -> None:
@@ -90,22 +98,31 @@ class MemoryStore:
             start, total = self._window(key, window_s)
             return total, max(0.0, window_s - (self._clock() - start))
 
+    def _pool(self, key: str) -> OrderedDict[str, Any]:
+        return self._per_request if key.startswith(_PER_REQUEST_PREFIX) else self._state
+
     def get(self, key: str, default: Any = None) -> Any:
         with self._lock:
-            return self._values.get(key, default)
+            pool = self._pool(key)
+            if key not in pool:
+                return default
+            pool.move_to_end(key)
+            return pool[key]
 
     def update(self, key: str, change: Callable[[Any], Any]) -> Any:
         with self._lock:
-            value = change(self._values.get(key))
-            self._values[key] = value
-            if len(self._values) > 10_000:  # bound memory: forget the oldest conversations
-                for stale in list(self._values)[: len(self._values) // 2]:
-                    del self._values[stale]
+            pool = self._pool(key)
+            value = change(pool.get(key))
+            pool[key] = value
+            pool.move_to_end(key)
+            while len(pool) > MAX_VALUES_PER_POOL:
+                pool.popitem(last=False)
             return value
 
     def clear_state(self, prefix: str = "") -> None:
         with self._lock:
-            for key in [k for k in self._values if k.startswith(prefix)]:
-                del self._values[key]
+            for pool in (self._state, self._per_request):
+                for key in [k for k in pool if k.startswith(prefix)]:
+                    del pool[key]
             if not prefix:
                 self._windows.clear()

@@ -147,13 +147,31 @@ def _scenario_with_regex(pattern: str) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize(
-    "pattern", [r"^(a+)+$", r"(a|a)*b", r"(a|ab)*c", r"(\w|\d)+!", r"((a|A))*x"]
-)
-def test_a_catastrophic_regex_is_refused_when_loaded(pattern: str) -> None:
-    answer = _client().post("/_mock/scenarios", json={"scenarios": [_scenario_with_regex(pattern)]})
-    assert answer.status_code == 400, answer.get_data()
-    assert "catastrophically" in answer.get_json()["detail"]
+# Patterns that backtrack exponentially in Python's `re`: once loaded, 38 `a`s and a `!` held a
+# worker at 100% CPU for minutes, and with it every other client.
+CATASTROPHIC = [r"(aa?)+$", r"(a?){25}a{25}", r"(\w\d?)+$", r"((a{0,10}){0,10}){0,10}$",
+                r"^(a+)+$", r"(a|a)*b", r"(a|ab)*c", r"(\w|\d)+!", r"((a|A))*x"]
+
+
+@pytest.mark.parametrize("pattern", CATASTROPHIC)
+def test_a_catastrophic_regex_answers_at_once_on_the_subject_that_hangs_re(pattern: str) -> None:
+    client = _client()
+    loaded = client.post("/_mock/scenarios", json={"scenarios": [_scenario_with_regex(pattern)]})
+    assert loaded.status_code == 200, loaded.get_data()
+    for text in ("a" * 38 + "!", "a" * 25, "a" * 60_000 + "!"):
+        hostile = {**CHAT, "messages": [{"role": "user", "content": text}]}
+        answer = _bounded_call(
+            lambda body=hostile: client.post("/v1/chat/completions", json=body, headers=AUTH)
+        )
+        assert answer.status_code in (200, 404), answer.get_data()[:300]
+
+
+def test_a_pattern_re2_cannot_run_is_refused_when_loaded() -> None:
+    scenario = _scenario_with_regex(r"(?<=a)b")
+    answer = _client().post("/_mock/scenarios", json={"scenarios": [scenario]})
+    assert answer.status_code == 400
+    assert "RE2 syntax" in answer.get_json()["detail"]
+    assert "last_user_message.regex" in answer.get_json()["detail"]
 
 
 def _bounded_call(call: Any) -> Any:
@@ -182,6 +200,7 @@ def test_an_accepted_regex_on_a_huge_message_returns() -> None:
 
 def test_regexes_see_only_a_bounded_prefix_of_the_subject() -> None:
     pattern = compile_safe(r"(ab|cd)+x")
+    assert MAX_SUBJECT_CHARS == 64 * 1024  # as docs/scenarios.md and the scenario schema say
     subject = "ab" * MAX_SUBJECT_CHARS + "x"
     assert not _bounded_call(lambda: search_bounded(pattern, subject))
     assert _bounded_call(lambda: search_bounded(pattern, "abcdx"))

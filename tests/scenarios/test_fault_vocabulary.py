@@ -59,7 +59,7 @@ def test_several_faults_separated_by_commas() -> None:
     ("latency; distribution=uniform; min_ms=9; max_ms=3", "min_ms", "larger than max_ms"),
     ("latency; distribution=uniform; ms=3; min_ms=1; max_ms=2", "ms", "does not apply"),
     ("latency", "ms", "needs ms"),
-    ("slow_stream; tokens_per_second=0", "tokens_per_second", "above 0"),
+    ("slow_stream; tokens_per_second=0", "tokens_per_second", "at least 1"),
     ("redirect; status=200", "status", "choose one of 301, 302, 303, 307, 308"),
     ("reset; after=2", "after", "reset takes no parameters"),
     ("http_error; should_retry=maybe", "should_retry", "true or false"),

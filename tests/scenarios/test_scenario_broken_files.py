@@ -16,7 +16,7 @@ CASES = {
     "unknown-respond-key.yaml": (7, "steps[0].respond.txt", "did you mean 'text'"),
     "times-wrong-type.yaml": (5, "steps[0].times", "expected integer"),
     "invalid-regex.yaml": (6, "steps[0].match.last_user_message.regex", "invalid regular"),
-    "nested-quantifier.yaml": (6, "steps[0].match.last_user_message.regex", "nested quantifiers"),
+    "lookbehind-regex.yaml": (6, "steps[0].match.last_user_message.regex", "RE2 syntax"),
     "status-out-of-range.yaml": (5, "steps[0].respond.status", "at most 599"),
     "error-with-text.yaml": (6, "steps[0].respond.text", "error answer carries no text"),
     "unknown-fault.yaml": (4, "steps[0].fault", "did you mean 'http_error'"),
