@@ -151,8 +151,29 @@ def report(memory_us: float, redis_us: float, rows: list[tuple[str, LoadResult]]
         "|---|---:|---:|---:|---:|",
         *(f"| {name} | {r.requests_per_second:,.0f} | {r.p50_ms:.2f} ms | {r.p99_ms:.2f} ms | "
           f"{r.errors} |" for name, r in rows),
+        "",
+        *prediction(memory_us, redis_us, rows),
     ]
     return "\n".join(lines) + "\n"
+
+
+def prediction(memory_us: float, redis_us: float, rows: list[tuple[str, LoadResult]]) -> list[str]:
+    rates = {name: r.requests_per_second for name, r in rows}
+    one_memory = rates.get("1 worker, in memory (default)", 0.0)
+    one_redis = rates.get("1 worker, Redis", 0.0)
+    two_redis = rates.get("2 workers, Redis", 0.0)
+    share = f"{one_redis / one_memory:.0%}" if one_memory else "n/a"
+    gain = f"{two_redis / one_redis:.2f}x" if one_redis else "n/a"
+    return [
+        f"What it means: on Redis a worker waits about {redis_us - memory_us:,.0f} us more per "
+        f"request on the store, so one worker on Redis gives {share} of one worker in memory; a "
+        f"second worker gives {gain} the first (here both share 2 cores with wrk and redis-server, "
+        "so this understates it). On N hosts, each host adds about what one host gives (the store "
+        "round trips are I/O and overlap across threads and hosts) until redis-server, which runs "
+        "commands on one core, is the limit: at five commands a request and the order of 100k "
+        "simple commands/s such a core handles (an estimate, not measured here), about 20k mock "
+        "requests/s in all. Use the in-memory default unless one process is not enough.",
+    ]
 
 
 __all__ = ["main", "percentile"]

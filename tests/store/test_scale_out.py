@@ -139,3 +139,16 @@ def test_a_store_url_that_is_not_redis_is_refused(start_mock):
     code, stderr = mock.finish()
     assert code == 2
     assert "expected 'memory' or a Redis URL" in stderr
+
+
+def test_admin_faults_set_through_one_process_apply_on_all(mock_urls):
+    urls = itertools.cycle(mock_urls)
+    with httpx.Client(timeout=TIMEOUT_S) as client:
+        added = client.post(f"{mock_urls[-1]}/_mock/faults",
+                            json={"fault": "http_error; status=502", "times": 3})
+        assert added.status_code == 200
+    statuses = [_post(next(urls), _chat("capital?"), **{"x-mock-session": f"a{n}"}).status_code
+                for n in range(5)]
+    assert statuses == [502, 502, 502, 200, 200]
+    with httpx.Client(timeout=TIMEOUT_S) as client:
+        assert client.get(f"{mock_urls[0]}/_mock/faults").json() == {"faults": []}
