@@ -1,7 +1,9 @@
 """Run the Llama API mock on a production WSGI server (gunicorn) and print its base URLs.
 
 One worker process with many threads, so the journal, scenario progress and rate-limit counters
-are shared by every request. Streams are sent event by event. Stops cleanly on SIGINT or SIGTERM.
+are shared by every request; `--workers N --store redis://...` runs N processes sharing that state
+in Redis (docs/server.md, "Scaling out"). Streams are sent event by event. Stops cleanly on SIGINT
+or SIGTERM.
 """
 
 from __future__ import annotations
