@@ -37,6 +37,8 @@ class MockConfig:
     self_check: bool = False
     threads: int = 16  # `serve`: threads of the one worker process (state lives in one process)
     access_log: bool = False  # `serve`: gunicorn's access log on stdout
+    store_url: str | None = None  # None: in memory; redis://HOST:PORT/DB: shared by workers/hosts
+    workers: int = 1  # `serve`: worker processes (more than one needs a shared store)
 
     @property
     def loopback(self) -> bool:

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from typing import TYPE_CHECKING, Any
 
 from contract.reading import ReadError, parse_json
@@ -26,6 +25,7 @@ from mockserver.scenario_router import NoMatch
 
 if TYPE_CHECKING:
     from mockserver.scenario_layer import ScenarioLayer
+    from mockserver.store import Store
 
 # Each chat request takes every standing fault, and each POST lists them all back.
 MAX_STANDING_FAULTS = 100
@@ -33,40 +33,59 @@ _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-ya
 
 
 class AdminFaults:
-    """Faults set through the admin API: applied to every chat request, optionally N times."""
+    """Faults set through the admin API: applied to every chat request, optionally N times.
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: list[list[Any]] = []  # [faults, remaining or None]
+    They live in the server's store (as fault texts), so on a shared store every worker and host
+    applies them and counts `times` down together."""
+
+    KEY = "admin:faults"
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def _entries(self) -> list[list[Any]]:  # [[fault text, ...], remaining or None]
+        entries: list[list[Any]] = self._store.get(self.KEY) or []
+        return entries
 
     def add(self, faults: tuple[FaultSpec, ...], times: int | None) -> None:
-        with self._lock:
-            if len(self._entries) >= MAX_STANDING_FAULTS:
+        texts = [str(fault) for fault in faults]
+
+        def append(old: Any) -> list[list[Any]]:
+            entries: list[list[Any]] = old or []
+            if len(entries) >= MAX_STANDING_FAULTS:
                 raise FaultError(f"at most {MAX_STANDING_FAULTS} standing faults at once; "
                                  "DELETE /_mock/faults to start again")
-            self._entries.append([faults, times])
+            return [*entries, [texts, times]]
+
+        self._store.update(self.KEY, append)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        self._store.update(self.KEY, lambda _old: [])
 
     def listed(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [{"faults": [str(f) for f in faults], "remaining": remaining}
-                    for faults, remaining in self._entries]
+        return [{"faults": texts, "remaining": remaining} for texts, remaining in self._entries()]
 
     def __bool__(self) -> bool:
-        return bool(self._entries)
+        return bool(self._entries())
 
     def take(self) -> tuple[FaultSpec, ...]:
-        with self._lock:
-            taken: list[FaultSpec] = []
-            for entry in self._entries:
-                taken += entry[0]
-                if entry[1] is not None:
-                    entry[1] -= 1
-            self._entries = [e for e in self._entries if e[1] is None or e[1] > 0]
-            return tuple(taken)
+        """The standing faults for one request, counting down those set for N requests (one
+        atomic step of the store, so two workers never both take a fault's last use)."""
+        taken: list[str] = []
+
+        def count_down(old: list[list[Any]] | None) -> list[list[Any]]:
+            taken.clear()  # a shared store may run this again after a concurrent change
+            kept = []
+            for texts, remaining in old or []:
+                taken.extend(texts)
+                if remaining is None or remaining > 1:
+                    kept.append([texts, None if remaining is None else remaining - 1])
+            return kept
+
+        if not self:
+            return ()
+        self._store.update(self.KEY, count_down)
+        return tuple(parse_fault_text(text) for text in taken)
 
 
 def _summary(scenario: Scenario) -> dict[str, Any]:

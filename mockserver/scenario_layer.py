@@ -72,7 +72,7 @@ class ScenarioLayer:
         self.sleep = sleep
         scenarios = load_scenarios(config.scenarios) if config.scenarios else ()
         self.router = ScenarioRouter(store, scenarios)
-        self.standing_faults = AdminFaults()
+        self.standing_faults = AdminFaults(store)
 
     # The responder hook.
     def respond(self, call: ChatCall) -> MockResponse | None:

@@ -6,7 +6,9 @@ respx transport are thin adapters over it, so both behave identically.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
+import random
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,7 +20,7 @@ from mockserver.errors import json_bytes, simple_error
 from mockserver.http import MockRequest, MockResponse
 from mockserver.journal import JournalEntry, bound_body, mask_headers, next_request_id
 from mockserver.routes import Route, Router, dialect_of_path
-from mockserver.store import MemoryStore, Store
+from mockserver.store import Store, StoreUnavailable, open_store
 
 ADMIN_TOKEN_HEADER = "x-mock-admin-token"
 
@@ -26,8 +28,14 @@ ADMIN_TOKEN_HEADER = "x-mock-admin-token"
 class MockService:
     def __init__(self, config: MockConfig | None = None, *, store: Store | None = None) -> None:
         self.config = config or MockConfig()
-        self.store: Store = store or MemoryStore(journal_size=self.config.journal_size,
-                                                 journal_bytes=self.config.journal_bytes)
+        self.store: Store = store or open_store(
+            self.config.store_url,
+            journal_size=self.config.journal_size,
+            journal_bytes=self.config.journal_bytes,
+        )
+        # On a shared store, ids carry a tag of this process so workers do not hand out the same one.
+        self._id_tag = f"{random.SystemRandom().randrange(10**6):06d}" if getattr(
+            self.store, "shared", False) else ""
         self.router = Router()
         self.chat_handler = ChatHandler(self.config, self.store)
         from mockserver.scenario_layer import install_scenarios
@@ -47,7 +55,7 @@ class MockService:
         match = self.router.match(request.method, request.path)
         dialect = match.route.dialect if match.route else dialect_of_path(request.path)
         entry = JournalEntry(
-            id=next_request_id(),
+            id=next_request_id().replace("req_", "req_" + self._id_tag, 1),
             started=time.time(),
             method=request.method,
             path=request.path,
@@ -71,7 +79,10 @@ class MockService:
                     404, "http.not_found", f"no endpoint at {request.path}", dialect=dialect
                 )
         else:
-            response = self._dispatch(request, match.route, match.model, entry)
+            try:
+                response = self._dispatch(request, match.route, match.model, entry)
+            except StoreUnavailable as exc:
+                response = simple_error(503, "mock.store_unavailable", str(exc), dialect=dialect)
         response.headers.append(("x-request-id", entry.id))
         bound_body(entry, request.body, self.config.journal_body_bytes)
         return self._journaled(
@@ -105,7 +116,9 @@ class MockService:
     ) -> MockResponse:
         entry.status = response.status
         if record:
-            self.store.journal_append(entry)
+            # The answer stands; the journal misses what happened while the store was down.
+            with contextlib.suppress(StoreUnavailable):
+                self.store.journal_append(entry)
         if not response.streaming:
             entry.duration_ms = (time.perf_counter() - started) * 1000
             if self.config.self_check and isinstance(response.body, bytes):

@@ -179,6 +179,7 @@ def serve(
     listener: socket.socket,
     threads: int = DEFAULT_THREADS,
     access_log: bool = False,
+    workers: int = 1,
 ) -> int:
     """Serve the app made by `app_factory` on `listener` until SIGINT or SIGTERM.
 
@@ -192,7 +193,8 @@ def serve(
     sys.stdout.flush()  # the worker is forked: do not let it inherit and repeat buffered output
     sys.stderr.flush()
     application = _GunicornApplication(
-        app_factory, fd=listener.detach(), threads=threads, access_log=access_log
+        app_factory, fd=listener.detach(), threads=threads, access_log=access_log,
+        workers=workers,
     )
     master_pid = os.getpid()
     try:
@@ -213,12 +215,13 @@ class _GunicornApplication(BaseApplication):  # type: ignore[misc]
         fd: int,
         threads: int,
         access_log: bool,
+        workers: int = 1,
     ) -> None:
         self._app_factory = app_factory
         self._url: str | None = None
         self._options: dict[str, object] = {
             "bind": [f"fd://{fd}"],
-            "workers": 1,
+            "workers": workers,  # above 1 only with a shared store (checked by `serve`)
             "worker_class": StreamingThreadWorker,
             "threads": threads,
             "timeout": WORKER_TIMEOUT_S,

@@ -1,7 +1,8 @@
 """State behind one small interface: the request journal, counters and scenario progress.
 
-The default store keeps everything in memory, bounded, in one process (threads share it). A shared
-store (say Redis) for several processes or hosts would implement the same `Store` protocol.
+The default store keeps everything in memory, bounded, in one process (threads share it). The
+shared store (`mockserver.redis_store.RedisStore`) implements the same `Store` protocol in Redis, for
+several processes or hosts serving as one mock; `open_store(url)` picks one from a URL.
 """
 
 from __future__ import annotations
@@ -14,6 +15,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from mockserver.journal import JournalEntry
+
+
+class StoreUnavailable(Exception):
+    """The shared store cannot be reached: the request that needed it gets a JSON 503."""
+
+
+class StoreConfigError(ValueError):
+    """A store URL or worker count that cannot work (the message is the whole story)."""
 
 
 class Store(Protocol):
@@ -42,6 +51,8 @@ MAX_VALUES_PER_POOL = 10_000
 
 class MemoryStore:
     """The in-memory store: a ring buffer journal, fixed-window counters and a small key-value map."""
+
+    shared = False  # one process only: several workers would each have their own
 
     def __init__(
         self, *, journal_size: int = 1000, journal_bytes: int = 16 * 1024 * 1024,
@@ -126,3 +137,35 @@ class MemoryStore:
                     del pool[key]
             if not prefix:
                 self._windows.clear()
+
+
+def open_store(url: str | None, *, journal_size: int = 1000, journal_bytes: int | None = None) -> Store:
+    """The store a URL names: None or "memory" for the in-memory one, redis://HOST:PORT/DB (also
+    rediss:// and unix://PATH) for the shared one. Raises StoreConfigError for anything else."""
+    if url is None or url == "memory":
+        if journal_bytes is None:
+            return MemoryStore(journal_size=journal_size)
+        return MemoryStore(journal_size=journal_size, journal_bytes=journal_bytes)
+    scheme = url.partition("://")[0].lower()
+    if scheme not in ("redis", "rediss", "unix") or "://" not in url:
+        raise StoreConfigError(
+            f"--store {url!r}: expected 'memory' or a Redis URL such as redis://127.0.0.1:6379/0"
+        )
+    try:
+        from mockserver.redis_store import RedisStore
+    except ImportError:
+        raise StoreConfigError(
+            "--store redis://... needs the redis package: pip install 'llama-api-contract[redis]'"
+        ) from None
+    return RedisStore(url, journal_size=journal_size)
+
+
+def check_workers(workers: int, store: Store) -> None:
+    """Refuse several worker processes on a store that is not shared (they would split the state)."""
+    if workers < 1:
+        raise StoreConfigError(f"--workers must be at least 1, not {workers}")
+    if workers > 1 and not getattr(store, "shared", False):
+        raise StoreConfigError(
+            f"--workers {workers} needs a shared store (--store redis://HOST:PORT/DB): in memory "
+            "each worker would keep its own journal, fault counters and rate limits"
+        )

@@ -1,7 +1,9 @@
 """Run the Llama API mock on a production WSGI server (gunicorn) and print its base URLs.
 
 One worker process with many threads, so the journal, scenario progress and rate-limit counters
-are shared by every request. Streams are sent event by event. Stops cleanly on SIGINT or SIGTERM.
+are shared by every request; `--workers N --store redis://...` runs N processes sharing that state
+in Redis (docs/server.md, "Scaling out"). Streams are sent event by event. Stops cleanly on SIGINT
+or SIGTERM.
 """
 
 from __future__ import annotations
@@ -81,6 +83,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"threads of the single worker process (default {defaults.threads})",
     )
     parser.add_argument(
+        "--workers", type=_positive_int, default=defaults.workers, metavar="N",
+        help="worker processes (default 1); more than one needs --store redis://...",
+    )
+    parser.add_argument(
+        "--store", dest="store_url", metavar="URL",
+        help="where the mock keeps its state: 'memory' (default, one process) or "
+        "redis://HOST:PORT/DB, shared by every worker and every serve pointed at it",
+    )
+    parser.add_argument(
         "--access-log", action="store_true", help="print gunicorn's access log to stdout"
     )
 
@@ -101,6 +112,12 @@ def run(args: argparse.Namespace) -> int:
             "(/_mock/...) are locked unless you give --admin-token",
             file=sys.stderr,
         )
+    from mockserver.store import StoreConfigError, StoreUnavailable
+
+    try:
+        _check_store(config)
+    except (StoreConfigError, StoreUnavailable) as exc:
+        return _fail(str(exc))
     try:
         listener = open_listener(host=config.host, port=config.port)
     except ServeError as exc:
@@ -113,7 +130,22 @@ def run(args: argparse.Namespace) -> int:
         listener=listener,
         threads=config.threads,
         access_log=config.access_log,
+        workers=config.workers,
     )
+
+
+def _check_store(config: MockConfig) -> None:
+    """Refuse a worker count the store cannot serve, and a shared store that does not answer."""
+    from mockserver.store import check_workers, open_store
+
+    store = open_store(config.store_url, journal_size=config.journal_size)
+    check_workers(config.workers, store)
+    ping = getattr(store, "ping", None)
+    if ping is not None:
+        try:
+            ping()
+        finally:
+            store.close()  # type: ignore[attr-defined]  # each worker opens its own connections
 
 
 def config_from_args(args: argparse.Namespace) -> MockConfig:
@@ -138,6 +170,8 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         chaos_rate=args.chaos_rate,
         threads=args.threads,
         access_log=args.access_log,
+        store_url=None if args.store_url in (None, "memory") else args.store_url,
+        workers=args.workers,
     )
 
 

@@ -1,0 +1,124 @@
+"""The same behaviour from both stores: the in-memory default and Redis (a real redis-server)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from contract.violations import ValidationResult, Violation
+from mockserver.journal import JournalEntry
+from mockserver.redis_store import RedisStore
+from mockserver.store import MemoryStore, Store, StoreUnavailable
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request: pytest.FixtureRequest) -> Store:
+    if request.param == "memory":
+        return MemoryStore(journal_size=3)
+    return RedisStore(request.getfixturevalue("redis_url"), journal_size=3)
+
+
+def _entry(n: int, **extra: object) -> JournalEntry:
+    return JournalEntry(id=f"req_{n}", started=1.5, method="POST", path="/v1/chat/completions",
+                        endpoint="chat", dialect="native", headers={"a": "b"}, body={"n": n},
+                        status=200, session="s1", extra=dict(extra))
+
+
+def test_journal_is_capped_and_keeps_order(store):
+    for n in range(5):
+        store.journal_append(_entry(n))
+    assert [e.id for e in store.journal_entries()] == ["req_2", "req_3", "req_4"]
+    store.journal_clear()
+    assert store.journal_entries() == []
+
+
+def test_journal_entries_come_back_whole(store):
+    result = ValidationResult.of([Violation("r.x", "/a", "bad", "warning", 2)])
+    entry = _entry(1, self_check={"ok": True})
+    entry.validation = result
+    store.journal_append(entry)
+    (back,) = store.journal_entries()
+    assert back.to_dict() == entry.to_dict()
+    assert back.validation == result
+    assert back.session == "s1"
+
+
+def test_windows_count_and_peek(store):
+    total, left = store.peek_window("k", window_s=60)
+    assert total == 0
+    assert 59 < left <= 60
+    assert store.count_in_window("k", amount=1, window_s=60)[0] == 1
+    total, left = store.count_in_window("k", amount=4, window_s=60)
+    assert total == 5
+    assert 0 < left <= 60
+    assert store.peek_window("k", window_s=60)[0] == 5
+    assert store.count_in_window("other", amount=2, window_s=60)[0] == 2
+
+
+def test_update_get_and_clear_by_prefix(store):
+    assert store.get("scenario:a:1", "none") == "none"
+    assert store.update("scenario:a:1", lambda old: (old or 0) + 1) == 1
+    assert store.update("scenario:a:1", lambda old: (old or 0) + 1) == 2
+    store.update("scenario:b:1", lambda _old: [1, 2])
+    store.update("fault:x", lambda _old: 7)
+    store.count_in_window("rpm:k", amount=3, window_s=60)
+    store.clear_state("scenario:a:")
+    assert store.get("scenario:a:1") is None
+    assert list(store.get("scenario:b:1")) == [1, 2]
+    assert store.peek_window("rpm:k", window_s=60)[0] == 3  # a prefix leaves the windows
+    store.clear_state()
+    assert store.get("scenario:b:1") is None
+    assert store.get("fault:x") is None
+    assert store.peek_window("rpm:k", window_s=60)[0] == 0
+
+
+def test_updates_from_many_threads_lose_nothing(store):
+    def bump() -> None:
+        for _ in range(50):
+            store.update("fault:count", lambda old: (old or 0) + 1)
+            store.count_in_window("rpm:k", amount=1, window_s=60)
+
+    threads = [threading.Thread(target=bump) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.get("fault:count") == 200
+    assert store.peek_window("rpm:k", window_s=60)[0] == 200
+
+
+def test_two_redis_stores_on_one_server_are_one_store(redis_url):
+    first, second = RedisStore(redis_url), RedisStore(redis_url)
+    first.journal_append(_entry(1))
+    first.update("fault:k", lambda old: (old or 0) + 1)
+    second.update("fault:k", lambda old: (old or 0) + 1)
+    second.count_in_window("rpm:k", amount=1, window_s=60)
+    assert [e.id for e in second.journal_entries()] == ["req_1"]
+    assert first.get("fault:k") == 2
+    assert first.count_in_window("rpm:k", amount=1, window_s=60)[0] == 2
+
+
+def test_redis_keys_are_namespaced_and_expire(redis_server, redis_url):
+    store = RedisStore(redis_url)
+    store.journal_append(_entry(1))
+    store.update("fault:k", lambda _old: 1)
+    store.count_in_window("rpm:k", amount=1, window_s=60)
+    client = redis_server.client()
+    names = sorted(name.decode() for name in client.keys("*"))
+    assert names == ["llama-mock:journal:", "llama-mock:v:fault:k", "llama-mock:w:rpm:k"]
+    for name in names:
+        assert client.ttl(name) > 0, name
+    assert client.ttl("llama-mock:w:rpm:k") <= 60
+
+
+def test_a_stopped_redis_raises_store_unavailable_then_recovers(own_redis):
+    store = RedisStore(own_redis.url)
+    store.update("fault:k", lambda _old: 1)
+    own_redis.stop()
+    with pytest.raises(StoreUnavailable, match="unreachable"):
+        store.update("fault:k", lambda old: old + 1)
+    with pytest.raises(StoreUnavailable):
+        store.journal_entries()
+    own_redis.start()
+    assert store.update("fault:k", lambda old: (old or 0) + 1) == 1  # a fresh server: empty
