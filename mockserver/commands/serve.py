@@ -1,4 +1,4 @@
-"""Run the Llama API mock on a production WSGI server (gunicorn) and print its base URLs.
+"""Run the Llama API mock on a production WSGI server (granian) and print its base URLs.
 
 One worker process with many threads, so the journal, scenario progress and rate-limit counters
 are shared by every request. Streams are sent event by event. Stops cleanly on SIGINT or SIGTERM.
@@ -78,10 +78,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--threads", type=_positive_int, default=defaults.threads, metavar="N",
-        help=f"threads of the single worker process (default {defaults.threads})",
+        help=f"most threads of the single worker process, one per response in flight (default {defaults.threads})",
     )
     parser.add_argument(
-        "--access-log", action="store_true", help="print gunicorn's access log to stdout"
+        "--access-log", action="store_true", help="print granian's access log to stdout"
     )
 
 
