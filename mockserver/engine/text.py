@@ -87,13 +87,25 @@ def _opener(draws: Draws, turn: Turn) -> str | None:
     return None
 
 
+# A user turn that asks for a long answer ("write a long essay", "in detail", "1000 words") gets
+# one of 1,200-1,800 tokens (cut to the request's token limit), so a stream of it has hundreds of
+# events as the real service's would.
+_LONG_ASK = re.compile(
+    r"\b(long|lengthy|essay|article|story|detailed|in detail|thorough|at length|"
+    r"\d{3,}\s*(words|tokens))\b",
+    re.IGNORECASE,
+)
+
+
 def answer_text(draws: Draws, turn: Turn) -> tuple[str, int]:
-    """A 20-60 token answer that quotes the tool result or the last user turn, when there is one;
-    returns the text and its token count."""
+    """A 20-60 token answer (1,200-1,800 when the last user turn asks for a long one) that quotes
+    the tool result or the last user turn, when there is one; returns the text and its token
+    count."""
     opener = _opener(draws, turn)
     sentences = [opener] if opener else []
     used = count_tokens(opener) if opener else 0
-    target = draws.between(20, 60)
+    long_ask = turn.tool_result is None and bool(_LONG_ASK.search(turn.user_text or ""))
+    target = draws.between(1200, 1800) if long_ask else draws.between(20, 60)
     while used < target:
         sentence, tokens = draws.choice(_FILLERS)
         sentences.append(sentence)
