@@ -44,7 +44,7 @@ KINDS = (
 
 
 def worker_pid(master_pid: int) -> int:
-    """The gunicorn worker of `llama-contract serve` (the process that holds the app)."""
+    """The granian worker of `llama-contract serve` (the process that holds the app)."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
     return int(children[0]) if children else master_pid
 
