@@ -70,6 +70,9 @@ def open_listener(*, host: str, port: int) -> socket.socket:
     listener = socket.socket(family, kind, proto)
     try:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted sockets inherit it (Linux): a stream's events go out as written, not held
+        # back by Nagle until the client's delayed ACK (measured: 44 ms to the first event).
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         listener.bind(address)
         listener.listen(LISTEN_BACKLOG)
     except OSError as exc:
