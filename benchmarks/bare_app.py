@@ -1,5 +1,5 @@
 """The baseline of the server benchmark: a bare Flask endpoint on the same serving layer as
-`llama-contract serve` (gunicorn, one gthread worker), answering a constant JSON body.
+`llama-contract serve` (granian, one WSGI worker), answering a constant JSON body.
 
 `POST /v1/chat/completions` reads the request body and answers the same bytes every time, so the
 difference to the mock is exactly the mock's own work: validation, the engine, the journal.

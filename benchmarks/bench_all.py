@@ -1,11 +1,13 @@
-"""Every benchmark in one command: validation, server, streaming, memory and cold start.
+"""Every benchmark in one command: validation, server, peers, streaming, memory, soak.
 
-Prints one table; with `--write` rewrites benchmarks/README.md whole (machine, commands, figures).
-The server figures (requests/s and latency against a bare Flask endpoint, time to first event,
-cold start) come from bench_server.py, the memory figures from bench_memory.py and the validation
-figures from bench_validation.py, each run as it runs alone.
+Prints the figures; with `--write` rewrites benchmarks/README.md whole: nothing in it is kept by
+hand. The server figures (against a bare Flask endpoint on the same server, time to first event,
+cold start) come from bench_server.py; the peers (stubllm on the compat endpoint, Prism on the
+native one, installed pinned by bench_peers.py) run in alternating rounds with the mock; the
+memory figures come from bench_memory.py, the soak from soak.py, the validation figures from
+bench_validation.py, each run as it runs alone.
 
-Usage: python benchmarks/bench_all.py [--write] [--quick]
+Usage: python benchmarks/bench_all.py [--write] [--quick] [--soak-minutes M]
 """
 
 from __future__ import annotations
@@ -15,22 +17,42 @@ import http.client
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import bench_engine
 import bench_exchanges
 import bench_memory
+import bench_peers
 import bench_server
-from bench_server import HEADERS, MOCK_ARGV, PATH, Server
+from bench_server import HEADERS, MOCK_ARGV, PATH, SEED_BODY, LoadResult, Server, wrk_load
 
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
+CONNECTIONS = 16  # what a parallel test suite or a gateway under load sends
+COMPAT = "/compat/v1/chat/completions"
+TARGETS = {  # the ratio each peer row is judged by (issue #12)
+    "stubllm": 1.5,
+    "prism": 3.0,
+}
+
+
+@dataclass(frozen=True)
+class PeerFigures:
+    rounds: dict[str, list[LoadResult]]  # mock-compat, stubllm, mock-native, prism
+    prism_missing: str  # why Prism is not in the run, or ""
+    settings: str
+
+    def rps(self, name: str) -> float:
+        runs = self.rounds.get(name) or []
+        return statistics.median(r.requests_per_second for r in runs) if runs else 0.0
 
 
 @dataclass(frozen=True)
@@ -99,13 +121,71 @@ def stream_figures(count: int) -> StreamFigures:
     return StreamFigures(count, events, spent, per_stream)
 
 
+def peer_figures(quick: bool) -> PeerFigures:
+    """The mock against stubllm (compat) and Prism (native), every body distinct, alternating."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise bench_server.BenchError("wrk is not on PATH (apt-get install -y wrk)")
+    seconds, rounds = (2.0, 1) if quick else (5.0, 3)
+    mock = Server(MOCK_ARGV)
+    peers: list[bench_peers.Peer] = []
+    prism_missing = ""
+    try:
+        root = mock.url.removesuffix(PATH)
+        with urllib.request.urlopen(root + "/openapi.json") as got:
+            spec_document = json.load(got)
+        bench_peers.CACHE.mkdir(parents=True, exist_ok=True)
+        spec = bench_peers.CACHE / "openapi.json"
+        spec.write_text(json.dumps(spec_document))
+        stubllm = bench_peers.start_stubllm()
+        peers.append(stubllm)
+        urls = {"mock-compat": root + COMPAT, "stubllm": stubllm.url, "mock-native": mock.url}
+        prism = bench_peers.start_prism(spec)
+        if prism is None:
+            prism_missing = "npm is not on PATH, so Prism could not be installed"
+        else:
+            peers.append(prism)
+            urls["prism"] = prism.url
+        for url in urls.values():
+            wrk_load(wrk, url, SEED_BODY, CONNECTIONS, 1.0, True)  # warm-up
+        results: dict[str, list[LoadResult]] = {name: [] for name in urls}
+        for number in range(rounds):
+            names = list(urls) if number % 2 == 0 else list(reversed(urls))
+            for name in names:
+                results[name].append(
+                    wrk_load(wrk, urls[name], SEED_BODY, CONNECTIONS, seconds, True)
+                )
+    finally:
+        mock.stop()
+        for peer in peers:
+            peer.stop()
+    settings = (
+        f"wrk, {CONNECTIONS} connections, every body distinct; {rounds} rounds of {seconds:g} s "
+        "per target, alternating order, after 1 s warm-up; figures are the median round"
+    )
+    return PeerFigures(results, prism_missing, settings)
+
+
+def soak_figures(minutes: float) -> tuple[bool, str]:
+    """(passed, report) of soak.py: fails on a 5xx, a socket error, an unexpected status or
+    memory growth beyond its bound."""
+    done = subprocess.run(
+        [sys.executable, str(HERE / "soak.py"), "--minutes", f"{minutes:g}"],
+        capture_output=True,
+        text=True,
+        timeout=minutes * 60 + 600,
+    )
+    report = done.stdout[done.stdout.find("Soak:") :].strip() if "Soak:" in done.stdout else ""
+    return done.returncode == 0, report or done.stdout[-2000:] + done.stderr[-2000:]
+
+
 def server_args(quick: bool) -> argparse.Namespace:
     """bench_server.py's options at their defaults (`--quick`: shorter rounds)."""
     return argparse.Namespace(
         duration=2.0 if quick else 5.0,
         rounds=1 if quick else 3,
         warmup=1.0 if quick else 2.0,
-        connections=2 * len(os.sched_getaffinity(0)),
+        connections=CONNECTIONS,
         streams=50 if quick else 200,
         cold_runs=1 if quick else 3,
         python_load=False,
@@ -128,9 +208,15 @@ def report(
     memory: bench_memory.MemoryFigures,
     engine: list[tuple[str, float, float]],
     exchanges: list[tuple[str, int, float]],
+    peers: PeerFigures,
+    soak: tuple[bool, str, float],
 ) -> str:
     per_stream = streams.per_stream_events_per_s
     lines = [
+        "## Peers",
+        "",
+        *peer_table(peers),
+        "",
         "## Validation",
         "",
         "Median time per call, in one run (`bench_validation.py`):",
@@ -178,12 +264,60 @@ def report(
         "",
         bench_memory.table(memory),
         "",
-        "## Cold start",
+        "## Soak",
         "",
-        "Spawn of `llama-contract serve` to its ready line and to its first answer: in the "
-        "Server section above (median of the cold starts).",
+        f"`python benchmarks/soak.py --minutes {soak[2]:g}` (mixed traffic: chat, compat, streams, "
+        "bad requests, clients hanging up mid-stream). It fails on any 5xx, socket error, "
+        "unexpected status or memory growth beyond its bound: "
+        f"**{'passed' if soak[0] else 'FAILED'}**.",
+        "",
+        "```",
+        soak[1],
+        "```",
     ]
     return "\n".join(lines)
+
+
+def peer_table(peers: PeerFigures) -> list[str]:
+    def row(label: str, name: str) -> str:
+        runs = peers.rounds[name]
+        med = statistics.median
+        return (
+            f"| {label} | {med(r.requests_per_second for r in runs):,.0f} | "
+            f"{med(r.p50_ms for r in runs):.2f} ms | {med(r.p99_ms for r in runs):.2f} ms | "
+            f"{sum(r.errors for r in runs)} |"
+        )
+
+    lines = [
+        "| Target | Requests/s | p50 latency | p99 latency | Errors |",
+        "|---|---:|---:|---:|---:|",
+        row("`llama-contract serve`, compat endpoint", "mock-compat"),
+        row(f"stubllm {bench_peers.STUBLLM_VERSION} (FastAPI + uvicorn), compat", "stubllm"),
+        row("`llama-contract serve`, native endpoint", "mock-native"),
+    ]
+    if "prism" in peers.rounds:
+        lines.append(row(f"Prism {bench_peers.PRISM_VERSION} (`prism mock` of our /openapi.json)",
+                         "prism"))  # fmt: skip
+    lines.append("")
+    ratios = [("stubllm", "mock-compat", "compat endpoint / stubllm")]
+    if "prism" in peers.rounds:
+        ratios.append(("prism", "mock-native", "native endpoint / Prism"))
+    for peer, ours, label in ratios:
+        ratio = peers.rps(ours) / peers.rps(peer) if peers.rps(peer) else 0.0
+        target = TARGETS[peer]
+        lines.append(
+            f"- {label}: **{ratio:.2f}x** (target at least {target:g}x, "
+            f"{'met' if ratio >= target else 'NOT met'})"
+        )
+    if peers.prism_missing:
+        lines.append(f"- Prism is not in this run: {peers.prism_missing}.")
+    lines += [
+        "",
+        f"Load: {peers.settings}. stubllm answers a constant \"no fixture matched\" text; "
+        "Prism answers placeholder bodies and cannot stream; the mock validates every request "
+        "and answers it.",
+    ]
+    return lines
 
 
 def write_readme(body: str, argv: list[str], *, load_before: float) -> None:
@@ -203,32 +337,21 @@ def write_readme(body: str, argv: list[str], *, load_before: float) -> None:
             "```",
             "",
             "Each part also runs alone: `bench_validation.py`, `bench_engine.py`, "
-            "`bench_exchanges.py`, `bench_server.py`, "
-            "`bench_memory.py`. "
-            "Not part of this run: `python benchmarks/soak.py --minutes 5` (five minutes of mixed "
-            "traffic with streams and clients hanging up mid-stream; passes with zero 5xx and flat "
-            "memory).",
+            "`bench_exchanges.py`, `bench_server.py`, `bench_memory.py`, `soak.py`. The peers "
+            f"(stubllm, Prism) are installed, pinned, into `{bench_peers.CACHE}` by the run itself.",
             "",
             body,
             "",
         ]
     )
-    README.write_text(text + _kept_sections())
-
-
-def _kept_sections() -> str:
-    """Sections written by hand from runs this command does not make (the soak), kept as they are."""
-    if not README.exists():
-        return ""
-    old = README.read_text()
-    start = old.find("\n## Soak")
-    return old[start + 1 :] if start >= 0 else ""
+    README.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--write", action="store_true", help="rewrite benchmarks/README.md")
     parser.add_argument("--quick", action="store_true", help="short runs, for trying it out")
+    parser.add_argument("--soak-minutes", type=float, default=5.0, help="length of the soak")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]  # other work on the machine skews every figure
     try:
@@ -240,23 +363,31 @@ def main(argv: list[str] | None = None) -> int:
         exchanges = bench_exchanges.measure(50 if args.quick else 300)
         print("server (bench_server.py) ...", flush=True)
         server = bench_server.measure(server_args(args.quick))
+        print("peers (stubllm, Prism) ...", flush=True)
+        peers = peer_figures(args.quick)
         print("streaming ...", flush=True)
         streams = stream_figures(20 if args.quick else 100)
         print("memory (bench_memory.py) ...", flush=True)
         memory = bench_memory.measure(
             requests=5_000 if args.quick else 100_000, baseline=1_000, threads=4
         )
+        soak_minutes = 0.5 if args.quick else args.soak_minutes
+        print(f"soak ({soak_minutes:g} min) ...", flush=True)
+        soak_ok, soak_text = soak_figures(soak_minutes)
     except (bench_server.BenchError, OSError, subprocess.SubprocessError) as exc:
         print(f"bench_all: error: {exc}", file=sys.stderr)
         return 1
-    body = report(validation, server, streams, memory, engine, exchanges)
+    body = report(
+        validation, server, streams, memory, engine, exchanges, peers,
+        (soak_ok, soak_text, soak_minutes),
+    )
     print()
     print(body)
     if args.write:
         shown = [arg for arg in (argv if argv is not None else sys.argv[1:]) if arg != "--write"]
         write_readme(body, [*shown, "--write"], load_before=load_before)
         print(f"\nwrote {README}")
-    return 0 if memory.ok else 1
+    return 0 if memory.ok and soak_ok else 1
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ wrong content type, no key), each body distinct so the request memo cannot hide 
 10 s the resident memory (RSS) of the server's worker process is sampled.
 
 Usage: python benchmarks/soak.py [--minutes 5] [--threads 8]   (not run in CI)
-Exit status: 0 when no answer was a 5xx and no request failed at the socket, else 1.
+Exit status: 0 when no answer was a 5xx, no request failed at the socket, every answer had the
+status its kind expects and the worker's memory grew less than 20 MB after the first minute;
+else 1.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from bench_server import MOCK_ARGV, Server
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 SAMPLE_EVERY_S = 10.0
+MEMORY_BOUND_MIB = 20.0  # growth allowed after the first minute (caches filling up)
 KINDS = (
     "native",
     "native",
@@ -41,7 +44,7 @@ KINDS = (
 
 
 def worker_pid(master_pid: int) -> int:
-    """The gunicorn worker of `llama-contract serve` (the process that holds the app)."""
+    """The granian worker of `llama-contract serve` (the process that holds the app)."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
     return int(children[0]) if children else master_pid
 
@@ -178,14 +181,24 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
     print(report(tally, samples, args, alive=alive))
-    return 0 if tally.server_errors == 0 and tally.socket_errors == 0 and alive else 1
+    clean = tally.server_errors == 0 and tally.socket_errors == 0 and not tally.unexpected
+    return 0 if clean and alive and growth_mib(samples) <= MEMORY_BOUND_MIB else 1
+
+
+def growth_mib(samples: list[tuple[float, int]]) -> float:
+    """RSS growth from the first sample after the warm-up (the first minute, or the first half
+    of a shorter soak) to the last sample."""
+    warm = min(60.0, samples[-1][0] / 2) if samples else 0.0
+    after = [rss for at, rss in samples if at >= warm] or [rss for _, rss in samples]
+    return (after[-1] - after[0]) / 2**20
 
 
 def report(
     tally: Tally, samples: list[tuple[float, int]], args: argparse.Namespace, *, alive: bool
 ) -> str:
     mib = [rss / 2**20 for _, rss in samples]
-    after_first_minute = [rss / 2**20 for at, rss in samples if at >= 60] or mib
+    warm = min(60.0, samples[-1][0] / 2)
+    after_first_minute = [rss / 2**20 for at, rss in samples if at >= warm] or mib
     statuses = ", ".join(f"{status}: {count:,}" for status, count in sorted(tally.statuses.items()))
     return "\n".join(
         [
@@ -196,9 +209,9 @@ def report(
             f"clients that hung up mid-stream: {tally.hangups:,}; server alive at the end: {alive}",
             f"unexpected statuses: {dict(tally.unexpected) or 'none'}",
             f"worker RSS every {SAMPLE_EVERY_S:g} s (MiB): " + " ".join(f"{m:.1f}" for m in mib),
-            f"RSS after the first minute: min {min(after_first_minute):.1f}, "
+            f"RSS after the warm-up ({warm:g} s): min {min(after_first_minute):.1f}, "
             f"max {max(after_first_minute):.1f}, last {mib[-1]:.1f} MiB "
-            f"(growth {after_first_minute[-1] - after_first_minute[0]:+.1f} MiB)",
+            f"(growth {growth_mib(samples):+.1f} MiB; bound {MEMORY_BOUND_MIB:g} MiB)",
         ]
     )
 

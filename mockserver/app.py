@@ -13,6 +13,7 @@ from mockserver.errors import json_bytes, simple_error
 from mockserver.http import MockRequest, MockResponse
 from mockserver.routes import dialect_of_path
 from mockserver.service import MockService
+from mockserver.wsgi_direct import DirectWSGI
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
 _EXTENSION = "llama_mock"
@@ -86,7 +87,15 @@ def create_app(config: MockConfig | None = None, *, service: MockService | None 
         }
         return Response(json_bytes(body), 500, content_type="application/json")
 
+    app.wsgi_app = DirectWSGI(  # type: ignore[method-assign]
+        app, mock, app.wsgi_app, _to_flask, _after_answer
+    )
     return app
+
+
+def _after_answer(answer: MockResponse, environ: dict[str, Any]) -> None:
+    if answer.reset:
+        _reset_connection(environ)
 
 
 def service_of(app: Flask) -> MockService:

@@ -1,32 +1,31 @@
-"""Serving a WSGI app on gunicorn: one worker process, many threads, streams sent as they are made.
+"""Serving a WSGI app on granian: one worker process, a pool of blocking threads, streams sent as
+they are made.
 
 One process holds the journal, scenario progress and rate-limit counters, so the app runs in a
-single gthread worker; concurrency comes from its threads. gunicorn writes each chunk an app
-yields straight to the socket, so server-sent events reach the client one by one.
+single granian worker; concurrency comes from granian's blocking threads, which the WSGI interface
+holds one per response in flight (a paced stream holds one for its whole length). granian grows
+that pool on demand up to `threads` and lets idle threads go, so the bound can be high enough for
+many paced streams without idle threads costing the plain requests anything.
 
 `open_listener` binds first, so that a busy port or a bad host is one clear `ServeError` before
-gunicorn starts (gunicorn alone would retry for seconds and log several lines); the bound socket
-is handed to gunicorn as `fd://N`.
+granian starts, and port 0 gives a known port; the bound socket is handed to granian's worker.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import json
+import logging
 import os
 import socket
 import sys
 from collections.abc import Callable
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from gunicorn import util as gunicorn_util
-from gunicorn.app.base import BaseApplication
-from gunicorn.arbiter import Arbiter
-from gunicorn.errors import AppImportError
-from gunicorn.http import errors as parse_errors
-from gunicorn.workers.gthread import ThreadWorker
+from granian._granian import SocketHolder
+from granian.constants import HTTPModes, Interfaces
+from granian.log import LogLevels
+from granian.server.mp import MPServer
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -34,97 +33,20 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_THREADS",
     "ServeError",
-    "StreamingThreadWorker",
     "base_url",
     "open_listener",
     "ready_lines",
     "serve",
 ]
 
-DEFAULT_THREADS = 16
-# gthread heartbeats from the worker's main loop, not from request threads, so a long paced stream
-# never trips this; it only ends a worker whose main loop is stuck.
-WORKER_TIMEOUT_S = 120
-GRACEFUL_TIMEOUT_S = 3
-KEEPALIVE_S = 5
+DEFAULT_THREADS = 64  # enough for 32 paced streams plus the plain requests beside them
+GRACEFUL_TIMEOUT_S = 3  # streams still open after this are dropped at shutdown
 LISTEN_BACKLOG = 2048
-_BOOT_FAILURES = frozenset({Arbiter.WORKER_BOOT_ERROR, Arbiter.APP_LOAD_ERROR})
+_APP_FAILED = 3  # exit status of a worker whose app could not be made
 
 
 class ServeError(Exception):
     """The server cannot start; the message is one line meant for the user."""
-
-
-class StreamingThreadWorker(ThreadWorker):  # type: ignore[misc]
-    """gunicorn's gthread worker that does not hang on shutdown behind streams still open.
-
-    Request threads are not daemons: a paced stream still running when the grace period ends
-    would keep the process alive until the arbiter kills it (and logs a misleading SIGKILL error).
-    """
-
-    def run(self) -> None:
-        super().run()
-        if self.nr_conns > 0:  # the grace period ended with streams in flight: drop them
-            _exit_now()
-
-    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
-        # gunicorn refuses a request it cannot parse itself, before the app sees it, with an HTML
-        # page (and a 501 for an unknown transfer coding): answer it as the app answers errors,
-        # JSON with a 4xx. Errors of the app's own answer stay gunicorn's (a 500).
-        status = _parse_error_status(exc)
-        if status is None:
-            super().handle_error(req, client, addr, exc)
-            return
-        self.log.warning("Invalid request from %s: %s", addr[0] if addr else "?", exc)
-        title = HTTPStatus(status).phrase
-        detail = str(exc) or type(exc).__name__
-        body = json.dumps(
-            {
-                "title": title,
-                "detail": f"the request is not HTTP this server can read: {detail}",
-                "status": status,
-                "errors": [],
-            },
-            ensure_ascii=True,
-        ).encode()
-        head = (
-            f"HTTP/1.1 {status} {title}\r\nConnection: close\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-        )
-        with contextlib.suppress(OSError):
-            gunicorn_util.write_nonblock(client, head.encode("latin-1") + body)
-
-    def handle_quit(self, sig: int, frame: Any) -> None:
-        # SIGQUIT / SIGINT: quick shutdown, open connections are closed by the exit.
-        self.alive = False
-        _exit_now()
-
-
-def _parse_error_status(exc: BaseException) -> int | None:
-    """The 4xx for a request gunicorn could not parse; None for errors that are not the client's."""
-    if not isinstance(exc, parse_errors.ParseException) or isinstance(
-        exc,
-        parse_errors.InvalidResponseHeader
-        | parse_errors.InvalidResponseHeaderName
-        | parse_errors.ConfigurationProblem,
-    ):
-        return None
-    if isinstance(exc, parse_errors.LimitRequestLine):
-        return 414
-    if isinstance(exc, parse_errors.LimitRequestHeaders):
-        return 431
-    if isinstance(exc, parse_errors.ExpectationFailed):
-        return 417
-    if isinstance(exc, parse_errors.ForbiddenProxyRequest):
-        return 403
-    return 400
-
-
-def _exit_now() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    os._exit(0)
 
 
 def open_listener(*, host: str, port: int) -> socket.socket:
@@ -148,6 +70,9 @@ def open_listener(*, host: str, port: int) -> socket.socket:
     listener = socket.socket(family, kind, proto)
     try:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted sockets inherit it (Linux): a stream's events go out as written, not held
+        # back by Nagle until the client's delayed ACK (measured: 44 ms to the first event).
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         listener.bind(address)
         listener.listen(LISTEN_BACKLOG)
     except OSError as exc:
@@ -186,77 +111,91 @@ def serve(
     Returns the exit status: 0 after a clean shutdown, 2 when the app could not start.
 
     The factory runs in the worker process, so one-time setup (threads, caches) happens there.
-    The ready lines go to stdout once the app exists; gunicorn's own log goes to stderr.
+    The ready lines go to stdout once the app exists; granian's own log goes to stderr.
     """
     if threads < 1:
         raise ServeError(f"threads must be at least 1, not {threads}")
+    url = base_url(listener.getsockname())
     sys.stdout.flush()  # the worker is forked: do not let it inherit and repeat buffered output
     sys.stderr.flush()
-    application = _GunicornApplication(
-        app_factory, fd=listener.detach(), threads=threads, access_log=access_log,
-        workers=workers,
+    server = _ListenerServer(
+        listener,
+        target="llama-contract",
+        interface=Interfaces.WSGI,
+        http=HTTPModes.http1,  # the SDKs speak HTTP/1.1; no HTTP/2 preface answered in binary
+        workers=workers,  # above 1 only with a shared store (checked by `serve`)
+        blocking_threads=threads,
+        backlog=LISTEN_BACKLOG,
+        backpressure=max(threads, LISTEN_BACKLOG // 2),
+        log_level=LogLevels.warning,
+        log_access=access_log,
+        log_dictconfig=_LOG_CONFIG,
+        workers_kill_timeout=GRACEFUL_TIMEOUT_S,
     )
-    master_pid = os.getpid()
+
+    def load(_target: str) -> WSGIApplication:
+        try:
+            app = app_factory()
+        except Exception as exc:  # the user's scenarios or config: one line, no traceback
+            print(f"error: the app could not start: {exc}", file=sys.stderr, flush=True)
+            os._exit(_APP_FAILED)
+        sys.stdout.write("".join(line + "\n" for line in ready_lines(url)))
+        sys.stdout.flush()
+        return app
+
     try:
-        application.run()
+        server.serve(target_loader=load)
     except SystemExit as stop:
-        if os.getpid() != master_pid:
-            raise  # the worker process leaves through here: let it exit as gunicorn intends
         code = stop.code if isinstance(stop.code, int) else 1
-        return 2 if code in _BOOT_FAILURES else code
+        return 2 if code else 0
     return 0
 
 
-class _GunicornApplication(BaseApplication):  # type: ignore[misc]
-    def __init__(
-        self,
-        app_factory: Callable[[], WSGIApplication],
-        *,
-        fd: int,
-        threads: int,
-        access_log: bool,
-        workers: int = 1,
-    ) -> None:
-        self._app_factory = app_factory
-        self._url: str | None = None
-        self._options: dict[str, object] = {
-            "bind": [f"fd://{fd}"],
-            "workers": workers,  # above 1 only with a shared store (checked by `serve`)
-            "worker_class": StreamingThreadWorker,
-            "threads": threads,
-            "timeout": WORKER_TIMEOUT_S,
-            "graceful_timeout": GRACEFUL_TIMEOUT_S,
-            "keepalive": KEEPALIVE_S,
-            "accesslog": "-" if access_log else None,
-            "errorlog": "-",
-            "loglevel": "warning",
-            "control_socket_disable": True,
-            "proc_name": "llama-contract",
-            "when_ready": self._when_ready,
-            "post_worker_init": self._post_worker_init,
-        }
-        super().__init__()
+class _ListenerServer(MPServer):
+    """granian's process server on a socket we bound ourselves (granian would bind its own)."""
 
-    def load_config(self) -> None:
-        for name, value in self._options.items():
-            self.cfg.set(name, value)
+    def __init__(self, listener: socket.socket, **options: Any) -> None:
+        address = listener.getsockname()
+        super().__init__(address=str(address[0]), port=int(address[1]), **options)
+        self._listener = listener
 
-    def load(self) -> WSGIApplication:
-        try:
-            return self._app_factory()
-        except Exception as exc:
-            # gunicorn prints this message alone (no traceback) and stops with "App failed to load".
-            raise AppImportError(f"error: the app could not start: {exc}") from exc
+    def _init_shared_socket(self) -> None:
+        self._listener.set_inheritable(True)
+        self._ssp = None
+        self._sfd = self._listener.fileno()  # type: ignore[assignment]
+        # granian's stub omits SocketHolder's constructor: (fd, is_uds, backlog)
+        self._shd = SocketHolder(self._sfd, False, LISTEN_BACKLOG)  # type: ignore[call-arg,assignment]
+        self._sso = self._listener
 
-    def _when_ready(self, arbiter: Any) -> None:
-        # Runs in the arbiter before the worker is forked, so the worker inherits the URL.
-        self._url = base_url(arbiter.LISTENERS[0].getsockname())
+    def _drop_shared_socket(self) -> None:
+        with contextlib.suppress(OSError):
+            self._listener.close()
 
-    def _post_worker_init(self, worker: Any) -> None:
-        if worker.age != 1 or self._url is None:  # announce once, not for a replacement worker
-            return
-        sys.stdout.write("".join(line + "\n" for line in ready_lines(self._url)))
-        sys.stdout.flush()
+
+class _NoThreadAdvice(logging.Filter):
+    """Drops granian's advice against many threads on few cores: we want a thread per stream."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Python threads" not in record.getMessage()
+
+
+# granian's own log goes to stderr (stdout carries the ready lines); the access log to stdout.
+_LOG_CONFIG: dict[str, Any] = {
+    "filters": {"no_thread_advice": {"()": _NoThreadAdvice}},
+    "handlers": {
+        "console": {
+            "formatter": "generic",
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["no_thread_advice"],
+        },
+        "access": {
+            "formatter": "access",
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+        },
+    },
+}
 
 
 def _url_host(host: str) -> str:

@@ -1,4 +1,4 @@
-"""Run the Llama API mock on a production WSGI server (gunicorn) and print its base URLs.
+"""Run the Llama API mock on a production WSGI server (granian) and print its base URLs.
 
 One worker process with many threads, so the journal, scenario progress and rate-limit counters
 are shared by every request; `--workers N --store redis://...` runs N processes sharing that state
@@ -80,7 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--threads", type=_positive_int, default=defaults.threads, metavar="N",
-        help=f"threads of the single worker process (default {defaults.threads})",
+        help=f"most threads of the single worker process, one per response in flight (default {defaults.threads})",
     )
     parser.add_argument(
         "--workers", type=_positive_int, default=defaults.workers, metavar="N",
@@ -92,7 +92,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "redis://HOST:PORT/DB, shared by every worker and every serve pointed at it",
     )
     parser.add_argument(
-        "--access-log", action="store_true", help="print gunicorn's access log to stdout"
+        "--access-log", action="store_true", help="print granian's access log to stdout"
     )
 
 

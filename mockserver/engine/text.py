@@ -173,9 +173,20 @@ def _opener(draws: Draws, turn: Turn) -> str | None:
     return None
 
 
+# A user turn that asks for a long answer ("write a long essay", "in detail", "1000 words") gets
+# one of 1,200-1,800 tokens (cut to the request's token limit), so a stream of it has hundreds of
+# events as the real service's would.
+_LONG_ASK = re.compile(
+    r"\b(long|lengthy|essay|article|story|detailed|in detail|thorough|at length|"
+    r"\d{3,}\s*(words|tokens))\b",
+    re.IGNORECASE,
+)
+
+
 def answer_text(draws: Draws, turn: Turn) -> tuple[str, int]:
     """The text answer and its token count: the tool results in plain words, the reply the user
-    asked for word for word, or a 20-60 token answer that quotes the last user turn."""
+    asked for word for word, or a 20-60 token answer (1,200-1,800 when the last user turn asks for
+    a long one) that quotes the last user turn."""
     if turn.tool_results:
         text = " ".join(report(result) for result in turn.tool_results)
         return text, count_tokens(text)
@@ -185,7 +196,8 @@ def answer_text(draws: Draws, turn: Turn) -> tuple[str, int]:
     opener = _opener(draws, turn)
     sentences = [opener] if opener else []
     used = count_tokens(opener) if opener else 0
-    target = draws.between(20, 60)
+    long_ask = bool(_LONG_ASK.search(turn.user_text or ""))
+    target = draws.between(1200, 1800) if long_ask else draws.between(20, 60)
     while used < target:
         sentence, tokens = draws.choice(_FILLERS)
         sentences.append(sentence)

@@ -1,4 +1,4 @@
-"""Servers under attack: a `LiveServer` in this process and `llama-contract serve` (gunicorn)."""
+"""Servers under attack: a `LiveServer` in this process and `llama-contract serve` (granian)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def live() -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def gunicorn_address() -> Iterator[tuple[str, int]]:
+def granian_address() -> Iterator[tuple[str, int]]:
     """`llama-contract serve --port 0` in a subprocess, as users run it."""
     argv = [sys.executable, "-m", "mockserver.cli", "serve", "--port", "0"]
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

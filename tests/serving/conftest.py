@@ -92,7 +92,7 @@ class ServerProcess:
         return "".join(self._stderr_parts)
 
     def clean_stderr(self) -> str:
-        """stderr, asserted free of tracebacks and of gunicorn error lines (such as a worker
+        """stderr, asserted free of tracebacks and of server error lines (such as a worker
         killed on shutdown)."""
         stderr = self.stderr()
         assert "Traceback" not in stderr, stderr

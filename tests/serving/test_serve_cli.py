@@ -156,7 +156,7 @@ def test_a_bracketed_ipv6_host_is_the_loopback_address():
 def test_defaults_are_the_mock_config_defaults():
     config = serve_command.config_from_args(_parser().parse_args([]))
     assert config == MockConfig()
-    assert (config.host, config.port, config.threads) == ("127.0.0.1", 4010, 16)
+    assert (config.host, config.port, config.threads) == ("127.0.0.1", 4010, 64)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""`mockserver.serving` on gunicorn with a small gated-stream app: readiness, unbuffered and
+"""`mockserver.serving` on granian with a small gated-stream app: readiness, unbuffered and
 concurrent streams, shutdown with streams open, start-up failures."""
 
 from __future__ import annotations
