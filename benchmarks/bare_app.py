@@ -16,7 +16,7 @@ from functools import partial
 
 from flask import Flask, Response, request
 
-from mockserver.serving import DEFAULT_THREADS, ServeError, open_listener, serve
+from mockserver.adapters.serving import DEFAULT_THREADS, ServeError, open_listener, serve
 
 PATH = "/v1/chat/completions"
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import mockserver.engine.engine as engine_module
 from mockserver.engine import Engine
-from mockserver.engine.extract import Found
+from mockserver.engine.listen.extract import Found
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 WEATHER = {

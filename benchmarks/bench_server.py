@@ -55,7 +55,7 @@ SEED_BODY = b"""{
 }"""
 STREAM_BODY = SEED_BODY[:-2] + b',\n"stream": true\n}'
 HEADERS = {"Authorization": "Bearer test", "Content-Type": "application/json"}
-MOCK_ARGV = [sys.executable, "-m", "mockserver.cli", "serve", "--port", "0"]
+MOCK_ARGV = [sys.executable, "-m", "mockserver.cli.main", "serve", "--port", "0"]
 BARE_ARGV = [sys.executable, str(HERE / "bare_app.py"), "--port", "0"]
 
 
@@ -402,7 +402,7 @@ def table(figures: Figures) -> str:
             [
                 "",
                 "The seed request sent again and again is answered from the memo of bodies seen "
-                "before (`mockserver/memo.py`: parse, validation and answer are pure functions of "
+                "before (`mockserver/state/memo.py`: parse, validation and answer are pure functions of "
                 "the body), as a test suite's repeated requests and an SDK's retries are. With "
                 "every body distinct the mock does all its work on every request: "
                 f"**{statistics.median(r.requests_per_second for r in figures.distinct) / bare_rps:.0%}**"

@@ -37,10 +37,10 @@ from bench_server import (
     wrk_load,
 )
 
-from mockserver.journal import JournalEntry
-from mockserver.ratelimit import RateLimiter
-from mockserver.redis_store import RedisStore
-from mockserver.store import MemoryStore, Store
+from mockserver.state.journal import JournalEntry
+from mockserver.state.ratelimit import RateLimiter
+from mockserver.state.redis_store import RedisStore
+from mockserver.state.store import MemoryStore, Store
 
 
 def redis_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:

@@ -3,13 +3,13 @@
 from contract.reading import ReadError, parse_json
 from contract.rules import RULES
 from contract.schemas import SCHEMA_NAMES, load_schema, schema_path
-from contract.streams import validate_chunk, validate_stream
-from contract.validation import (
+from contract.validate.documents import (
     validate_moderation_request,
     validate_request,
     validate_request_bytes,
     validate_response,
 )
+from contract.validate.native_stream import validate_chunk, validate_stream
 from contract.violations import ValidationResult, Violation
 
 __all__ = [

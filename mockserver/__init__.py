@@ -9,20 +9,20 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mockserver.app import create_app, service_of
+    from mockserver.adapters.flask_app import create_app, service_of
     from mockserver.config import MockConfig
-    from mockserver.http import MockRequest, MockResponse
-    from mockserver.service import MockService
+    from mockserver.core.http import MockRequest, MockResponse
+    from mockserver.core.service import MockService
 
 __all__ = ["MockConfig", "MockRequest", "MockResponse", "MockService", "create_app", "service_of"]
 
 _HOMES = {
-    "create_app": "mockserver.app",
-    "service_of": "mockserver.app",
+    "create_app": "mockserver.adapters.flask_app",
+    "service_of": "mockserver.adapters.flask_app",
     "MockConfig": "mockserver.config",
-    "MockRequest": "mockserver.http",
-    "MockResponse": "mockserver.http",
-    "MockService": "mockserver.service",
+    "MockRequest": "mockserver.core.http",
+    "MockResponse": "mockserver.core.http",
+    "MockService": "mockserver.core.service",
 }
 
 

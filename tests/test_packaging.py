@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.cli import main
+from mockserver.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())

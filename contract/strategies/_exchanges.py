@@ -15,8 +15,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from contract.scenario_faults import FaultSpec, make_fault
-from contract.scenario_model import (
+from contract.scenarios.faults import FaultSpec, make_fault
+from contract.scenarios.model import (
     Expect,
     Match,
     Respond,

@@ -2,7 +2,7 @@
 the conversation asks) on the native API, and the `openai` SDK on the compat API.
 
 Each is a function `(base_url, api_key, conversation) -> ClientOutcome`; see
-`contract.checks.Conversation` for the contract and docs/conformance.md for writing one.
+`contract.conformance.checks.Conversation` for the contract and docs/conformance.md for writing one.
 """
 
 from __future__ import annotations
@@ -15,7 +15,13 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from contract.checks import Adapter, ClientOutcome, Conversation, ToolCallOutcome, Unsupported
+from contract.conformance.checks import (
+    Adapter,
+    ClientOutcome,
+    Conversation,
+    ToolCallOutcome,
+    Unsupported,
+)
 
 
 class AdapterError(Exception):

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from contract.scenario import Scenario
-from contract.validation import validate_request
+from contract.scenarios.loading import Scenario
+from contract.validate.documents import validate_request
 
 Endpoint = Literal["native", "compat"]
 INVALID_SHARE = 3  # one generated case in three breaks the contract

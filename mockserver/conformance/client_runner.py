@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from contract.checks import (
+from contract.conformance.checks import (
     Adapter,
     ClientCase,
     ClientOutcome,
@@ -18,13 +18,13 @@ from contract.checks import (
     Unsupported,
     run_checks,
 )
-from contract.report import CheckRecord, Report, records_of, request_features
-from contract.scenario import Scenario, Step, builtin_scenarios
+from contract.conformance.report import CheckRecord, Report, records_of, request_features
+from contract.scenarios.loading import Scenario, Step, builtin_scenarios
+from mockserver.adapters.live import LiveServer
 from mockserver.config import MockConfig
-from mockserver.journal import JournalEntry
-from mockserver.live import LiveServer
-from mockserver.scenario_layer import install_scenarios
-from mockserver.service import MockService
+from mockserver.core.service import MockService
+from mockserver.scenarios.layer import install_scenarios
+from mockserver.state.journal import JournalEntry
 
 API_KEY = "LLM|1234567890|conformance"
 

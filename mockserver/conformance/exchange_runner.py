@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contract.checks import (
+from contract.conformance.checks import (
     Adapter,
     ClientCase,
     ClientOutcome,
@@ -26,11 +26,11 @@ from contract.checks import (
     Unsupported,
     run_checks,
 )
-from contract.checks.registry import CheckOutcome, registered_checks
-from contract.report import CheckRecord, Report
+from contract.conformance.checks.registry import CheckOutcome, registered_checks
+from contract.conformance.report import CheckRecord, Report
 from contract.strategies import ClientExchange, exchanges
 from mockserver.conformance.client_runner import ConformanceMock
-from mockserver.scenario_layer import SCENARIO_HEADER, SESSION_HEADER, install_scenarios
+from mockserver.scenarios.layer import SCENARIO_HEADER, SESSION_HEADER, install_scenarios
 
 Endpoint = str
 _PROBE = {"model": "Llama-4-Maverick-17B-128E-Instruct-FP8",

@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 
-from contract.checks import Exchange, curl_command, run_checks
-from contract.report import Report, records_of, request_features
-from contract.scenario import Scenario
+from contract.conformance.checks import Exchange, curl_command, run_checks
+from contract.conformance.report import Report, records_of, request_features
+from contract.scenarios.loading import Scenario
 from mockserver.conformance.cases import Case, Endpoint, generated_cases, scenario_cases
 
 TIMEOUT_S = 60.0

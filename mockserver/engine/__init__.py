@@ -3,13 +3,13 @@
 from mockserver.engine.completion import Completion, EngineError, ToolCall
 from mockserver.engine.conversation import prompt_tokens
 from mockserver.engine.engine import Engine
-from mockserver.engine.instances import SchemaProblem, generate_instance
 from mockserver.engine.moderation import (
     DEFAULT_MODERATION_RULES,
     LLAMA_GUARD_CATEGORIES,
     ModerationPolicy,
 )
 from mockserver.engine.render import compat_response, compat_stream, native_response, native_stream
+from mockserver.engine.schema.instances import SchemaProblem, generate_instance
 from mockserver.engine.tokens import count_tokens, tokenize
 
 __all__ = [

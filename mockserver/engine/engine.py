@@ -11,14 +11,14 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from contract.violations import json_pointer
-from mockserver.engine.answers import Answers
 from mockserver.engine.completion import Completion, EngineError, StopReason, ToolCall
 from mockserver.engine.conversation import Turn, messages_of, prompt_tokens, read_turn
 from mockserver.engine.draws import Draws
-from mockserver.engine.extract import NOTHING, Found, Source, Spot, extract
-from mockserver.engine.instances import generate_instance
+from mockserver.engine.listen.answers import Answers
+from mockserver.engine.listen.extract import NOTHING, Found, Source, Spot, extract
 from mockserver.engine.moderation import ModerationPolicy
-from mockserver.engine.schema_facts import SchemaProblem
+from mockserver.engine.schema.facts import SchemaProblem
+from mockserver.engine.schema.instances import generate_instance
 from mockserver.engine.text import answer_text
 from mockserver.engine.tokens import count_tokens, first_tokens
 from mockserver.engine.tools import ChosenFunction, choose_function, spread

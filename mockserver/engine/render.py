@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from contract.scenario_model import cut_by_sizes
+from contract.scenarios.model import cut_by_sizes
 from mockserver.engine.completion import Completion
 from mockserver.engine.tokens import tokenize
 

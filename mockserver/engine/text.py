@@ -9,7 +9,7 @@ from typing import Any
 
 from mockserver.engine.conversation import ToolResult, Turn
 from mockserver.engine.draws import Draws
-from mockserver.engine.plausible import hint_words
+from mockserver.engine.schema.plausible import hint_words
 from mockserver.engine.tokens import count_tokens
 
 # Every word here is one token, so a filler sentence's token count depends on its template only.

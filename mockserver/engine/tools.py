@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from mockserver.engine.answers import MISSING, Answers, descriptions
 from mockserver.engine.completion import EngineError
 from mockserver.engine.conversation import Turn
-from mockserver.engine.extract import Found, Spot, cut_text
-from mockserver.engine.plausible import hint_words, singular
-from mockserver.engine.schema_collect import Collector
-from mockserver.engine.schema_facts import Facts, SchemaProblem, child
+from mockserver.engine.listen.answers import MISSING, Answers, descriptions
+from mockserver.engine.listen.extract import Found, Spot, cut_text
+from mockserver.engine.schema.collect import Collector
+from mockserver.engine.schema.facts import Facts, SchemaProblem, child
+from mockserver.engine.schema.plausible import hint_words, singular
 
 _WORD = re.compile(r"[^\W\d_]+")
 _STEM = 7  # "multiplication" relates to "multiply"; "currency" does not to "current"

@@ -1,4 +1,4 @@
-"""Small clients with one realistic bug each, as adapters (see contract.checks.Conversation).
+"""Small clients with one realistic bug each, as adapters (see contract.conformance.checks.Conversation).
 
 Each wraps the official SDK the way application code does; the scenario library does not reveal
 their bugs, generated exchanges do.
@@ -11,7 +11,7 @@ from typing import Any
 
 from llama_api_client import LlamaAPIClient
 
-from contract.checks import ClientOutcome, Conversation, ToolCallOutcome, Unsupported
+from contract.conformance.checks import ClientOutcome, Conversation, ToolCallOutcome, Unsupported
 from mockserver.conformance.adapters import llama_api_client, sdk_arguments
 
 

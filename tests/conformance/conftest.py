@@ -13,10 +13,10 @@ from flask import Flask, Response, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from contract import validate_request
-from contract.report import Report
+from contract.conformance.report import Report
 from mockserver import MockConfig, MockService
+from mockserver.adapters.live import LiveServer
 from mockserver.conformance.server_runner import run_server_checks
-from mockserver.live import LiveServer
 
 EXAMPLES = 40
 SEED = 7
@@ -34,7 +34,7 @@ def live_mock() -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="session")
 def mock_report(live_mock: LiveServer) -> Report:
-    from contract.scenario import builtin_scenarios
+    from contract.scenarios.loading import builtin_scenarios
 
     return run_server_checks(base_url=live_mock.base_url, scenarios=builtin_scenarios(),
                              examples=EXAMPLES, seed=SEED)  # fmt: skip
@@ -101,7 +101,7 @@ def broken_server() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def broken_report(broken_server: str) -> Report:
-    from contract.scenario import builtin_scenarios
+    from contract.scenarios.loading import builtin_scenarios
 
     return run_server_checks(base_url=broken_server, scenarios=builtin_scenarios(),
                              examples=BROKEN_EXAMPLES, seed=SEED, endpoints=("native",))  # fmt: skip

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.cli import main
-from mockserver.live import LiveServer
+from mockserver.adapters.live import LiveServer
+from mockserver.cli.main import main
 
 
 def test_check_server_on_our_mock_exits_0(live_mock: LiveServer, tmp_path: Path,

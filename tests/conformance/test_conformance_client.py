@@ -8,9 +8,9 @@ from collections import Counter
 import httpx
 import pytest
 
-from contract.checks import ClientOutcome, Conversation, ToolCallOutcome, Unsupported
-from contract.report import Report
-from contract.scenario import builtin_scenario
+from contract.conformance.checks import ClientOutcome, Conversation, ToolCallOutcome, Unsupported
+from contract.conformance.report import Report
+from contract.scenarios.loading import builtin_scenario
 from mockserver.conformance.adapters import AdapterError, resolve_adapter
 from mockserver.conformance.client_runner import run_client_checks
 

@@ -12,8 +12,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from contract.report import Report, load_report, report_schema, schema_errors, write_reports
-from mockserver.cli import main
+from contract.conformance.report import (
+    Report,
+    load_report,
+    report_schema,
+    schema_errors,
+    write_reports,
+)
+from mockserver.cli.main import main
 
 
 @pytest.fixture(scope="module")

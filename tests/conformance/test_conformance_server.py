@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from contract.checks import Exchange, parse_sse, run_checks
-from contract.report import Report
+from contract.conformance.checks import Exchange, parse_sse, run_checks
+from contract.conformance.report import Report
 from mockserver.conformance.cases import generated_cases
 from mockserver.conformance.server_runner import ServerUnreachable, run_server_checks
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis.errors import InvalidArgument
 
-from contract.scenario import load_scenarios
-from contract.scenario_model import cut_by_sizes
+from contract.scenarios.loading import load_scenarios
+from contract.scenarios.model import cut_by_sizes
 from contract.strategies import ClientExchange, exchanges
 from mockserver import MockConfig
 from mockserver.conformance.adapters import llama_api_client, openai_compat
@@ -57,7 +57,7 @@ def check_client(adapter: str, tmp_path: Path, *options: str) -> tuple[int, dict
         "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "mockserver.cli", "check", "client", "--adapter", adapter,
+        [sys.executable, "-m", "mockserver.cli.main", "check", "client", "--adapter", adapter,
          "--report-dir", str(tmp_path / "report"), "--quiet", *options],
         capture_output=True, text=True, env=env, timeout=600, check=False,
     )  # fmt: skip
@@ -134,7 +134,7 @@ def test_a_stream_cut_by_deltas_joins_back_to_the_answer(exchange: ClientExchang
 
 def test_an_adapter_for_neither_api_is_reported_not_crashed():
     def neither(base_url, api_key, conversation):
-        from contract.checks import Unsupported
+        from contract.conformance.checks import Unsupported
 
         raise Unsupported("no API at all")
 

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contract import validate_request
-from contract.explain import ExplainingValidator
-from contract.validation import compiled_schema, lenient_variant
+from contract.validate.documents import compiled_schema, lenient_variant
+from contract.validate.explain import ExplainingValidator
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 requests = mutated(chat_requests(), rounds=3)

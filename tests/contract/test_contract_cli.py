@@ -18,8 +18,8 @@ from contract_samples import (
 )
 
 from contract.rules import catalog
-from mockserver.cli import main
-from mockserver.commands.rules import render_markdown
+from mockserver.cli.main import main
+from mockserver.cli.rules import render_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = DATA / "seed_request.json"
@@ -152,7 +152,7 @@ def test_a_missing_file_exits_2(tmp_path, capsys):
 
 @pytest.mark.parametrize(("body", "message"), BAD_INPUTS[:8])
 def test_bad_input_through_stdin_of_the_real_command_has_no_traceback(body, message):
-    command = [sys.executable, "-m", "mockserver.cli", "validate", "-"]
+    command = [sys.executable, "-m", "mockserver.cli.main", "validate", "-"]
     done = subprocess.run(
         command, input=body, capture_output=True, cwd=ROOT, timeout=60, check=False
     )

@@ -10,7 +10,7 @@ import pytest
 
 from contract import RULES, SCHEMA_NAMES, load_schema, schema_path
 from contract.schemas import SCHEMA_BASE_URI, UnknownSchemaError
-from contract.validation import compiled_schema, lenient_variant
+from contract.validate.documents import compiled_schema, lenient_variant
 
 
 def _walk(node: Any) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from llama_api_client.types import (
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from pydantic import ValidationError
 
-from contract.validation import compiled_schema
+from contract.validate.documents import compiled_schema
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockserver.engine import Engine
-from mockserver.engine.extract import MAX_CANDIDATES, MAX_TEXT_CHARS, MAX_TEXTS, extract
+from mockserver.engine.listen.extract import MAX_CANDIDATES, MAX_TEXT_CHARS, MAX_TEXTS, extract
 
 ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=600)  # surrogates too
 

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mockserver.engine import SchemaProblem, generate_instance
-from mockserver.engine.answers import Answers
-from mockserver.engine.extract import extract
+from mockserver.engine.listen.answers import Answers
+from mockserver.engine.listen.extract import extract
 
 NAMES = [
     "name",

@@ -13,7 +13,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from pydantic import TypeAdapter
 
 from contract import validate_response, validate_stream
-from contract.stream_state import DONE
+from contract.validate.stream_state import DONE
 from mockserver.engine import (
     Completion,
     Engine,

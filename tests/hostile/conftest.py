@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from mockserver import MockConfig, MockService
-from mockserver.live import LiveServer
+from mockserver.adapters.live import LiveServer
 
 READY_TIMEOUT_S = 60.0  # a bound on start-up, not a performance claim
 READY_PREFIX = "Llama API mock listening on "
@@ -28,7 +28,7 @@ def live() -> Iterator[LiveServer]:
 @pytest.fixture(scope="module")
 def granian_address() -> Iterator[tuple[str, int]]:
     """`llama-contract serve --port 0` in a subprocess, as users run it."""
-    argv = [sys.executable, "-m", "mockserver.cli", "serve", "--port", "0"]
+    argv = [sys.executable, "-m", "mockserver.cli.main", "serve", "--port", "0"]
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     lines: queue.Queue[str] = queue.Queue()
 

@@ -10,10 +10,10 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from contract.scenario_faults import FAULT_KINDS
+from contract.scenarios.faults import FAULT_KINDS
 from mockserver import MockConfig, create_app
-from mockserver.app import service_of
-from mockserver.fault_streams import ConnectionCut
+from mockserver.adapters.flask_app import service_of
+from mockserver.scenarios.fault_streams import ConnectionCut
 
 AUTH = {"Authorization": "Bearer key"}
 CHAT = {

@@ -15,7 +15,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from mockserver import MockConfig, create_app
-from mockserver.sse import MAX_STREAM_PAUSE_S, paced
+from mockserver.core.sse import MAX_STREAM_PAUSE_S, paced
 
 CALL_TIMEOUT_S = 30.0  # a bound against a hang, not a claim about speed
 AUTH = {"Authorization": "Bearer key"}
@@ -60,7 +60,7 @@ def _rule(answer: Any) -> str:
 def test_a_wait_past_its_bound_is_a_400_before_anything_sleeps(fault: str) -> None:
     slept: list[float] = []
     app = create_app(MockConfig())
-    from mockserver.app import service_of
+    from mockserver.adapters.flask_app import service_of
 
     service_of(app).scenarios.sleep = slept.append
     answer = app.test_client().post(
@@ -223,7 +223,7 @@ def test_a_json_scenario_with_too_many_nodes_is_refused_before_composing(item: s
 
 # Row 11: thousands of active scenarios or standing faults slowed every chat tenfold.
 def test_active_scenarios_are_limited_and_the_refusal_changes_nothing() -> None:
-    from mockserver.scenario_router import MAX_ACTIVE_SCENARIOS
+    from mockserver.scenarios.router import MAX_ACTIVE_SCENARIOS
 
     client = _client()
     many = [{"name": f"s{i}", "steps": [{"respond": {"text": "x"}}]}
@@ -239,7 +239,7 @@ def test_active_scenarios_are_limited_and_the_refusal_changes_nothing() -> None:
 
 
 def test_standing_faults_are_limited() -> None:
-    from mockserver.scenario_admin import MAX_STANDING_FAULTS
+    from mockserver.scenarios.admin import MAX_STANDING_FAULTS
 
     client = _client()
     for _ in range(MAX_STANDING_FAULTS):
@@ -257,7 +257,7 @@ def test_standing_faults_are_limited() -> None:
 # its keys, another session's scenario progress among them.
 def test_strangers_sessions_do_not_reset_a_sessions_progress() -> None:
     from mockserver import MockService
-    from mockserver.http import MockRequest
+    from mockserver.core.http import MockRequest
 
     service = MockService(MockConfig())
     two_steps = {"name": "two", "steps": [{"name": "first", "respond": {"text": "one"}},
@@ -284,7 +284,7 @@ def test_strangers_sessions_do_not_reset_a_sessions_progress() -> None:
 
 
 def test_the_store_forgets_the_least_recently_used_key_first() -> None:
-    from mockserver.store import MAX_VALUES_PER_POOL, MemoryStore
+    from mockserver.state.store import MAX_VALUES_PER_POOL, MemoryStore
 
     store = MemoryStore()
     store.update("scenario:a", lambda _: 1)

@@ -7,7 +7,7 @@ from hostile_requests import framed_requests, garbage_request_lines
 from hostile_wire import assert_clean, assert_still_serves, exchange
 from hypothesis import HealthCheck, given, settings
 
-from mockserver.live import LiveServer
+from mockserver.adapters.live import LiveServer
 
 SETTINGS = settings(
     max_examples=120,

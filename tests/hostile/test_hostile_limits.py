@@ -11,7 +11,7 @@ from hostile_wire import exchange, parse_answers
 
 from contract.reading import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NUMBER_DIGITS
 from mockserver import MockConfig, MockService, create_app
-from mockserver.live import LiveServer
+from mockserver.adapters.live import LiveServer
 
 AUTH = {"Authorization": "Bearer key"}
 CHAT = {

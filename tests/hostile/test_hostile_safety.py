@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from contract.scenario import builtin_dir
-from contract.scenario_regex import MAX_SUBJECT_CHARS, compile_safe, search_bounded
+from contract.scenarios.loading import builtin_dir
+from contract.scenarios.patterns import MAX_SUBJECT_CHARS, compile_safe, search_bounded
 from mockserver import MockConfig, create_app
-from mockserver.routes import ROUTES
+from mockserver.core.routes import ROUTES
 
 ADMIN_ROUTES = sorted({(r.method, r.path) for r in ROUTES if r.admin})
 CALL_TIMEOUT_S = 30.0  # a bound against a hang, not a claim about speed

@@ -3,7 +3,3 @@ forgets the modules imported during it, so without this every run would import t
 
 import llama_api_client  # noqa: F401
 
-import mockserver.live
-import mockserver.plugin_journal
-import mockserver.plugin_report
-import mockserver.respx_transport  # noqa: F401

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from mockserver import MockConfig, MockResponse, MockService
-from mockserver.live import LiveServer, LiveServerError
+from mockserver.adapters.live import LiveServer, LiveServerError
 
 AUTH = {"Authorization": "Bearer LLM|1|test"}
 CHAT = {

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from mockserver.plugin_journal import MockAdminError
-from mockserver.plugin_markers import MarkerError, markers_applied
+from mockserver.pytest_plugin.journal import MockAdminError
+from mockserver.pytest_plugin.markers import MarkerError, markers_applied
 
 SCENARIO = """\
 name: greeting
@@ -235,7 +235,7 @@ def test_markers_act_on_either_fixture(pytester, fixture):
 
 def test_markers_act_on_an_external_server(pytester):
     from mockserver import MockConfig, MockService
-    from mockserver.live import LiveServer
+    from mockserver.adapters.live import LiveServer
 
     server = LiveServer(MockService(MockConfig(port=0))).start()
     try:

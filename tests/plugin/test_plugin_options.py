@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from mockserver import MockConfig, MockService
-from mockserver.live import LiveServer
+from mockserver.adapters.live import LiveServer
 
 UNKNOWN_FIELD_TEST = """
 import httpx

@@ -6,9 +6,9 @@ import json
 import xml.etree.ElementTree as ET
 
 from contract.violations import ValidationResult, Violation
-from mockserver.journal import JournalEntry
-from mockserver.plugin_journal import entry_from_dict
-from mockserver.plugin_report import build_report, features_of, request_record, write_report
+from mockserver.pytest_plugin.journal import entry_from_dict
+from mockserver.pytest_plugin.report import build_report, features_of, request_record, write_report
+from mockserver.state.journal import JournalEntry
 
 
 def entry(body, *, status=200, endpoint="chat", dialect="native", violations=()):

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from mockserver import MockConfig, MockResponse, MockService
-from mockserver.respx_transport import (
+from mockserver.adapters.respx_transport import (
     LlamaRespxRouter,
     ServiceByteStream,
     to_httpx_response,

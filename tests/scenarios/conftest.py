@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from contract.scenario import Scenario, Step
+from contract.scenarios.loading import Scenario, Step
 from mockserver import MockConfig, MockService, create_app
-from mockserver.scenario_layer import ScenarioLayer, install_scenarios
+from mockserver.scenarios.layer import ScenarioLayer, install_scenarios
 
 API_KEY = "LLM|1234567890|scenario-tests"
 

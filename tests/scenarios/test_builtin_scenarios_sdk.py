@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract.scenario import builtin_names, builtin_scenario
+from contract.scenarios.loading import builtin_names, builtin_scenario
 
 # Steps on endpoints the scenario layer does not hook yet (models, moderation) are answered by the
 # server itself; their expectations are still graded.

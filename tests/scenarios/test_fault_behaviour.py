@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from contract.scenario_fault_forms import parse_fault_list
+from contract.scenarios.fault_forms import parse_fault_list
 from mockserver.engine import tokenize
-from mockserver.faults import (
+from mockserver.scenarios.faults import (
     ConnectionCut,
     FaultContext,
     FaultPlan,
@@ -18,7 +18,7 @@ from mockserver.faults import (
     plan_faults,
     tool_calls_as_text,
 )
-from mockserver.store import MemoryStore
+from mockserver.state.store import MemoryStore
 
 RECORDS = [
     b'data: {"event":{"event_type":"progress","delta":{"type":"text","text":"w%d "}}}\n\n' % i

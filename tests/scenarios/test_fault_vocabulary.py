@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from contract.scenario_fault_forms import parse_fault_list
-from contract.scenario_faults import FAULT_KINDS, FaultError, FaultSpec, make_fault
-from mockserver.faults import parse_fault_header
+from contract.scenarios.fault_forms import parse_fault_list
+from contract.scenarios.faults import FAULT_KINDS, FaultError, FaultSpec, make_fault
+from mockserver.scenarios.faults import parse_fault_header
 
 ISSUE_NAMES = {
     "latency", "slow_stream", "http_error", "rate_limit", "fail_then_succeed", "reset",

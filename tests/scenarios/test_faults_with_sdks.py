@@ -11,7 +11,7 @@ import openai
 import pytest
 from llama_api_client import LlamaAPIClient
 
-from contract.scenario import builtin_scenario
+from contract.scenarios.loading import builtin_scenario
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 ASK = [{"role": "user", "content": "Tell me about llamas."}]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from contract.scenario import ScenarioError, load_scenario, load_scenarios
+from contract.scenarios.loading import ScenarioError, load_scenario, load_scenarios
 
 BROKEN = Path(__file__).parent / "broken"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contract import validate_request
-from contract.scenario import builtin_scenarios
+from contract.scenarios.loading import builtin_scenarios
 
 STEPS = [
     pytest.param(scenario, step, id=f"{scenario.name}-{step.index + 1}")

@@ -8,7 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from contract.scenario import (
+from contract.scenarios.fault_forms import fault_schema_defs
+from contract.scenarios.loading import (
     ScenarioError,
     builtin_dir,
     builtin_names,
@@ -18,7 +19,6 @@ from contract.scenario import (
     parse_scenario,
     scenario_schema,
 )
-from contract.scenario_fault_forms import fault_schema_defs
 
 FULL = """\
 name: full-example

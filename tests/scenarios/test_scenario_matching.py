@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from contract.scenario import parse_scenario
-from contract.scenario_match import (
+from contract.scenarios.loading import parse_scenario
+from contract.scenarios.match import (
     MatchRequest,
     closest_step,
     continuation_key,
@@ -15,7 +15,12 @@ from contract.scenario_match import (
     normalized_path,
     request_key,
 )
-from contract.scenario_regex import MAX_SUBJECT_CHARS, UnsafePattern, compile_safe, search_bounded
+from contract.scenarios.patterns import (
+    MAX_SUBJECT_CHARS,
+    UnsafePattern,
+    compile_safe,
+    search_bounded,
+)
 
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {}}}]
 

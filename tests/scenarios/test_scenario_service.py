@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mockserver import MockConfig, MockRequest, MockResponse, MockService
-from mockserver.scenario_layer import ScenarioLayer, install_scenarios
+from mockserver.scenarios.layer import ScenarioLayer, install_scenarios
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 SCENARIO = """\

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from contract.scenario import Scenario, parse_scenario
-from contract.scenario_match import MatchRequest
-from mockserver.scenario_router import NoMatch, ScenarioRouter, Selection, next_position
-from mockserver.store import MemoryStore
+from contract.scenarios.loading import Scenario, parse_scenario
+from contract.scenarios.match import MatchRequest
+from mockserver.scenarios.router import NoMatch, ScenarioRouter, Selection, next_position
+from mockserver.state.store import MemoryStore
 
 THREE_STEPS = """\
 name: three

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contract.scenario import builtin_dir, builtin_names
-from mockserver.cli import main
+from contract.scenarios.loading import builtin_dir, builtin_names
+from mockserver.cli.main import main
 
 BROKEN = Path(__file__).parent / "broken"
 

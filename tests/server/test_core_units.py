@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from contract.violations import Violation
-from mockserver.errors import error_body, pointer_to_param
-from mockserver.journal import mask_headers
-from mockserver.ratelimit import RateLimiter
-from mockserver.routes import Router
-from mockserver.sse import paced
-from mockserver.store import MemoryStore
+from mockserver.core.errors import error_body, pointer_to_param
+from mockserver.core.routes import Router
+from mockserver.core.sse import paced
+from mockserver.state.journal import mask_headers
+from mockserver.state.ratelimit import RateLimiter
+from mockserver.state.store import MemoryStore
 
 
 class FakeClock:
@@ -22,7 +22,7 @@ class FakeClock:
 
 
 def test_journal_is_a_ring_buffer():
-    from mockserver.journal import JournalEntry
+    from mockserver.state.journal import JournalEntry
 
     store = MemoryStore(journal_size=3)
     for i in range(5):

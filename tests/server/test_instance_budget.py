@@ -8,8 +8,8 @@ import json
 import pytest
 
 from mockserver import MockConfig, MockService
-from mockserver.http import MockRequest
-from mockserver.instance_budget import FLOOR_CHARS, HARD_CAP_CHARS, budget_chars
+from mockserver.core.http import MockRequest
+from mockserver.engine.schema.budget import FLOOR_CHARS, HARD_CAP_CHARS, budget_chars
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 HEADERS = {"authorization": "Bearer k", "content-type": "application/json"}

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 from mockserver import MockConfig, MockService
-from mockserver.http import MockRequest
-from mockserver.journal import CUT_BODY_START, JournalEntry
-from mockserver.store import MemoryStore
+from mockserver.core.http import MockRequest
+from mockserver.state.journal import CUT_BODY_START, JournalEntry
+from mockserver.state.store import MemoryStore
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 HEADERS = {"authorization": "Bearer k", "content-type": "application/json"}

@@ -6,7 +6,7 @@ import json
 
 from contract.violations import ValidationResult
 from mockserver import MockRequest, MockService
-from mockserver.memo import MAX_BODY_BYTES, Remembered, RequestMemo
+from mockserver.state.memo import MAX_BODY_BYTES, Remembered, RequestMemo
 
 
 def chat(service: MockService, payload: dict) -> tuple[int, bytes]:

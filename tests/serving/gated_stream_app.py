@@ -1,4 +1,4 @@
-"""A small Flask app whose streams wait at a gate, served by `mockserver.serving` (run as a script).
+"""A small Flask app whose streams wait at a gate, served by `mockserver.adapters.serving` (run as a script).
 
 `GET /stream/<name>` yields `data: first`, then waits until `POST /release/<name>` opens the gate,
 then yields `data: second`. A client that reads `first` before releasing the gate proves the
@@ -62,7 +62,7 @@ def failing_factory() -> Flask:
 
 
 def main() -> int:
-    from mockserver.serving import ServeError, open_listener, serve
+    from mockserver.adapters.serving import ServeError, open_listener, serve
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")

@@ -11,7 +11,7 @@ import sys
 import httpx
 import pytest
 
-from mockserver.commands import serve as serve_command
+from mockserver.cli import serve as serve_command
 from mockserver.config import MockConfig
 
 # The request of the seed page's curl example (Llama API docs, "Chat completion").
@@ -24,7 +24,7 @@ SEED_REQUEST = {
     "max_tokens": 256,
 }
 AUTH = {"Authorization": "Bearer test"}
-CLI = [sys.executable, "-m", "mockserver.cli"]  # what the `llama-contract` console script runs
+CLI = [sys.executable, "-m", "mockserver.cli.main"]  # what the `llama-contract` console script runs
 CLIENT_TIMEOUT_S = 30.0
 
 

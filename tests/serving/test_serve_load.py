@@ -18,7 +18,7 @@ from mockserver.engine.tokens import count_tokens
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 AUTH = {"Authorization": "Bearer test", "Accept": "text/event-stream"}
 CLIENT_TIMEOUT_S = 60.0  # a bound against hangs, not a speed claim
-CLI = [sys.executable, "-m", "mockserver.cli"]
+CLI = [sys.executable, "-m", "mockserver.cli.main"]
 LONG_ASK = [{"role": "user", "content": "Write a long essay about lighthouses."}]
 PACED_STREAMS = 32
 

@@ -1,4 +1,4 @@
-"""`mockserver.serving` on granian with a small gated-stream app: readiness, unbuffered and
+"""`mockserver.adapters.serving` on granian with a small gated-stream app: readiness, unbuffered and
 concurrent streams, shutdown with streams open, start-up failures."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mockserver.serving import ServeError, base_url, open_listener, ready_lines
+from mockserver.adapters.serving import ServeError, base_url, open_listener, ready_lines
 
 READ_TIMEOUT_S = 15.0  # a bound so that a buffered stream fails the test instead of hanging it
 GATED_APP = Path(__file__).with_name("gated_stream_app.py")

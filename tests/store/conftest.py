@@ -106,7 +106,7 @@ class MockProcess:
 
     def __init__(self, *args: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mockserver.cli", "serve", "--port", "0", *args],
+            [sys.executable, "-m", "mockserver.cli.main", "serve", "--port", "0", *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         self.url = ""

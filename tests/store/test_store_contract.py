@@ -7,9 +7,9 @@ import threading
 import pytest
 
 from contract.violations import ValidationResult, Violation
-from mockserver.journal import JournalEntry
-from mockserver.redis_store import RedisStore
-from mockserver.store import MemoryStore, Store, StoreUnavailable
+from mockserver.state.journal import JournalEntry
+from mockserver.state.redis_store import RedisStore
+from mockserver.state.store import MemoryStore, Store, StoreUnavailable
 
 
 @pytest.fixture(params=["memory", "redis"])

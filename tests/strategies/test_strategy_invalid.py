@@ -21,7 +21,7 @@ STRICT_ONLY = covered_rules(strict=True) - covered_rules(strict=False)
 # The modules and schemas behind validate_request. Request-scope rules named nowhere in them are
 # decided outside the request body (headers, server state, the mock's engine) and are not ours.
 _VALIDATOR_SOURCES = (
-    "semantics.py", "explain.py", "validation.py",
+    "validate/request_rules.py", "validate/explain.py", "validate/documents.py",
     "schemas/native-chat-request.json", "schemas/compat-chat-request.json",
 )  # fmt: skip
 _RULE_LITERAL = re.compile(r'"([a-z_]+(?:\.[a-z_]+)+)"')

@@ -1,0 +1,3 @@
+"""Conformance: the checks (a registry of named functions) and the report."""
+
+__all__: list[str] = []

@@ -1,0 +1,224 @@
+"""Client checks: a client sends conforming requests and hands its user what the server sent.
+
+Each check grades one `ClientCase`: the scripted answer of the step that answered (text, tool
+calls, document, stop reason), the step's `expect`, and the requests the server saw.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+from contract.conformance.checks.client_model import ClientCase
+from contract.conformance.checks.registry import register
+from contract.scenarios.loading import Respond
+from contract.validate.documents import validate_request
+from contract.violations import Violation
+
+# Faults that change how an answer arrives but not what it says.
+_FAITHFUL_FAULTS = frozenset(
+    {"latency", "slow_stream", "rate_limit", "fail_then_succeed", "redirect", "stall"}
+)
+
+
+def _one(rule: str, message: str, path: str = "") -> list[Violation]:
+    return [Violation(rule, path, message)]
+
+
+def _scripted(case: ClientCase) -> Respond | None:
+    """The scripted success answer the client got, when it reached the client unchanged."""
+    step = case.answering_step
+    respond = step.respond
+    if respond is None or respond.is_error or respond.has_body or error_expected(case):
+        return None
+    if any(fault.name not in _FAITHFUL_FAULTS for fault in step.faults):
+        return None
+    return respond
+
+
+def _final_status(case: ClientCase) -> int | None:
+    return case.seen[-1].status if case.seen else None
+
+
+def error_expected(case: ClientCase) -> bool:
+    expect = case.step.expect
+    if expect is not None and expect.raises is not None:
+        return expect.raises
+    status = _final_status(case)
+    return status is not None and status >= 400
+
+
+@register(name="requests_conform", rule="client.request.conforms", scope="client")
+def requests_conform(case: ClientCase) -> list[Violation] | None:
+    """Every request the client sent conforms to the contract."""
+    if case.conversation.operation != "chat" or not case.seen:
+        return None
+    # What the step's own example request breaks (on purpose, or a tolerated field such as the
+    # seed example's max_tokens) is not the client's doing: only other findings count.
+    example = validate_request(case.conversation.request, endpoint=case.conversation.endpoint)
+    allowed = {(v.rule, v.path) for v in example.violations}
+    found: list[Violation] = []
+    for number, request in enumerate(case.seen, start=1):
+        found += [v.at_line(number) for v in request.violations if (v.rule, v.path) not in allowed]
+    return found
+
+
+@register(name="error_surfaced", rule="client.error.surfaced", scope="client")
+def error_surfaced(case: ClientCase) -> list[Violation] | None:
+    """An error answer (or a broken stream) reaches the user as an error."""
+    if not error_expected(case):
+        return None
+    if case.outcome.error is not None:
+        return []
+    status = _final_status(case)
+    return _one("client.error.surfaced", f"the server's last answer was {status} (or a broken "
+                "stream) and the client returned it as a result instead of raising")  # fmt: skip
+
+
+@register(name="no_unexpected_error", rule="client.error.unexpected", scope="client")
+def no_unexpected_error(case: ClientCase) -> list[Violation] | None:
+    """The client does not raise on an answer that conforms."""
+    if error_expected(case):
+        return None
+    error = case.outcome.error
+    if error is None:
+        return []
+    return _one("client.error.unexpected", f"the client raised {type(error).__name__}: "
+                f"{str(error)[:300]}")  # fmt: skip
+
+
+@register(name="text_intact", rule="client.text.intact", scope="client")
+def text_intact(case: ClientCase) -> list[Violation] | None:
+    """The text reaches the user exactly as the server sent it."""
+    expect, respond = case.step.expect, _scripted(case)
+    wanted = respond.text if respond is not None and respond.document is None else None
+    contains = expect.text_contains if expect is not None else None
+    regex = expect.text_regex if expect is not None else None
+    if case.conversation.operation != "chat" or error_expected(case):
+        return None
+    if wanted is None and contains is None and regex is None:
+        return None
+    text = case.outcome.text or ""
+    if wanted is not None and text != wanted:
+        return _one("client.text.intact", f"the client returned {text[:200]!r}; the server "
+                    f"sent {wanted[:200]!r}")  # fmt: skip
+    if contains is not None and contains not in text:
+        return _one("client.text.intact", f"the text {text[:200]!r} lacks {contains!r}")
+    if regex is not None and not regex.search(text):
+        return _one("client.text.intact", f"the text {text[:200]!r} does not match "
+                    f"{regex.pattern!r}")  # fmt: skip
+    return []
+
+
+def _arguments(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+@register(name="tool_calls_intact", rule="client.tool_calls.intact", scope="client")
+def tool_calls_intact(case: ClientCase) -> list[Violation] | None:
+    """Tool calls reach the user whole: every call, its name, id and arguments."""
+    if case.conversation.operation != "chat" or error_expected(case):
+        return None
+    expect, respond = case.step.expect, _scripted(case)
+    got = case.outcome.tool_calls
+    names = [call.name for call in got]
+    if respond is not None and respond.tool_calls:
+        sent = [(c.name, _arguments(c.arguments), c.id) for c in respond.tool_calls]
+        if len(got) != len(sent):
+            return _one("client.tool_calls.intact", f"the client returned {len(got)} tool "
+                        f"call(s) {names}; the server sent {len(sent)}: "
+                        f"{[name for name, _, _ in sent]}")  # fmt: skip
+        for index, (call, (name, arguments, call_id)) in enumerate(zip(got, sent, strict=True)):
+            if call.name != name or call.parsed_arguments() != arguments:
+                return _one("client.tool_calls.intact", f"tool call {index}: the client returned "
+                            f"{call.name}({call.arguments!r}); the server sent {name} with "
+                            f"{json.dumps(arguments)}", f"/tool_calls/{index}")  # fmt: skip
+            if call_id is not None and call.id is not None and call.id != call_id:
+                return _one("client.tool_calls.intact", f"tool call {index}: id {call.id!r}; "
+                            f"the server sent {call_id!r}", f"/tool_calls/{index}/id")  # fmt: skip
+        return []
+    if expect is None or (not expect.tools_called and expect.tool_calls is None):
+        return None
+    missing = [name for name in expect.tools_called if name not in names]
+    if missing:
+        return _one("client.tool_calls.intact", f"no call of {missing} among the client's tool "
+                    f"calls {names}")  # fmt: skip
+    if expect.tool_calls is not None and len(got) != expect.tool_calls:
+        return _one("client.tool_calls.intact", f"the client returned {len(got)} tool call(s); "
+                    f"expected {expect.tool_calls}")  # fmt: skip
+    return []
+
+
+@register(name="document_intact", rule="client.document.intact", scope="client")
+def document_intact(case: ClientCase) -> list[Violation] | None:
+    """Structured output reaches the user as the document the server sent."""
+    if case.conversation.operation != "chat" or error_expected(case):
+        return None
+    expect, respond = case.step.expect, _scripted(case)
+    sent = respond.document if respond is not None else None
+    if sent is None and (expect is None or expect.document is None):
+        return None
+    document = case.outcome.document
+    if document is None:
+        try:
+            document = json.loads(case.outcome.text or "")
+        except ValueError:
+            if sent is not None or (expect is not None and expect.document):
+                return _one("client.document.intact", f"the client's text "
+                            f"{(case.outcome.text or '')[:200]!r} is not the JSON document "
+                            "the server sent")  # fmt: skip
+            return []
+    if sent is not None and document != sent:
+        return _one("client.document.intact", f"the client returned {json.dumps(document)[:200]}; "
+                    f"the server sent {json.dumps(sent)[:200]}")  # fmt: skip
+    return []
+
+
+@register(name="stop_reason", rule="client.stop_reason", scope="client")
+def stop_reason(case: ClientCase) -> list[Violation] | None:
+    """The stop reason reaches the user as the server sent it."""
+    if case.conversation.operation != "chat" or error_expected(case):
+        return None
+    expect, respond = case.step.expect, _scripted(case)
+    wanted = expect.stop_reason if expect is not None else None
+    said = "the scenario expects"
+    if wanted is None and respond is not None and case.outcome.stop_reason is not None:
+        wanted, said = respond.resolved_stop_reason, "the mock server sent"
+    if wanted is None:
+        return None
+    if case.outcome.stop_reason == wanted:
+        return []
+    return _one("client.stop_reason", f"the client returned stop reason "
+                f"{case.outcome.stop_reason!r}; {said} {wanted!r}")  # fmt: skip
+
+
+@register(name="retry_after", rule="client.retry.after", scope="client")
+def retry_after(case: ClientCase) -> list[Violation] | None:
+    """A retry waits at least as long as retry-after asked."""
+    expect = case.step.expect
+    if expect is None or expect.min_retry_wait_ms is None:
+        return None
+    if len(case.seen) < 2:
+        return _one("client.retry.count", f"{len(case.seen)} request(s): the client did not "
+                    "retry an answer that asked for a retry")  # fmt: skip
+    gaps = [(b.started - a.started) * 1000 for a, b in itertools.pairwise(case.seen)]
+    if min(gaps) >= expect.min_retry_wait_ms:
+        return []
+    return _one("client.retry.after", f"the client retried after {min(gaps):.0f} ms; "
+                f"retry-after asked for at least {expect.min_retry_wait_ms:.0f} ms")  # fmt: skip
+
+
+@register(name="retry_count", rule="client.retry.count", scope="client")
+def retry_count(case: ClientCase) -> list[Violation] | None:
+    """The client sends the number of requests the retry policy allows, then stops."""
+    expect = case.step.expect
+    if expect is None or expect.requests is None:
+        return None
+    if len(case.seen) == expect.requests:
+        return []
+    return _one("client.retry.count", f"the server saw {len(case.seen)} request(s) for this call; "
+                f"expected {expect.requests}")  # fmt: skip

@@ -1,0 +1,28 @@
+"""Conformance reports: the report model, report.json (with a published JSON Schema), JUnit XML,
+a self-contained HTML page and a markdown summary."""
+
+from contract.conformance.report.coverage import request_features
+from contract.conformance.report.files import (
+    REPORT_FILES,
+    ReportError,
+    load_report,
+    render,
+    report_schema,
+    schema_errors,
+    write_reports,
+)
+from contract.conformance.report.model import CheckRecord, Report, records_of
+
+__all__ = [
+    "REPORT_FILES",
+    "CheckRecord",
+    "Report",
+    "ReportError",
+    "load_report",
+    "records_of",
+    "render",
+    "report_schema",
+    "request_features",
+    "schema_errors",
+    "write_reports",
+]

@@ -1,0 +1,50 @@
+"""JUnit XML of a report: one testcase per check record, grouped in one testsuite per check."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from itertools import groupby
+
+from contract.conformance.report.model import CheckRecord, Report
+
+
+def _details(record: CheckRecord) -> str:
+    evidence = record.evidence
+    lines = [record.message]
+    if "curl" in evidence:
+        lines += ["", "reproduce:", str(evidence["curl"])]
+    for key in ("request", "response", "outcome"):
+        if key in evidence:
+            lines += ["", f"{key}:", json.dumps(evidence[key], indent=2, ensure_ascii=False)[:4000]]
+    return "\n".join(lines)
+
+
+def render_junit(report: Report) -> str:
+    summary = report.summary()
+    root = ET.Element("testsuites", name=f"llama-contract {report.kind}",
+                      tests=str(summary["total"]), failures=str(summary["failed"]),
+                      errors="0", skipped=str(summary["skipped"]),
+                      time=f"{report.duration_s:.3f}")  # fmt: skip
+    by_check = sorted(report.records, key=lambda r: r.check)
+    for check, group in groupby(by_check, key=lambda r: r.check):
+        records = list(group)
+        suite = ET.SubElement(
+            root, "testsuite", name=f"{report.kind}.{check}", tests=str(len(records)),
+            failures=str(sum(r.status == "failed" for r in records)), errors="0",
+            skipped=str(sum(r.status == "skipped" for r in records)),
+        )  # fmt: skip
+        for record in records:
+            case = ET.SubElement(suite, "testcase", classname=f"{report.kind}.{check}",
+                                 name=f"{record.case} [{record.rule}]")  # fmt: skip
+            if record.status == "failed":
+                failure = ET.SubElement(case, "failure", message=record.message[:500],
+                                        type=record.rule)  # fmt: skip
+                failure.text = _details(record)
+            elif record.status == "skipped":
+                ET.SubElement(case, "skipped", message=record.message[:500])
+            elif record.status == "warning":
+                ET.SubElement(case, "system-out").text = f"warning: {_details(record)}"
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n'

@@ -1,0 +1,45 @@
+"""`summary.md`: a short markdown summary for CI step summaries (e.g. $GITHUB_STEP_SUMMARY)."""
+
+from __future__ import annotations
+
+from contract.conformance.report.model import Report
+
+MAX_FAILURES_LISTED = 20
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: Report) -> str:
+    summary = report.summary()
+    verdict = "conforms" if report.ok else "does NOT conform"
+    lines = [
+        f"## Llama API contract: {report.kind} check — {verdict}",
+        "",
+        f"Target `{report.target}`, seed {report.seed}, {summary['cases']} cases, "
+        f"{report.tool['name']} {report.tool['version']}, contract {report.contract['digest']}.",
+        "",
+        "| passed | failed | warnings | skipped |",
+        "|---:|---:|---:|---:|",
+        f"| {summary['passed']} | {summary['failed']} | {summary['warnings']} | "
+        f"{summary['skipped']} |",
+        "",
+    ]
+    broken = [row for row in report.rule_table() if row["failed"] or row["warning"]]
+    if broken:
+        lines += ["| rule | failed | warnings | checks |", "|---|---:|---:|---|"]
+        lines += [f"| `{row['rule']}` | {row['failed']} | {row['warning']} | "
+                  f"{_cell(', '.join(row['checks']))} |" for row in broken]  # fmt: skip
+        lines.append("")
+    failures = report.failures
+    if failures:
+        lines.append("### Failures")
+        lines.append("")
+        for record in failures[:MAX_FAILURES_LISTED]:
+            lines.append(f"- `{record.case}` {record.check} [`{record.rule}`]: "
+                         f"{_cell(record.message)[:300]}")  # fmt: skip
+        if len(failures) > MAX_FAILURES_LISTED:
+            lines.append(f"- … and {len(failures) - MAX_FAILURES_LISTED} more (see report.html)")
+        lines.append("")
+    return "\n".join(lines)

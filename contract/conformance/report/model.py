@@ -1,0 +1,160 @@
+"""The report model: one `CheckRecord` per check per case, gathered in a `Report`.
+
+`report.json` is `Report.to_dict()`; its JSON Schema is `contract/schemas/report.json`. Every
+renderer (JUnit, HTML, markdown) and the pytest plugin's report work from this one document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Literal
+
+from contract.conformance.checks.registry import CheckOutcome
+
+Status = Literal["passed", "failed", "warning", "skipped"]
+REPORT_FORMAT = 1
+TOOL_NAME = "llama-api-contract"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRecord:
+    """One check's verdict on one case, under one rule (a check failing two rules gives two)."""
+
+    check: str
+    rule: str
+    status: Status
+    case: str
+    message: str = ""
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"check": self.check, "rule": self.rule, "status": self.status,
+                               "case": self.case, "message": self.message}  # fmt: skip
+        if self.evidence:
+            out["evidence"] = dict(self.evidence)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CheckRecord:
+        return cls(data["check"], data["rule"], data["status"], data["case"],
+                   data.get("message", ""), data.get("evidence", {}))  # fmt: skip
+
+
+def records_of(
+    outcome: CheckOutcome, *, case: str, evidence: Mapping[str, Any] | None = None
+) -> list[CheckRecord]:
+    """Records of one check outcome: one passed record, or one record per rule broken (errors
+    fail, warnings warn), each carrying its violations; evidence goes on non-passed records."""
+    check = outcome.check
+    if not outcome.violations:
+        return [CheckRecord(check.name, check.rule, "passed", case)]
+    by_rule: dict[str, list[Any]] = {}
+    for violation in outcome.violations:
+        by_rule.setdefault(violation.rule, []).append(violation)
+    records = []
+    for rule, found in by_rule.items():
+        failed = any(v.severity == "error" for v in found)
+        details = {**(evidence or {}), "violations": [v.to_dict() for v in found]}
+        records.append(CheckRecord(check.name, rule, "failed" if failed else "warning", case,
+                                   "; ".join(str(v) for v in found[:5]), details))  # fmt: skip
+    return records
+
+
+def contract_digest() -> str:
+    """A digest of the contract's schema files: which contract a report was checked against."""
+    digest = hashlib.sha256()
+    folder = resources.files("contract") / "schemas"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json") and entry.name != "report.json":
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(TOOL_NAME)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@dataclass
+class Report:
+    """A conformance run: what was checked, against what, and every record."""
+
+    kind: Literal["server", "client", "pytest"]
+    target: str
+    seed: int | None = None
+    records: list[CheckRecord] = field(default_factory=list)
+    coverage: Counter[str] = field(default_factory=Counter)
+    cases: int = 0
+    created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    duration_s: float = 0.0
+    options: dict[str, Any] = field(default_factory=dict)
+    tool: dict[str, str] = field(
+        default_factory=lambda: {"name": TOOL_NAME, "version": tool_version()}
+    )
+    contract: dict[str, str] = field(
+        default_factory=lambda: {"version": tool_version(), "digest": contract_digest()}
+    )
+
+    def add(self, records: Iterable[CheckRecord]) -> None:
+        self.records.extend(records)
+
+    @property
+    def failures(self) -> list[CheckRecord]:
+        return [r for r in self.records if r.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(record.status for record in self.records)
+        return {"passed": counts["passed"], "failed": counts["failed"],
+                "warnings": counts["warning"], "skipped": counts["skipped"],
+                "total": len(self.records), "cases": self.cases}  # fmt: skip
+
+    def rule_table(self) -> list[dict[str, Any]]:
+        """Per rule: how many records passed, failed, warned, and the checks that reported it."""
+        table: dict[str, dict[str, Any]] = {}
+        for record in self.records:
+            row = table.setdefault(record.rule, {"rule": record.rule, "passed": 0, "failed": 0,
+                                                 "warning": 0, "skipped": 0, "checks": []})  # fmt: skip
+            row[record.status] += 1
+            if record.check not in row["checks"]:
+                row["checks"].append(record.check)
+        return [table[rule] for rule in sorted(table)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": REPORT_FORMAT,
+            "kind": self.kind,
+            "tool": dict(self.tool),
+            "contract": dict(self.contract),
+            "seed": self.seed,
+            "target": self.target,
+            "created": self.created,
+            "duration_s": round(self.duration_s, 3),
+            "options": dict(self.options),
+            "summary": self.summary(),
+            "coverage": dict(sorted(self.coverage.items())),
+            "records": [record.to_dict() for record in self.records],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Report:
+        return cls(
+            kind=data["kind"], target=data["target"], seed=data.get("seed"),
+            records=[CheckRecord.from_dict(r) for r in data["records"]],
+            coverage=Counter(data.get("coverage", {})), cases=data["summary"].get("cases", 0),
+            created=data["created"], duration_s=data.get("duration_s", 0.0),
+            options=dict(data.get("options", {})), tool=dict(data["tool"]),
+            contract=dict(data["contract"]),
+        )  # fmt: skip

@@ -1,0 +1,3 @@
+"""Scenario files: the model, loading and building, matching, faults."""
+
+__all__: list[str] = []

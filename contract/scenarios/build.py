@@ -1,0 +1,287 @@
+"""From parsed scenario data to a checked `Scenario`: schema first, then what a schema cannot say.
+
+Every problem becomes a `ScenarioError` naming the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import itertools
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from contract.scenarios.fault_forms import parse_fault_text
+from contract.scenarios.faults import FaultError, FaultSpec, check_fault_set, make_fault
+from contract.scenarios.model import (
+    Expect,
+    Match,
+    Pacing,
+    Respond,
+    Scenario,
+    Step,
+    ToolCallSpec,
+)
+from contract.scenarios.patterns import ScenarioPattern, UnsafePattern, compile_safe
+from contract.scenarios.source import LineMap, PathParts, ScenarioError
+
+SCHEMA_FILE = "scenario.json"
+_MAX_SCHEMA_ERRORS = 20
+# Headers that say how the body is framed: a scenario's value would cut or corrupt the answer.
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive",
+                              "upgrade", "te", "trailer", "proxy-connection"})
+
+
+@functools.cache
+def scenario_schema() -> dict[str, Any]:
+    """The published JSON Schema of scenario files (`contract/schemas/scenario.json`)."""
+    text = (Path(__file__).parents[1] / "schemas" / SCHEMA_FILE).read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(scenario_schema())
+
+
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+               int: "an integer", float: "a number", type(None): "null"}
+
+
+def _json_type(value: object) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
+def _schema_problem(error: ValidationError) -> tuple[PathParts, PathParts, str]:
+    """(field, where its line is, message) for a jsonschema error."""
+    parts: PathParts = tuple(error.absolute_path)
+    instance: Any = error.instance
+    value: Any = error.validator_value
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
+    if error.validator == "additionalProperties" and isinstance(instance, dict):
+        known = sorted(schema.get("properties", {}))
+        extra = next(key for key in instance if key not in known)
+        close = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        allowed = ("known keys: " + ", ".join(known)) if known else "no keys are allowed"
+        return (*parts, extra), (*parts, extra), f"unknown key {extra!r}{hint} ({allowed})"
+    if error.validator == "required" and isinstance(instance, dict):
+        missing = next(key for key in value if key not in instance)
+        return (*parts, missing), parts, f"missing required key {missing!r}"
+    if error.validator == "type":
+        wanted = value if isinstance(value, list) else [value]
+        found = _json_type(instance)
+        if isinstance(instance, str | int | float | bool) and len(repr(instance)) <= 40:
+            found += f" ({json.dumps(instance)})"
+        return parts, parts, f"expected {' or '.join(wanted)}, found {found}"
+    if error.validator in ("enum", "const"):
+        options = value if error.validator == "enum" else [value]
+        return parts, parts, f"{_shown(instance)} is not allowed; use one of: " + ", ".join(
+            json.dumps(option) for option in options
+        )
+    if error.validator == "pattern":
+        why = schema.get("description") or f"it must match {value}"
+        return parts, parts, f"{_shown(instance)} is not valid: {why}"
+    if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        relation = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "above",
+                    "exclusiveMaximum": "below"}[str(error.validator)]
+        return parts, parts, f"{instance} is out of range; it must be {relation} {value}"
+    return parts, parts, error.message
+
+
+def check_schema(data: Any, *, file: str, lines: LineMap) -> None:
+    # The best of the first errors: a document with thousands of bad items would list them all.
+    error = best_match(itertools.islice(_validator().iter_errors(data), _MAX_SCHEMA_ERRORS))
+    if error is not None:
+        field, at, message = _schema_problem(error)
+        raise ScenarioError(message, file=file, line=lines.line(at), field=field)
+
+
+class _Builder:
+    """Turns schema-valid data into dataclasses, raising `ScenarioError` with lines on problems."""
+
+    def __init__(self, file: str, lines: LineMap) -> None:
+        self.file = file
+        self.lines = lines
+
+    def fail(self, parts: PathParts, message: str) -> NoReturn:
+        raise ScenarioError(message, file=self.file, line=self.lines.line(parts), field=parts)
+
+    def regex(self, pattern: str, parts: PathParts) -> ScenarioPattern:
+        try:
+            return compile_safe(pattern)
+        except UnsafePattern as exc:
+            self.fail(parts, str(exc))
+
+    def scenario(self, data: Mapping[str, Any], source: Path | None) -> Scenario:
+        steps = tuple(self.step(index, item) for index, item in enumerate(data["steps"]))
+        seen: dict[str, int] = {}
+        for step in steps:
+            if step.name in seen:
+                self.fail(("steps", step.index, "name"), f"the step name {step.name!r} is "
+                          f"already used by step {seen[step.name] + 1}")
+            seen[step.name] = step.index
+        return Scenario(
+            name=data["name"], steps=steps, description=data.get("description", ""),
+            tags=tuple(data.get("tags", ())), when_done=data.get("when_done", "repeat_last"),
+            source=source,
+        )
+
+    def step(self, index: int, data: Mapping[str, Any]) -> Step:
+        at: PathParts = ("steps", index)
+        match = self.match(data.get("match", {}), (*at, "match"))
+        respond = self.respond(data["respond"], (*at, "respond")) if "respond" in data else None
+        faults = self.faults(data["fault"], (*at, "fault")) if "fault" in data else ()
+        expect = self.expect(data["expect"], (*at, "expect")) if "expect" in data else None
+        self.check_coherence(at, match, respond, faults)
+        return Step(
+            index=index, name=data.get("name", f"step-{index + 1}"), match=match, respond=respond,
+            faults=faults, expect=expect, times=data.get("times", 1), request=data.get("request"),
+            description=data.get("description", ""), line=self.lines.line(at),
+        )
+
+    def match(self, data: Mapping[str, Any], at: PathParts) -> Match:
+        model = data.get("model")
+        tools = data.get("tools")
+        user = data.get("last_user_message", {})
+        regex = self.regex(user["regex"], (*at, "last_user_message", "regex")) \
+            if "regex" in user else None
+        path = data.get("path")
+        if isinstance(path, str) and not path.startswith(("/v1/", "/compat/v1/")):
+            path = "/v1" + path
+        return Match(
+            endpoint=data.get("endpoint"), path=path.rstrip("/") if path else None,
+            models=(model,) if isinstance(model, str) else tuple(model or ()),
+            stream=data.get("stream"),
+            tools=True if isinstance(tools, list) else tools,
+            tool_names=tuple(tools) if isinstance(tools, list) else (),
+            tool_result=data.get("tool_result"), user_contains=user.get("contains"),
+            user_regex=regex,
+            headers=tuple((name.lower(), value) for name, value in data.get("headers", {}).items()),
+        )
+
+    def respond(self, data: Mapping[str, Any], at: PathParts) -> Respond:
+        calls = tuple(
+            ToolCallSpec(name=call["name"], id=call.get("id"),
+                         arguments=_arguments_text(call.get("arguments", {})))
+            for call in data.get("tool_calls", ())
+        )
+        metrics = data.get("metrics", {})
+        pacing = data.get("pacing")
+        respond = Respond(
+            text=data.get("text"), tool_calls=calls, document=data.get("document"),
+            stop_reason=data.get("stop_reason"), prompt_tokens=metrics.get("prompt_tokens"),
+            completion_tokens=metrics.get("completion_tokens"), status=data.get("status", 200),
+            error=data.get("error"), headers=tuple(data.get("headers", {}).items()),
+            pacing=Pacing(**pacing) if pacing else None, body=data.get("body"),
+            has_body="body" in data, deltas=tuple(data.get("deltas", ())),
+        )
+        self.check_respond(respond, data, at)
+        return respond
+
+    def check_respond(self, respond: Respond, data: Mapping[str, Any], at: PathParts) -> None:
+        content = [key for key in ("text", "tool_calls", "document") if key in data]
+        if "text" in data and "document" in data:
+            self.fail((*at, "document"), "give either text or document, not both")
+        if "body" in data and (content or "error" in data or "stop_reason" in data):
+            other = (content + [k for k in ("error", "stop_reason") if k in data])[0]
+            self.fail((*at, other), "body is sent verbatim; it cannot be combined with " + other)
+        if respond.is_error and (content or "stop_reason" in data or "metrics" in data):
+            other = (content + [k for k in ("stop_reason", "metrics") if k in data])[0]
+            self.fail((*at, other), f"status {respond.status} is an error; an error answer "
+                                    f"carries no {other} (use error: for its detail)")
+        if "error" in data and not respond.is_error:
+            self.fail((*at, "error"), f"error needs an error status (400-599); status is "
+                                      f"{respond.status}")
+        if respond.status >= 300 and not respond.is_error:
+            self.fail((*at, "status"), f"status {respond.status} is a redirect; use the redirect "
+                                       "fault to answer with one")
+        if respond.stop_reason == "tool_calls" and not respond.tool_calls:
+            self.fail((*at, "stop_reason"), "stop_reason tool_calls needs tool_calls")
+        if respond.tool_calls and respond.stop_reason not in (None, "tool_calls"):
+            self.fail((*at, "stop_reason"), f"an answer with tool_calls has stop_reason "
+                                            f"tool_calls, not {respond.stop_reason}")
+        for name, _ in respond.headers:
+            if name.lower() in _FRAMING_HEADERS:
+                self.fail((*at, "headers", name), f"the server frames the answer itself; a "
+                                                  f"scenario cannot set {name}")
+        ids = [call.id for call in respond.tool_calls if call.id is not None]
+        if len(ids) != len(set(ids)):
+            self.fail((*at, "tool_calls"), "two tool calls share one id")
+
+    def faults(self, data: Any, at: PathParts) -> tuple[FaultSpec, ...]:
+        items = data if isinstance(data, list) else [data]
+        specs: list[FaultSpec] = []
+        for index, item in enumerate(items):
+            where = (*at, index) if isinstance(data, list) else at
+            try:
+                if isinstance(item, str):
+                    specs.append(parse_fault_text(item))
+                else:
+                    params = {key: value for key, value in item.items() if key != "name"}
+                    specs.append(make_fault(item["name"], params))
+            except FaultError as exc:
+                key_at = (*where, exc.key) if exc.key and isinstance(item, dict) else where
+                self.fail(key_at, exc.message)
+        try:
+            check_fault_set(tuple(specs))
+        except FaultError as exc:
+            self.fail(at, exc.message)
+        return tuple(specs)
+
+    def check_coherence(self, at: PathParts, match: Match, respond: Respond | None,
+                        faults: tuple[FaultSpec, ...]) -> None:
+        for spec in faults:
+            if spec.kind.stream_only and match.stream is not True:
+                self.fail((*at, "fault"), f"the fault {spec.name} only affects streams; add "
+                                          "'stream: true' to this step's match")
+            # fail_then_succeed and redirect send the step's answer in the end.
+            answers_later = spec.name in ("fail_then_succeed", "redirect") and not (
+                respond is not None and respond.is_error)
+            if spec.kind.role == "replace" and respond is not None and respond.scripted \
+                    and not answers_later:
+                self.fail((*at, "fault"), f"the fault {spec.name} replaces the answer, so "
+                                          "this step's respond would never be sent")
+            if spec.name == "tool_call_as_text" and respond is not None and respond.scripted \
+                    and not respond.tool_calls:
+                self.fail((*at, "fault"), "tool_call_as_text rewrites tool calls into text; "
+                                          "this step's respond has no tool_calls")
+
+    def expect(self, data: Mapping[str, Any], at: PathParts) -> Expect:
+        called = data.get("tool_called", ())
+        regex = self.regex(data["text_matches"], (*at, "text_matches")) \
+            if "text_matches" in data else None
+        return Expect(
+            status=data.get("status"), stop_reason=data.get("stop_reason"),
+            text_contains=data.get("text_contains"), text_regex=regex,
+            tools_called=(called,) if isinstance(called, str) else tuple(called),
+            tool_calls=data.get("tool_calls"), document=data.get("document"),
+            raises=data.get("raises"), requests=data.get("requests"),
+            min_retry_wait_ms=data.get("min_retry_wait_ms"),
+            warnings=tuple(data.get("warnings", ())),
+        )
+
+
+def _arguments_text(arguments: Any) -> str:
+    if isinstance(arguments, str):
+        return arguments
+    return json.dumps(arguments, ensure_ascii=False, separators=(",", ":"))
+
+
+def build_scenario(
+    data: Any, *, file: str, lines: LineMap, source: Path | None = None
+) -> Scenario:
+    """Check `data` against the scenario schema and the semantic rules; build the `Scenario`."""
+    check_schema(data, file=file, lines=lines)
+    return _Builder(file, lines).scenario(data, source)

@@ -1,0 +1,192 @@
+"""Run conformance checks against a server or a client and write reports.
+
+`check server --base-url URL --report-dir DIR`: scenario and generated requests, every answer
+checked. `check client --adapter SPEC --report-dir DIR [--examples N --seed S]`: the built-in scenarios
+served to a client, then generated exchanges, each failure shrunk to its minimal exchange.
+Exit status: 0 conforms, 1 does not, 2 could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from contract.conformance.report import Report
+    from contract.scenarios.loading import Scenario
+    from mockserver.conformance.cases import Endpoint
+    from mockserver.conformance.progress import Progress
+
+EXIT_OK, EXIT_FAILED, EXIT_CANNOT_RUN = 0, 1, 2
+FAILURES_PRINTED = 10
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="subject", metavar="server|client", required=True)
+    server = sub.add_parser("server", help="check a server that claims to be the Llama API")
+    server.add_argument(
+        "--base-url",
+        required=True,
+        help="the server's root URL (native API at /v1, compat at /compat/v1)",
+    )
+    server.add_argument(
+        "--api-key",
+        default=None,
+        help="bearer key to send (default: $LLAMA_API_KEY, else a dummy key)",
+    )
+    server.add_argument(
+        "--examples", type=int, default=100, help="generated requests to send (default 100)"
+    )
+    server.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the generated requests: the same seed sends the same ones",
+    )
+    server.add_argument(
+        "--endpoint",
+        choices=("native", "compat", "both"),
+        default="both",
+        help="which API to check (default both)",
+    )
+    client = sub.add_parser("client", help="check a client through an adapter function")
+    client.add_argument(
+        "--adapter",
+        required=True,
+        metavar="MODULE:FUNCTION|NAME",
+        help="llama-api-client, llama-api-client-async, openai, or MODULE:FUNCTION",
+    )
+    client.add_argument(
+        "--examples",
+        type=int,
+        default=0,
+        help="generated exchanges to play after the scenarios, failures shrunk (default 0)",
+    )
+    client.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the generated exchanges: the same seed plays the same ones",
+    )
+    client.add_argument(
+        "--no-scenarios",
+        action="store_true",
+        help="play only generated exchanges (with --examples), not the scenarios",
+    )
+    client.add_argument(
+        "--save-failures",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write each failure's minimal exchange to DIR as a scenario file",
+    )
+    for child in (server, client):
+        child.add_argument(
+            "--scenarios",
+            nargs="+",
+            default=None,
+            metavar="PATH_OR_NAME",
+            help="scenario files, folders or built-in names (default: all built-in)",
+        )
+        child.add_argument(
+            "--report-dir",
+            required=True,
+            type=Path,
+            help="where to write report.json, junit.xml, report.html, summary.md",
+        )
+        child.add_argument(
+            "--quiet",
+            action="store_true",
+            help="no progress bar and only the summary line (for CI)",
+        )
+
+
+def _fail(message: str) -> int:
+    print(f"llama-contract check: {message}", file=sys.stderr)
+    return EXIT_CANNOT_RUN
+
+
+def _summarise(report: Report, paths: list[Path], *, quiet: bool) -> int:
+    summary = report.summary()
+    verdict = "conforms" if report.ok else "does NOT conform"
+    if not quiet:
+        for record in report.failures[:FAILURES_PRINTED]:
+            print(f"FAILED {record.case} {record.check} [{record.rule}]: {record.message[:300]}")
+            curl = record.evidence.get("curl")
+            if curl:
+                print(f"  reproduce (seed {report.seed}): {curl[:500]}")
+        more = len(report.failures) - FAILURES_PRINTED
+        if more > 0:
+            print(f"... and {more} more failures in {paths[0]}")
+    print(f"{report.kind} {report.target} {verdict}: {summary['cases']} cases, "
+          f"{summary['passed']} passed, {summary['failed']} failed, "
+          f"{summary['warnings']} warnings, {summary['skipped']} skipped; "
+          f"reports in {paths[0].parent}")  # fmt: skip
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def run(args: argparse.Namespace) -> int:
+    from contract.conformance.report import write_reports
+    from contract.scenarios.loading import ScenarioError, builtin_scenarios, load_scenarios
+    from mockserver.conformance.progress import Progress
+
+    try:
+        scenarios = load_scenarios(args.scenarios) if args.scenarios else builtin_scenarios()
+    except ScenarioError as exc:
+        return _fail(str(exc))
+    progress = Progress(f"check {args.subject}", enabled=False if args.quiet else None)
+    if args.subject == "server":
+        report = _run_server(args, scenarios, progress)
+    else:
+        report = _run_client(args, scenarios, progress)
+    if isinstance(report, int):
+        return report
+    try:
+        paths = write_reports(report, args.report_dir)
+    except OSError as exc:
+        return _fail(f"cannot write reports to {args.report_dir}: {exc.strerror or exc}")
+    return _summarise(report, paths, quiet=args.quiet)
+
+
+def _run_server(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
+                progress: Progress) -> Report | int:  # fmt: skip
+    from mockserver.conformance.server_runner import ServerUnreachable, run_server_checks
+
+    if args.examples < 0:
+        return _fail(f"--examples {args.examples}: give 0 or more")
+    endpoints: tuple[Endpoint, ...] = (
+        ("native", "compat") if args.endpoint == "both" else (args.endpoint,)
+    )
+    api_key = args.api_key or os.environ.get("LLAMA_API_KEY") or "llama-contract-check"
+    if not args.base_url.startswith(("http://", "https://")):
+        return _fail(f"--base-url {args.base_url!r}: give an http:// or https:// URL")
+    try:
+        return run_server_checks(base_url=args.base_url, api_key=api_key,
+                                 scenarios=scenarios,
+                                 examples=args.examples, seed=args.seed, endpoints=endpoints,
+                                 progress=progress)  # fmt: skip
+    except ServerUnreachable as exc:
+        return _fail(str(exc))
+
+
+def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
+                progress: Progress) -> Report | int:  # fmt: skip
+    from mockserver.conformance.adapters import AdapterError, resolve_adapter
+    from mockserver.conformance.client_runner import run_client_checks
+
+    if args.examples < 0:
+        return _fail(f"--examples {args.examples}: give 0 or more")
+    if args.no_scenarios and args.examples == 0:
+        return _fail("--no-scenarios plays nothing without --examples N")
+    try:
+        adapter = resolve_adapter(args.adapter)
+    except AdapterError as exc:
+        return _fail(str(exc))
+    return run_client_checks(adapter, target=args.adapter,
+                             scenarios=() if args.no_scenarios else scenarios,
+                             examples=args.examples, seed=args.seed,
+                             save_failures=args.save_failures,
+                             progress=progress)  # fmt: skip

@@ -1,0 +1,58 @@
+"""`llama-contract`: the command line. Each subcommand lives in its own module under `commands/`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Subcommand name -> module under mockserver.cli. Each module defines
+# `add_arguments(parser)` and `run(args) -> int`, and a module docstring used as the help line.
+SUBCOMMANDS: dict[str, str] = {
+    "serve": "serve",
+    "validate": "validate",
+    "rules": "rules",
+    "scenarios": "scenarios",
+    "check": "check",
+    "report": "report",
+}
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("llama-api-contract")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llama-contract",
+        description="Contract, mock server and conformance checks for the Llama API.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, module_name in SUBCOMMANDS.items():
+        module = importlib.import_module(f"mockserver.cli.{module_name}")
+        doc = (module.__doc__ or "").strip().splitlines()
+        child = sub.add_parser(name, help=doc[0] if doc else None, description=module.__doc__)
+        module.add_arguments(child)
+        child.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args._run(args)
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

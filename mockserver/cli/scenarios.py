@@ -1,0 +1,75 @@
+"""List, show and check scenario files (built-in ones, or your own files and folders).
+
+  llama-contract scenarios list [--from PATH ...]      one scenario a line, name first
+  llama-contract scenarios show NAME [--from PATH ...] the scenario file as written
+  llama-contract scenarios check PATH ...               load strictly; exit 1 on the first problem
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="one scenario a line: name, steps, tags, description")
+    listing.add_argument("--from", dest="sources", nargs="+", action="extend", default=[],
+                         metavar="PATH", help="also list scenarios from these files or folders")
+    showing = actions.add_parser("show", help="print one scenario file")
+    showing.add_argument("name", help="a scenario name (or a file path)")
+    showing.add_argument("--from", dest="sources", nargs="+", action="extend", default=[],
+                         metavar="PATH", help="look in these files or folders too")
+    checking = actions.add_parser("check", help="load files strictly and report the first problem")
+    checking.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
+
+
+def run(args: argparse.Namespace) -> int:
+    from contract.scenarios.loading import (
+        Scenario,
+        ScenarioError,
+        builtin_scenarios,
+        load_scenarios,
+    )
+
+    try:
+        if args.action == "check":
+            loaded = load_scenarios(args.paths)
+            for scenario in loaded:
+                print(f"ok  {scenario.name}  ({scenario.source})")
+            return 0
+        scenarios: list[Scenario] = list(builtin_scenarios())
+        if args.sources:
+            extra = load_scenarios(args.sources)
+            names = {scenario.name for scenario in extra}
+            scenarios = [s for s in scenarios if s.name not in names] + list(extra)
+    except ScenarioError as exc:
+        print(f"llama-contract scenarios: {exc}", file=sys.stderr)
+        return 1
+    if args.action == "list":
+        try:
+            for scenario in sorted(scenarios, key=lambda s: s.name):
+                print(scenario.summary_line())
+            sys.stdout.flush()
+        except BrokenPipeError:  # `| head`: the reader has all it wants
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    wanted = next((s for s in scenarios if s.name == args.name), None)
+    if wanted is None:
+        try:
+            wanted = load_scenarios([args.name])[0]
+        except ScenarioError as exc:
+            print(f"llama-contract scenarios: {exc}", file=sys.stderr)
+            return 2
+    if wanted.source is None:  # pragma: no cover - loaded scenarios always have a file
+        print(wanted.summary_line())
+        return 0
+    try:
+        sys.stdout.write(wanted.source.read_text("utf-8"))
+    except OSError as exc:
+        print(f"llama-contract scenarios: cannot read {wanted.source}: {exc.strerror}",
+              file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,231 @@
+"""Run the Llama API mock on a production WSGI server (granian) and print its base URLs.
+
+One worker process with many threads, so the journal, scenario progress and rate-limit counters
+are shared by every request; `--workers N --store redis://...` runs N processes sharing that state
+in Redis (docs/server.md, "Scaling out"). Streams are sent event by event. Stops cleanly on SIGINT
+or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from functools import partial
+
+from mockserver.config import MockConfig
+
+_PROG = "llama-contract serve"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = MockConfig()
+    parser.add_argument(
+        "--host", default=defaults.host,
+        help=f"address to bind (default {defaults.host}); on a non-loopback address the admin "
+        "endpoints need --admin-token",
+    )
+    parser.add_argument(
+        "--port", type=_port, default=defaults.port,
+        help=f"port (default {defaults.port}, where the official SDK's tests look for a mock); "
+        "0 picks a free port",
+    )
+    parser.add_argument(
+        "--strict", action="store_true",
+        help="unknown fields and unknown model ids are errors (400), not warnings",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=defaults.seed, metavar="N",
+        help="seed of the deterministic answers",
+    )
+    parser.add_argument(
+        "--api-key", dest="api_keys", action="append", type=_non_empty, default=[],
+        metavar="KEY",
+        help="accept only this bearer token (repeatable); default: any non-empty one",
+    )
+    parser.add_argument(
+        "--admin-token", type=_non_empty, metavar="TOKEN",
+        help="token the admin endpoints (/_mock/...) require in the x-mock-admin-token header",
+    )
+    parser.add_argument(
+        "--quirks", action="store_true",
+        help="turn on the quirks observed on the live service (400 for stream:true with "
+        "Accept: */* or none)",
+    )
+    parser.add_argument(
+        "--rpm", type=_positive_int, metavar="N", help="requests per minute per key (429 beyond)"
+    )
+    parser.add_argument(
+        "--tpm", type=_positive_int, metavar="N", help="tokens per minute per key (429 beyond)"
+    )
+    parser.add_argument(
+        "--journal-size", type=_positive_int, default=defaults.journal_size, metavar="N",
+        help=f"requests kept in the journal (default {defaults.journal_size})",
+    )
+    parser.add_argument(
+        "--ttft-ms", type=_non_negative_float, default=defaults.ttft_ms, metavar="MS",
+        help="stream pacing: time to the first token in milliseconds (default: none)",
+    )
+    parser.add_argument(
+        "--tokens-per-second", type=_non_negative_float, default=defaults.tokens_per_second,
+        metavar="N", help="stream pacing: tokens per second (default 0: no pacing)",
+    )
+    parser.add_argument(
+        "--scenarios", nargs="+", action="extend", default=[], metavar="PATH",
+        help="scenario files or folders to load (repeatable)",
+    )
+    parser.add_argument(
+        "--chaos", dest="chaos_rate", type=_rate, default=defaults.chaos_rate, metavar="RATE",
+        help="fraction of chat requests (0 to 1) that get a random fault",
+    )
+    parser.add_argument(
+        "--threads", type=_positive_int, default=defaults.threads, metavar="N",
+        help=f"most threads of the single worker process, one per response in flight (default {defaults.threads})",
+    )
+    parser.add_argument(
+        "--workers", type=_positive_int, default=defaults.workers, metavar="N",
+        help="worker processes (default 1); more than one needs --store redis://...",
+    )
+    parser.add_argument(
+        "--store", dest="store_url", metavar="URL",
+        help="where the mock keeps its state: 'memory' (default, one process) or "
+        "redis://HOST:PORT/DB, shared by every worker and every serve pointed at it",
+    )
+    parser.add_argument(
+        "--access-log", action="store_true", help="print granian's access log to stdout"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from contract.scenarios.loading import ScenarioError, load_scenarios
+    from mockserver.adapters.serving import ServeError, open_listener, serve
+
+    if args.scenarios:
+        try:  # files, folders and built-in names; a bad file is named with its line and field
+            load_scenarios(args.scenarios)
+        except ScenarioError as exc:
+            return _fail(str(exc))
+    config = config_from_args(args)
+    if not config.loopback and config.admin_token is None:
+        print(
+            f"{_PROG}: warning: {config.host} is not a loopback address: the admin endpoints "
+            "(/_mock/...) are locked unless you give --admin-token",
+            file=sys.stderr,
+        )
+    from mockserver.state.store import StoreConfigError, StoreUnavailable
+
+    try:
+        _check_store(config)
+    except (StoreConfigError, StoreUnavailable) as exc:
+        return _fail(str(exc))
+    try:
+        listener = open_listener(host=config.host, port=config.port)
+    except ServeError as exc:
+        return _fail(str(exc))
+
+    from mockserver.adapters.flask_app import create_app
+
+    return serve(
+        partial(create_app, config),
+        listener=listener,
+        threads=config.threads,
+        access_log=config.access_log,
+        workers=config.workers,
+    )
+
+
+def _check_store(config: MockConfig) -> None:
+    """Refuse a worker count the store cannot serve, and a shared store that does not answer."""
+    from mockserver.state.store import check_workers, open_store
+
+    store = open_store(config.store_url, journal_size=config.journal_size)
+    check_workers(config.workers, store)
+    ping = getattr(store, "ping", None)
+    if ping is not None:
+        try:
+            ping()
+        finally:
+            store.close()  # type: ignore[attr-defined]  # each worker opens its own connections
+
+
+def config_from_args(args: argparse.Namespace) -> MockConfig:
+    """The `MockConfig` the parsed `serve` flags describe."""
+    host = args.host.strip()
+    if host.startswith("[") and host.endswith("]"):  # an IPv6 address as written in URLs
+        host = host[1:-1]
+    return MockConfig(
+        host=host,
+        port=args.port,
+        strict=args.strict,
+        seed=args.seed,
+        api_keys=tuple(args.api_keys),
+        admin_token=args.admin_token,
+        quirks=args.quirks,
+        rpm=args.rpm,
+        tpm=args.tpm,
+        journal_size=args.journal_size,
+        ttft_ms=args.ttft_ms,
+        tokens_per_second=args.tokens_per_second,
+        scenarios=tuple(args.scenarios),
+        chaos_rate=args.chaos_rate,
+        threads=args.threads,
+        access_log=args.access_log,
+        store_url=None if args.store_url in (None, "memory") else args.store_url,
+        workers=args.workers,
+    )
+
+
+def _fail(message: str) -> int:
+    print(f"{_PROG}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _port(text: str) -> int:
+    value = _int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535; 0 picks a free one)")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+
+
+def _non_negative_float(text: str) -> float:
+    value = _float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return value
+
+
+def _rate(text: str) -> float:
+    value = _float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rate between 0 and 1")
+    return value
+
+
+def _float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _non_empty(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text

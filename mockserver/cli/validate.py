@@ -1,0 +1,219 @@
+"""Validate a request, response, stream chunk or whole stream (JSON, or JSONL one per line).
+
+Exit status: 0 conforms (warnings allowed), 1 violations, 2 the input could not be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from contract.validate.documents import Endpoint, ResponseKind
+    from contract.violations import ValidationResult, Violation
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
+DONE = "[DONE]"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="the document to check; '-' reads stdin")
+    parser.add_argument(
+        "--kind",
+        choices=("auto", "request", "response", "chunk", "stream"),
+        default="auto",
+        help="what the input is (default: detected from its fields; JSONL of chunks is a stream)",
+    )
+    parser.add_argument(
+        "--endpoint",
+        choices=("native", "compat"),
+        default=None,
+        help="the API the document belongs to (default: compat for OpenAI-shaped documents, "
+        "else native)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="unknown fields and models are errors"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
+class Unreadable(Exception):
+    """The input cannot be validated at all; the message says why (and on which line)."""
+
+
+@dataclass(frozen=True)
+class Record:
+    line: int | None  # None for a single JSON document
+    value: Any  # a dict, or "[DONE]" in a stream
+
+
+def _read_bytes(name: str) -> bytes:
+    try:
+        return sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as exc:
+        raise Unreadable(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+def _read_error(exc: Exception, line: int | None = None) -> Unreadable:
+    violation: Violation = exc.violation  # type: ignore[attr-defined]
+    where = f"line {line}: " if line is not None else ""
+    return Unreadable(f"{where}{violation.message} [{violation.rule}]")
+
+
+def _parse_line(text: str, line: int) -> Any:
+    from contract.reading import ReadError, parse_json
+
+    body = text.strip()
+    if body.startswith("data:"):
+        body = body[5:].strip()
+    if body == DONE:
+        return DONE
+    try:
+        value = parse_json(body)
+    except ReadError as exc:
+        raise _read_error(exc, line) from None
+    if not isinstance(value, dict):
+        found = _type_name(value)
+        raise Unreadable(f"line {line}: a JSON {found}, not an object [body.not_object]")
+    return value
+
+
+def read_records(data: bytes) -> list[Record]:
+    """One record for a JSON document; one per non-blank line for JSONL (or `data:` lines)."""
+    from contract.reading import ReadError, parse_json
+
+    try:
+        value = parse_json(data)
+    except ReadError as exc:
+        whole_error = exc
+    else:
+        if not isinstance(value, dict):
+            raise Unreadable(f"the document is a JSON {_type_name(value)}, not an object "
+                             "[body.not_object]")  # fmt: skip
+        return [Record(None, value)]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _read_error(whole_error) from None
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not lines or (len(lines) == 1 and not lines[0][1].lstrip().startswith("data:")):
+        raise _read_error(whole_error)
+    try:
+        first = _parse_line(lines[0][1], lines[0][0])
+    except Unreadable:
+        raise _read_error(whole_error) from None
+    return [Record(lines[0][0], first)] + [Record(n, _parse_line(line, n)) for n, line in lines[1:]]
+
+
+def _type_name(value: Any) -> str:
+    from contract.validate.explain import json_type_name
+
+    return json_type_name(value)
+
+
+def detect(document: Any) -> tuple[str, str | None, str]:
+    """(kind, endpoint or None, response kind) of a document, from the fields it has."""
+    obj = document.get("object") if isinstance(document, dict) else None
+    if not isinstance(document, dict):
+        return ("stream", None, "") if document == DONE else ("unknown", None, "")
+    if "messages" in document:
+        return "request", None, "chat"
+    if "event" in document:
+        return "chunk", "native", "chunk"
+    if obj == "chat.completion.chunk":
+        return "chunk", "compat", "chunk"
+    if "choices" in document:
+        return "response", "compat", "chat"
+    if "completion_message" in document:
+        return "response", "native", "chat"
+    if "data" in document:
+        return "response", None, "models"
+    if obj == "model":
+        return "response", None, "model"
+    if "results" in document:
+        return "response", "native", "moderation"
+    if "error" in document:
+        return "response", "compat", "error"
+    if "title" in document or "status" in document:
+        return "response", "native", "error"
+    return "unknown", None, ""
+
+
+def _validate_one(record: Record, args: argparse.Namespace) -> tuple[str, ValidationResult]:
+    from contract import validate_request, validate_response
+
+    kind, endpoint, response_kind = detect(record.value)
+    if args.kind in ("request", "response", "chunk"):
+        kind = args.kind
+        response_kind = "chunk" if kind == "chunk" else (response_kind or "chat")
+    if kind == "unknown":
+        where = f"line {record.line}: " if record.line is not None else ""
+        raise Unreadable(f"{where}cannot tell whether this is a request, a response or a stream "
+                         "chunk; pass --kind")  # fmt: skip
+    endpoint = cast("Endpoint", args.endpoint or endpoint or "native")
+    if response_kind == "chunk" and record.value == DONE:
+        raise Unreadable(f"line {record.line}: [DONE] outside a stream; pass --kind stream")
+    if kind == "request":
+        result = validate_request(record.value, endpoint=endpoint, strict=args.strict)
+        return f"{endpoint} request", result
+    result = validate_response(
+        record.value, endpoint=endpoint, kind=cast("ResponseKind", response_kind)
+    )
+    return f"{endpoint} {response_kind} {'' if kind == 'chunk' else 'response'}".strip(), result
+
+
+def _validate_stream(
+    records: list[Record], args: argparse.Namespace
+) -> tuple[str, list[Violation]]:
+    from contract import validate_stream
+
+    first = next((r.value for r in records if isinstance(r.value, dict)), None)
+    endpoint = cast("Endpoint", args.endpoint or detect(first)[1] or "native")
+    result = validate_stream([r.value for r in records], endpoint=endpoint)
+    lines = [r.line for r in records]
+    found = [v.at_line(lines[v.line - 1] or v.line) if v.line else v for v in result.violations]
+    return f"{endpoint} stream", found
+
+
+def validate(records: list[Record], args: argparse.Namespace) -> tuple[str, list[Violation]]:
+    is_stream = args.kind == "stream" or (
+        args.kind == "auto"
+        and records[0].line is not None
+        and all(detect(r.value)[0] in ("chunk", "stream") for r in records)
+    )
+    if is_stream:
+        return _validate_stream(records, args)
+    labels: list[str] = []
+    found: list[Violation] = []
+    for record in records:
+        label, result = _validate_one(record, args)
+        labels.append(label)
+        found.extend(v.at_line(record.line) if record.line else v for v in result.violations)
+    return (labels[0] if len(set(labels)) == 1 else "documents"), found
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        records = read_records(_read_bytes(args.file))
+        label, found = validate(records, args)
+    except Unreadable as exc:
+        if args.format == "json":
+            print(json.dumps({"ok": False, "readable": False, "error": str(exc)}))
+        print(f"llama-contract validate: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    errors = sum(1 for v in found if v.severity == "error")
+    if args.format == "json":
+        report = {"ok": not errors, "readable": True, "kind": label,
+                  "violations": [v.to_dict() for v in found]}  # fmt: skip
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for violation in found:
+            print(violation)
+        warnings = len(found) - errors
+        verdict = f"{errors} error(s)" if errors else "conforms"
+        print(f"{label}: {verdict}, {warnings} warning(s)", file=sys.stderr)
+    return EXIT_VIOLATIONS if errors else EXIT_OK

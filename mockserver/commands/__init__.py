@@ -1,1 +1,0 @@
-"""Subcommands of `llama-contract`, one module each."""

@@ -1,0 +1,282 @@
+"""Chat completions and moderations: read, validate, rate-limit, answer (JSON or a stream)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from contract import validate_request
+from contract.reading import ReadError, parse_json
+from contract.violations import ValidationResult, Violation
+from mockserver.config import MockConfig
+from mockserver.core.errors import error_response, json_bytes, simple_error
+from mockserver.core.http import Dialect, MockRequest, MockResponse
+from mockserver.core.sse import DONE, frame, paced
+from mockserver.engine import (
+    Completion,
+    Engine,
+    EngineError,
+    compat_response,
+    compat_stream,
+    native_response,
+    native_stream,
+    tokenize,
+)
+from mockserver.engine.schema.budget import budget_chars, oversized_schema
+from mockserver.state.journal import JournalEntry
+from mockserver.state.memo import Remembered, RequestMemo
+from mockserver.state.ratelimit import RateLimiter
+from mockserver.state.store import Store
+
+_JSON_TYPES = ("application/json",)
+_STREAM_ACCEPTS = ("application/json", "text/event-stream")
+
+
+@dataclass(slots=True)
+class ChatCall:
+    """A chat request that passed reading, validation and rate limits, about to be answered."""
+
+    request: MockRequest
+    dialect: Dialect
+    payload: dict[str, Any]
+    key: str
+    entry: JournalEntry
+    validation: ValidationResult
+    remembered: Remembered | None = None
+
+
+class ChatHandler:
+    def __init__(self, config: MockConfig, store: Store) -> None:
+        self.config = config
+        self.engine = Engine(seed=config.seed)
+        self.limiter = RateLimiter(store, rpm=config.rpm, tpm=config.tpm)
+        self.memo = RequestMemo()
+        # Scenario and fault hooks: the first responder that returns a response answers instead of
+        # the engine; filters may rewrite every chat answer (faults).
+        self.responders: list[Callable[[ChatCall], MockResponse | None]] = []
+        self.filters: list[Callable[[ChatCall, MockResponse], MockResponse]] = []
+
+    def read_json(self, request: MockRequest, dialect: Dialect) -> Any | MockResponse:
+        refused = self.check_body(request, dialect)
+        if refused is not None:
+            return refused
+        try:
+            return parse_json(request.body, max_depth=self.config.max_depth)
+        except ReadError as exc:
+            return error_response(400, [exc.violation], dialect=dialect)
+
+    def check_body(self, request: MockRequest, dialect: Dialect) -> MockResponse | None:
+        """Refuse a body over the size limit or not sent as JSON, before reading it."""
+        declared = request.content_length
+        limit = self.config.max_body_bytes
+        if (declared is not None and declared > limit) or len(request.body) > limit:
+            size = declared if declared is not None else len(request.body)
+            return simple_error(
+                413,
+                "body.too_large",
+                f"the body is {size} bytes; the limit is {limit} bytes",
+                dialect=dialect,
+            )
+        content_type = request.header("content-type").split(";", 1)[0].strip().lower()
+        if content_type not in _JSON_TYPES and not content_type.endswith("+json"):
+            found = content_type or "no Content-Type"
+            return simple_error(
+                400,
+                "http.content_type",
+                f"the body was sent as {found}; send it as application/json",
+                dialect=dialect,
+            )
+        return None
+
+    def _remember(self, request: MockRequest, dialect: Dialect) -> Remembered | MockResponse:
+        """Parse and validate the body, or recall both from the memo for a body seen before."""
+        remembered = self.memo.get(dialect, request.body)
+        if remembered is not None:
+            return remembered
+        payload = self.read_json(request, dialect)
+        if isinstance(payload, MockResponse):
+            return payload
+        if not isinstance(payload, dict):
+            violation = Violation(
+                "body.not_object",
+                "",
+                f"the body is a JSON {type(payload).__name__}; send an object",
+            )
+            remembered = Remembered(payload, ValidationResult((violation,)))
+        else:
+            validation = validate_request(payload, endpoint=dialect, strict=self.config.strict)
+            remembered = Remembered(payload, validation)
+        remembered.warnings = _warnings_header(remembered.validation)
+        self.memo.put(dialect, request.body, remembered)
+        return remembered
+
+    def handle(
+        self, request: MockRequest, dialect: Dialect, key: str, entry: JournalEntry
+    ) -> MockResponse:
+        refused = self.check_body(request, dialect)
+        if refused is not None:
+            return refused
+        remembered = self._remember(request, dialect)
+        if isinstance(remembered, MockResponse):
+            return remembered
+        payload, validation, warnings = (
+            remembered.payload,
+            remembered.validation,
+            remembered.warnings,
+        )
+        entry.body = payload
+        entry.validation = validation
+        if not validation.ok:
+            return error_response(400, validation.violations, dialect=dialect, headers=warnings)
+        stream = payload.get("stream") is True
+        if stream and self.config.quirks:
+            accept = request.header("accept").lower()
+            if not any(kind in accept for kind in _STREAM_ACCEPTS):
+                return simple_error(
+                    400,
+                    "http.accept",
+                    "quirks profile: the live service refused stream:true without "
+                    "'Accept: application/json' or 'text/event-stream'",
+                    dialect=dialect,
+                    headers=warnings,
+                )
+        decision = self.limiter.admit(key)
+        if not decision.allowed:
+            headers = [*decision.headers, *warnings, ("retry-after", str(decision.retry_after_s))]
+            return simple_error(
+                429, decision.rule, decision.message, dialect=dialect, headers=headers
+            )
+        call = ChatCall(request, dialect, payload, key, entry, validation, remembered)
+        response = self._respond(call)
+        response.headers.extend(warnings)
+        for rewrite in self.filters:
+            response = rewrite(call, response)
+        return response
+
+    def _respond(self, call: ChatCall) -> MockResponse:
+        for responder in self.responders:
+            answer = responder(call)
+            if answer is not None:
+                return answer
+        memo = call.remembered or Remembered(call.payload, call.validation)
+        if memo.answer is None:
+            too_large = oversized_schema(call.payload, budget=budget_chars(_token_limit(call)))
+            if too_large is not None:
+                return error_response(400, [too_large], dialect=call.dialect)
+            try:
+                memo.answer = self.engine.complete(call.payload, endpoint=call.dialect)
+            except EngineError as exc:
+                memo.answer = exc
+        if isinstance(memo.answer, EngineError):
+            refusal = memo.answer
+            return error_response(
+                400, [Violation(refusal.rule, refusal.path, refusal.message)], dialect=call.dialect
+            )
+        return self.render(call, memo.answer, memo=memo)
+
+    def render(
+        self, call: ChatCall, completion: Completion, *, memo: Remembered | None = None
+    ) -> MockResponse:
+        """Write a completion as the endpoint's JSON answer or stream, with rate-limit headers."""
+        headers = list(self.limiter.spend(call.key, completion.total_tokens))
+        payload, dialect = call.payload, call.dialect
+        model = str(payload.get("model", ""))
+        created = _created(completion)
+        if payload.get("stream") is True:
+            if dialect == "compat":
+                options = payload.get("stream_options")
+                include_usage = isinstance(options, dict) and options.get("include_usage") is True
+                chunks = compat_stream(
+                    completion, model=model, created=created, include_usage=include_usage
+                )
+                records = _compat_records(chunks)
+            else:
+                records = (
+                    (frame(chunk), _chunk_tokens(chunk)) for chunk in native_stream(completion)
+                )
+            body = paced(
+                records,
+                ttft_ms=self.config.ttft_ms,
+                tokens_per_second=self.config.tokens_per_second,
+            )
+            headers += [("cache-control", "no-cache"), ("x-accel-buffering", "no")]
+            return MockResponse(200, body, headers, content_type="text/event-stream")
+        if memo is not None and memo.rendered is not None:
+            return MockResponse(200, memo.rendered, headers)
+        if dialect == "compat":
+            document = compat_response(completion, model=model, created=created)
+        else:
+            document = native_response(completion, content_form=self.config.content_form)
+        rendered = json_bytes(document)
+        if memo is not None:
+            memo.rendered = rendered
+        return MockResponse(200, rendered, headers)
+
+    def moderate(self, request: MockRequest, entry: JournalEntry) -> MockResponse:
+        payload = self.read_json(request, "native")
+        if isinstance(payload, MockResponse):
+            return payload
+        entry.body = payload
+        from contract import validate_moderation_request
+
+        validation = validate_moderation_request(payload)
+        entry.validation = validation
+        if not validation.ok:
+            return error_response(400, validation.violations, dialect="native")
+        return MockResponse(200, json_bytes(self.engine.moderate(payload)))
+
+
+# Whole warnings up to this many bytes; past it the header says how many were left out (the
+# journal keeps them all). HTTP clients refuse long headers: Python's http.client aborts at 64 KiB.
+WARNINGS_HEADER_LIMIT = 4096
+
+
+def _warnings_header(validation: ValidationResult) -> list[tuple[str, str]]:
+    warnings = validation.warnings
+    if not warnings:
+        return []
+    kept: list[str] = []
+    size = 2
+    for w in warnings:
+        item = json.dumps({"rule": w.rule, "path": w.path, "message": w.message},
+                          ensure_ascii=True, separators=(",", ":"))
+        if size + len(item) + 1 > WARNINGS_HEADER_LIMIT:
+            break
+        kept.append(item)
+        size += len(item) + 1
+    headers = [("x-contract-warnings", "[" + ",".join(kept) + "]")]
+    if len(kept) < len(warnings):
+        headers.append(("x-contract-warnings-omitted", str(len(warnings) - len(kept))))
+    return headers
+
+
+def _token_limit(call: ChatCall) -> int | None:
+    keys = ("max_completion_tokens",) if call.dialect == "native" else (
+        "max_completion_tokens", "max_tokens")
+    for key in keys:
+        value = call.payload.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+    return None
+
+
+def _created(completion: Completion) -> int:
+    # Deterministic, so equal requests give equal bytes; a fixed epoch plus a per-id offset.
+    return 1_750_000_000 + sum(map(ord, completion.id)) % 86_400
+
+
+def _chunk_tokens(chunk: dict[str, Any]) -> int:
+    delta = chunk.get("event", {}).get("delta", {})
+    text = delta.get("text") or delta.get("function", {}).get("arguments") or ""
+    return len(tokenize(text)) if text else 0
+
+
+def _compat_records(chunks: Iterator[dict[str, Any]]) -> Iterator[tuple[bytes, int]]:
+    for chunk in chunks:
+        choices = chunk.get("choices") or [{}]
+        delta = choices[0].get("delta", {})
+        text = delta.get("content") or ""
+        yield frame(chunk), (len(tokenize(text)) if text else 0)
+    yield DONE, 0

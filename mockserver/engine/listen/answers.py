@@ -1,0 +1,289 @@
+"""Values from the conversation for a schema: the instance generator asks here first.
+
+A property gets the first candidate, in the order the conversation said them, that fits its type,
+`format`, `enum`, `pattern`, bounds, name and description; each candidate is used once per
+instance, so "12 times 34" fills `a` then `b`. A value the conversation does not offer is
+`MISSING`, and the generator falls back to plausible values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any, Final
+
+from mockserver.engine.listen.extract import Candidate, Found, Kind, Spot
+from mockserver.engine.schema.facts import Facts, canonical
+from mockserver.engine.schema.plausible import hint_words, scalar_kind, singular
+from mockserver.engine.schema.scalars import fits
+
+MISSING: Final = object()
+
+
+def _words_of(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_MAX_ENUM_MEMBERS = 64  # enum members looked for in the conversation
+_MAX_QUERY_CHARS = 200
+_SOURCE_RANK = {"user": 0, "earlier": 1, "tool": 2}
+_FORMAT_KINDS: dict[str, tuple[Kind, ...]] = {
+    "email": ("email",), "idn-email": ("email",), "uri": ("url",), "iri": ("url",),
+    "url": ("url",), "date": ("date", "datetime"), "date-time": ("datetime",), "time": ("time",),
+}  # fmt: skip
+_HINT_KINDS: tuple[tuple[frozenset[str], tuple[Kind, ...], str], ...] = (
+    (_words_of("email mail"), ("email",), ""),
+    (_words_of("url link website uri href homepage site"), ("url",), ""),
+    (_words_of("datetime timestamp"), ("datetime", "date"), ""),
+    (_words_of("date day birthday dob deadline when"), ("date", "datetime"), ""),
+    (_words_of("time"), ("time",), ""),
+    (
+        _words_of("currency code symbol ticker iata airport abbreviation"),
+        ("code", "quoted", "name"),
+        "",
+    ),
+    (
+        _words_of(
+            "city location place country destination origin region address where town state venue"
+        ),
+        ("name", "code", "quoted"),
+        "place",
+    ),
+    (
+        _words_of(
+            "name person who recipient author user contact first last full customer "
+            "employee attendee guest friend"
+        ),
+        ("name", "quoted"),
+        "person",
+    ),
+    (
+        _words_of(
+            "query q search text prompt question topic keyword term message content "
+            "subject body input sentence phrase title instruction show movie book "
+            "event"
+        ),
+        ("quoted", "name", "code", "word"),
+        "text",
+    ),
+)
+_DEFAULT_KINDS: tuple[Kind, ...] = ("quoted", "name", "code", "word")
+_STRING_KINDS: tuple[Kind, ...] = (
+    "quoted", "name", "code", "word", "email", "url", "date", "datetime", "time",
+)  # fmt: skip
+_DESCRIPTION_WORD = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=4096)
+def _words(hint: str, about: str) -> frozenset[str]:
+    words = {singular(word) for word in hint_words(hint)}
+    words.update(singular(word) for word in _DESCRIPTION_WORD.findall(about.lower()[:300]))
+    return frozenset(words)
+
+
+class Answers:
+    """One instance's view of the conversation: which candidates are still unused."""
+
+    def __init__(
+        self, found: Found, *, last_user_text: str = "", exclude: Iterable[Spot] = ()
+    ) -> None:
+        self.found = found
+        self.last_user_text = last_user_text
+        self.used: set[Spot] = set(exclude)
+        self.listening = bool(found.candidates or last_user_text)
+        self.folded: list[str] | None = None
+
+    def fill(self, facts: Facts, hint: str, about: str) -> Any:
+        """A value for a scalar with these facts from the conversation, or `MISSING`."""
+        if facts.const:
+            return MISSING
+        if facts.enum is not None:
+            return self._enum(facts)
+        words = _words(hint, about)
+        keyed = self._keyed(facts, hint)
+        if keyed is not MISSING:
+            return keyed
+        for kind in self._types(facts, hint):
+            value = self._typed(kind, facts, words)
+            if value is not MISSING:
+                return value
+        return MISSING
+
+    def fill_list(self, item: Facts, hint: str, about: str, low: int, high: int | None) -> Any:
+        """A whole array from a list the user gave ("Paris and Rome"), or `MISSING`."""
+        if item.const or item.enum is not None or item.objects:
+            return MISSING
+        types = self._types(item, hint)
+        if not types or types[0] not in ("string", "integer", "number"):
+            return MISSING
+        kind = types[0]
+        allowed = (
+            _string_kinds(item, _words(hint, about))[0]
+            if kind == "string"
+            else ("integer",)
+            if kind == "integer"
+            else ("integer", "number")
+        )
+        for listed in self.found.lists:
+            if any(c.spot in self.used or c.kind not in allowed for c in listed):
+                continue
+            if len(listed) < low or (high is not None and len(listed) > high):
+                continue
+            values = [self._convert(c, kind, item.formats) for c in listed]
+            distinct = len({canonical(v) for v in values}) == len(values) or not item.unique
+            if distinct and all(v is not MISSING and fits(v, item) for v in values):
+                self.used.update(c.spot for c in listed)
+                return values
+        return MISSING
+
+    def _types(self, facts: Facts, hint: str) -> list[str]:
+        if facts.types is not None:
+            return [name for name in facts.types if name != "null"]
+        if facts.families:
+            return list(facts.families[:1])
+        return [scalar_kind(hint)]
+
+    def _keyed(self, facts: Facts, hint: str) -> Any:
+        """A tool result's value under the property's own name ("temperature": 7)."""
+        keyed = [c for c in self.found.candidates if c.key and c.spot not in self.used]
+        wanted = _key(hint) if keyed else ""
+        for candidate in keyed:
+            if not wanted or _key(candidate.key) != wanted:
+                continue
+            for kind in self._types(facts, hint):
+                value = self._convert(candidate, kind)
+                if value is not MISSING and fits(value, facts):
+                    self.used.add(candidate.spot)
+                    return value
+        return MISSING
+
+    def _typed(self, kind: str, facts: Facts, words: frozenset[str]) -> Any:
+        for candidate in self._pool(kind, facts, words):
+            value = self._convert(candidate, kind, facts.formats)
+            if value is not MISSING and fits(value, facts):
+                self.used.add(candidate.spot)
+                return value
+        if kind == "string" and not facts.formats and words & _HINT_KINDS[-1][0]:
+            query = " ".join(self.last_user_text.split())[:_MAX_QUERY_CHARS].strip()
+            if query and fits(query, facts):
+                return query
+        return MISSING
+
+    def _pool(self, kind: str, facts: Facts, words: frozenset[str]) -> list[Candidate]:
+        """Candidates that could fill a value of JSON type `kind`, best first."""
+        unused = [c for c in self.found.candidates if c.spot not in self.used]
+        if kind == "boolean":
+            return [c for c in unused if c.kind == "boolean"]
+        if kind in ("integer", "number"):
+            numeric = ("integer",) if kind == "integer" else ("integer", "number")
+            numbers = [c for c in unused if c.kind in numeric]
+            return sorted(numbers, key=lambda c: (_rank(c), singular(c.unit) not in words, c.spot))
+        if kind != "string":
+            return []
+        kinds, flavour = _string_kinds(facts, words)
+        if facts.patterns:
+            kinds = (*kinds, *(k for k in (*_STRING_KINDS, "integer") if k not in kinds))
+        order = {name: position for position, name in enumerate(kinds)}
+        pool = [c for c in unused if c.kind in order]
+        if flavour == "place":
+            return sorted(
+                pool, key=lambda c: (_rank(c), order[c.kind], not c.place, c.weak, c.spot)
+            )
+        if flavour == "person":
+            return sorted(pool, key=lambda c: (_rank(c), order[c.kind], c.place, c.weak, c.spot))
+        return sorted(pool, key=lambda c: (_rank(c), order[c.kind], c.weak, c.spot))
+
+    @staticmethod
+    def _convert(candidate: Candidate, kind: str, formats: list[str] | None = None) -> Any:
+        value = candidate.value
+        if kind == "boolean":
+            return value if isinstance(value, bool) else MISSING
+        if kind == "integer":
+            if candidate.kind == "integer" or (candidate.kind == "number" and value == int(value)):
+                return int(value)
+            return MISSING
+        if kind == "number":
+            return value if candidate.kind in ("integer", "number") else MISSING
+        if kind != "string":
+            return MISSING
+        if candidate.kind in ("integer", "number"):
+            return candidate.text
+        if candidate.kind == "boolean" or not isinstance(value, str):
+            return MISSING
+        fmt = formats[0] if formats else ""
+        if candidate.kind == "datetime" and fmt == "date":
+            return value[:10]
+        if candidate.kind == "time" and fmt == "time":
+            parts = [int(part) for part in value.split(":")] + [0]
+            return f"{parts[0]:02d}:{parts[1]:02d}:{parts[2]:02d}Z"
+        return value
+
+    def _folded(self) -> list[str]:
+        if self.folded is None:
+            self.folded = [text.casefold() for _, text in self.found.texts]
+        return self.folded
+
+    def _enum(self, facts: Facts) -> Any:
+        """The enum member the conversation mentions first (case-insensitive, whole words)."""
+        members = [m for m in facts.enum or () if fits(m, facts)][:_MAX_ENUM_MEMBERS]
+        best: tuple[Spot, Any] | None = None
+        for member in members:
+            if isinstance(member, str) and member.strip():
+                needle = _mention(member.casefold())
+                for index, text in enumerate(self._folded()):
+                    hit = next(
+                        (m for m in needle.finditer(text) if (index, m.start())
+                         not in self.used),
+                        None,
+                    )  # fmt: skip
+                    if hit is not None:
+                        spot = (index, hit.start())
+                        if best is None or spot < best[0]:
+                            best = (spot, member)
+                        break
+            elif isinstance(member, (int, float)) and not isinstance(member, bool):
+                for candidate in self._pool("number", facts, frozenset()):
+                    if candidate.value == member and (best is None or candidate.spot < best[0]):
+                        best = (candidate.spot, member)
+                        break
+        if best is None:
+            return MISSING
+        self.used.add(best[0])
+        return best[1]
+
+
+@lru_cache(maxsize=1024)
+def _mention(member: str) -> re.Pattern[str]:
+    """A whole-word, case-folded mention of an enum member."""
+    return re.compile(rf"(?<!\w){re.escape(member)}(?!\w)")
+
+
+@lru_cache(maxsize=4096)
+def _key(name: str) -> str:
+    return "_".join(hint_words(name))
+
+
+def _rank(candidate: Candidate) -> int:
+    return _SOURCE_RANK[candidate.source]
+
+
+def _string_kinds(facts: Facts, words: frozenset[str]) -> tuple[tuple[Kind, ...], str]:
+    for fmt in facts.formats:
+        if fmt in _FORMAT_KINDS:
+            return _FORMAT_KINDS[fmt], ""
+    if facts.formats:
+        return (), ""
+    for hints, kinds, flavour in _HINT_KINDS:
+        if words & hints:
+            return kinds, flavour
+    return _DEFAULT_KINDS, ""
+
+
+def descriptions(parts: Iterable[tuple[Any, str]]) -> str:
+    """The descriptions of the subschemas that make up one value, as one text."""
+    return " ".join(
+        schema["description"]
+        for schema, _ in parts
+        if isinstance(schema, Mapping) and isinstance(schema.get("description"), str)
+    )

@@ -1,0 +1,3 @@
+"""JSON instances for a JSON Schema: facts, collection, values."""
+
+__all__: list[str] = []

@@ -1,0 +1,314 @@
+"""A deterministic generator of JSON instances for the JSON Schema subset people use.
+
+Covers type (and type lists), properties, required, additionalProperties, patternProperties,
+items, prefixItems, contains, min/maxItems, uniqueItems, enum, const, allOf (merged),
+anyOf/oneOf (an alternative picked at random, the others tried when it fails), local
+$ref/$defs/definitions (recursion bounded), numeric bounds, multipleOf, min/maxLength, simple
+patterns and common formats. Values are plausible for their property names. A schema no instance
+can satisfy raises `SchemaProblem` naming why and where.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Callable
+from typing import Any
+
+from mockserver.engine.listen.answers import MISSING, Answers, descriptions
+from mockserver.engine.schema.collect import Collector
+from mockserver.engine.schema.facts import Facts, Part, SchemaProblem, canonical
+from mockserver.engine.schema.plausible import filler_word, scalar_kind, singular
+from mockserver.engine.schema.scalars import (
+    DISTINCT_TRIES,
+    fits,
+    make_integer,
+    make_number,
+    make_string,
+    unsatisfiable,
+)
+
+SOFT_DEPTH = 3  # deeper than this: only required properties and minItems items
+HARD_DEPTH = 40  # more than plain nesting can reach under the request depth limit
+_BUDGET = 512  # alternatives tried per instance, against exponential anyOf nesting
+_MAX_OPEN_CHOICES = 64  # anyOf/oneOf decided inside one value, against cycles through them
+_MAX_LISTENED_OPTIONS = 8  # anyOf/oneOf alternatives offered to the conversation's values
+
+__all__ = ["SchemaProblem", "generate_instance"]
+
+Maker = Callable[[Facts, int, str, frozenset[str]], Any]
+
+
+def generate_instance(
+    schema: Any, *, rng: random.Random, answers: Answers | None = None
+) -> Any:
+    """An instance of `schema`; values the conversation offers (`answers`) come first."""
+    return _Generator(schema, rng, answers).value([(schema, "")], 0, "")
+
+
+class _Generator:
+    def __init__(self, root: Any, rng: random.Random, answers: Answers | None) -> None:
+        self.collector = Collector(root)
+        self.rng = rng
+        self.answers = answers
+        self.budget = _BUDGET
+        self.open_choices = 0
+        self.makers: dict[str, Maker] = {
+            "null": self._null,
+            "boolean": self._boolean,
+            "integer": lambda facts, _depth, hint, avoid: make_integer(facts, rng, hint, avoid),
+            "number": lambda facts, _depth, hint, avoid: make_number(facts, rng, hint, avoid),
+            "string": lambda facts, _depth, hint, avoid: make_string(facts, rng, hint, avoid),
+            "array": self._array,
+            "object": self._object,
+        }
+
+    def value(
+        self,
+        parts: list[Part],
+        depth: int,
+        hint: str,
+        avoid: frozenset[str] = frozenset(),
+        *,
+        pointer: str = "",
+    ) -> Any:
+        pointer = parts[0][1] if parts else pointer
+        if depth > HARD_DEPTH:
+            raise unsatisfiable(
+                pointer,
+                f"the schema requires values nested deeper than {HARD_DEPTH} levels "
+                "(a recursive $ref that is always required?)",
+            )
+        facts = Facts(pointer)
+        for schema, where in parts:
+            self.collector.add(facts, schema, where)
+        if self.answers is not None and self.answers.listening:
+            heard = self._listen(facts, hint, descriptions(parts))
+            if heard is not MISSING and (not avoid or canonical(heard) not in avoid):
+                return heard
+        return self._choose(facts, depth, hint, avoid)
+
+    def _listen(self, facts: Facts, hint: str, about: str) -> Any:
+        """What the conversation offers for this value; an optional (anyOf with null) value too."""
+        assert self.answers is not None
+        if not facts.choices:
+            return self.answers.fill(facts, hint, about)
+        if len(facts.choices) > 1:
+            return MISSING
+        for option in facts.choices[0][1][:_MAX_LISTENED_OPTIONS]:
+            attempt = facts.copy()
+            attempt.choices = []
+            try:
+                self.collector.add(attempt, *option)
+            except SchemaProblem:
+                continue
+            if attempt.choices or attempt.types == ("null",):
+                continue
+            heard = self.answers.fill(attempt, hint, about)
+            if heard is not MISSING:
+                return heard
+        return MISSING
+
+    def _choose(self, facts: Facts, depth: int, hint: str, avoid: frozenset[str]) -> Any:
+        """Decide the open anyOf/oneOf groups one by one, backtracking when an alternative fails."""
+        if not facts.choices:
+            return self._generate(facts, depth, hint, avoid)
+        pointer, options = facts.choices.pop(0)
+        order = list(range(len(options)))
+        self.rng.shuffle(order)
+        problems: list[SchemaProblem] = []
+        for index in order:
+            self.budget -= 1
+            if self.budget < 0 or self.open_choices >= _MAX_OPEN_CHOICES:
+                raise SchemaProblem(
+                    "unsupported",
+                    pointer,
+                    "too many anyOf/oneOf alternatives to try (or a reference cycle through them)",
+                )
+            attempt = facts.copy()
+            self.open_choices += 1
+            try:
+                self.collector.add(attempt, *options[index])
+                return self._choose(attempt, depth, hint, avoid)
+            except SchemaProblem as problem:
+                if problem.kind == "invalid" or self.budget < 0:
+                    raise
+                problems.append(problem)
+            finally:
+                self.open_choices -= 1
+        if len(problems) == 1:
+            raise problems[0]
+        hopeless = all(problem.kind == "unsatisfiable" for problem in problems)
+        first = next(p for p in problems if hopeless or p.kind == "unsupported")
+        keyword = pointer.rsplit("/", 1)[-1]
+        raise SchemaProblem(
+            first.kind,
+            first.pointer,
+            f"no alternative of {keyword} at {pointer or '/'} works; for example: {first.reason}",
+        )
+
+    def _generate(self, facts: Facts, depth: int, hint: str, avoid: frozenset[str]) -> Any:
+        if facts.const:
+            return self._pick(facts, facts.const, avoid, "const")
+        if facts.enum is not None:
+            return self._pick(facts, facts.enum, avoid, "enum")
+        problems: list[SchemaProblem] = []
+        for name in self._type_order(facts, hint):
+            try:
+                return self.makers[name](facts, depth, hint, avoid)
+            except SchemaProblem as problem:
+                problems.append(problem)
+        raise problems[0]
+
+    def _pick(self, facts: Facts, values: list[Any], avoid: frozenset[str], keyword: str) -> Any:
+        if not values:
+            raise unsatisfiable(facts.pointer, "enum is empty: no value is allowed")
+        fitting = [value for value in values if fits(value, facts)]
+        if keyword == "const" and facts.enum is not None:
+            allowed = {canonical(value) for value in facts.enum}
+            fitting = [value for value in fitting if canonical(value) in allowed]
+        if not fitting:
+            shown = canonical(values[0]) if keyword == "const" else f"with {len(values)} values"
+            raise unsatisfiable(
+                facts.pointer,
+                f"{keyword} {shown} fits none of the other constraints "
+                "(type, enum, bounds, lengths, pattern)",
+            )
+        fresh = [value for value in fitting if canonical(value) not in avoid]
+        if not fresh:
+            raise unsatisfiable(
+                facts.pointer, f"uniqueItems needs more distinct values than {keyword} allows"
+            )
+        return copy.deepcopy(self.rng.choice(fresh))
+
+    def _type_order(self, facts: Facts, hint: str) -> list[str]:
+        """Types to try: those the keywords suggest first, null last."""
+        if facts.types is None:
+            return [facts.families[0] if facts.families else scalar_kind(hint)]
+        inferred = [name for name in facts.families if name in facts.types]
+        if "number" in facts.families and "integer" in facts.types:
+            inferred.append("integer")
+        rest = [name for name in facts.types if name not in inferred and name != "null"]
+        return [*inferred, *rest, *(["null"] if "null" in facts.types else [])]
+
+    def _null(self, facts: Facts, depth: int, hint: str, avoid: frozenset[str]) -> Any:
+        if "null" in avoid:
+            raise unsatisfiable(facts.pointer, "uniqueItems needs more than one null")
+        return None
+
+    def _boolean(self, facts: Facts, depth: int, hint: str, avoid: frozenset[str]) -> Any:
+        fresh = [value for value in (True, False) if canonical(value) not in avoid]
+        if not fresh:
+            raise unsatisfiable(facts.pointer, "uniqueItems needs more than two booleans")
+        return self.rng.choice(fresh)
+
+    def _array(self, facts: Facts, depth: int, hint: str, avoid: frozenset[str]) -> Any:
+        low, high = facts.min_items, facts.max_items
+        if facts.items_closed:
+            room = len(facts.prefix)
+            if low > room:
+                raise unsatisfiable(
+                    facts.pointer,
+                    f"minItems {low} but items/additionalItems false allow only {room} items",
+                )
+            high = room if high is None else min(high, room)
+        if high is not None and low > high:
+            raise unsatisfiable(facts.pointer, f"minItems {low} is greater than maxItems {high}")
+        if self.answers is not None and facts.items and not facts.prefix and not facts.contains:
+            item = Facts(facts.pointer)
+            for schema, where in facts.items:
+                self.collector.add(item, schema, where)
+            if not item.choices:
+                about = descriptions(facts.items)
+                listed = self.answers.fill_list(item, singular(hint), about, low, high)
+                if listed is not MISSING:
+                    return listed
+        least = max(low, 1 if facts.contains else 0)
+        if depth >= SOFT_DEPTH:
+            count = least
+        else:
+            count = max(least, len(facts.prefix), self.rng.randint(1, 3))
+        if high is not None:
+            count = min(count, high)
+        items: list[Any] = []
+        seen: set[str] = set()
+        for index in range(count):
+            parts = list(facts.prefix[index] if index < len(facts.prefix) else facts.items)
+            if index == 0:
+                parts += facts.contains
+            try:
+                item = self._item(parts, depth, singular(hint), seen, facts.pointer)
+            except SchemaProblem as problem:
+                if index < least or problem.kind != "unsatisfiable":
+                    raise
+                break  # optional items: a shorter array is still valid
+            items.append(item)
+            if facts.unique:
+                seen.add(canonical(item))
+        return items
+
+    def _item(self, parts: list[Part], depth: int, hint: str, seen: set[str], pointer: str) -> Any:
+        avoid = frozenset(seen)
+        for _ in range(DISTINCT_TRIES if avoid else 1):
+            item = self.value(parts, depth + 1, hint, avoid, pointer=pointer)
+            if canonical(item) not in avoid:
+                return item
+        raise unsatisfiable(
+            pointer, "uniqueItems needs more distinct items than the mock could find"
+        )
+
+    def _object(self, facts: Facts, depth: int, hint: str, avoid: frozenset[str]) -> Any:
+        for name in facts.required:
+            blocker = next((part for part in facts.objects if not part.allows(name)), None)
+            if blocker is not None:
+                raise unsatisfiable(
+                    blocker.pointer,
+                    f"required property {name!r} is not allowed: it is not among the properties "
+                    "and additionalProperties is false",
+                )
+        optional: list[str] = []
+        for part in facts.objects:
+            for name in part.properties:
+                if (
+                    name not in optional
+                    and name not in facts.required
+                    and self._allowed(facts, name)
+                ):
+                    optional.append(name)
+        if facts.max_properties is not None:
+            if len(facts.required) > facts.max_properties:
+                raise unsatisfiable(
+                    facts.pointer,
+                    f"{len(facts.required)} properties are required "
+                    f"but maxProperties is {facts.max_properties}",
+                )
+            optional = optional[: facts.max_properties - len(facts.required)]
+        out = {name: self._property(facts, name, depth) for name in facts.required}
+        wanted = facts.min_properties if depth >= SOFT_DEPTH else len(out) + len(optional)
+        for name in optional:
+            if len(out) >= wanted:
+                break
+            try:
+                out[name] = self._property(facts, name, depth)
+            except SchemaProblem as problem:  # an optional property that cannot exist is left out
+                if problem.kind != "unsatisfiable":
+                    raise
+        extra = 0
+        while len(out) < facts.min_properties:
+            extra += 1
+            name = f"{filler_word(self.rng)}_{extra}"
+            if extra > 64 or not self._allowed(facts, name):
+                raise unsatisfiable(
+                    facts.pointer,
+                    f"minProperties {facts.min_properties} but fewer properties are allowed",
+                )
+            out[name] = self._property(facts, name, depth)
+        return out
+
+    @staticmethod
+    def _allowed(facts: Facts, name: str) -> bool:
+        return all(part.allows(name) for part in facts.objects)
+
+    def _property(self, facts: Facts, name: str, depth: int) -> Any:
+        parts = [part for obj in facts.objects for part in obj.parts_for(name)]
+        return self.value(parts, depth + 1, name, pointer=facts.pointer)

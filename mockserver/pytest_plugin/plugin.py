@@ -1,0 +1,360 @@
+"""pytest plugin `llama_contract`: fixtures that give a test a working Llama API mock.
+
+`llama_mock` is a live server (one per session and per xdist worker, reset before each test);
+`llama_respx` serves `https://api.llama.com` in-process through respx. Both show the test's
+requests (`.requests`) and assert on them (`.assert_called`, `.assert_conforms`); a failing test
+that sent requests breaking the contract gets a report section listing every violation.
+
+pytest imports this module in every session of everyone who installs the package, so it stays
+light: Flask, respx and the response engine are imported inside the fixtures that use them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import pytest
+
+if TYPE_CHECKING:
+    from mockserver.adapters.live import LiveServer
+    from mockserver.adapters.respx_transport import LlamaRespxRouter
+    from mockserver.core.service import MockService
+    from mockserver.pytest_plugin.exchanges import ExchangeServer
+    from mockserver.pytest_plugin.journal import JournalAssertions, LlamaMock
+    from mockserver.pytest_plugin.markers import AdminCall
+    from mockserver.pytest_plugin.report import SessionRecord
+
+__all__ = ["DEFAULT_API_KEY", "llama_exchanges", "llama_mock", "llama_respx"]
+
+DEFAULT_API_KEY = "LLM|1234567890|llama-mock-key"
+_FIXTURES = ("llama_mock", "llama_respx")
+_WORKER_OUTPUT = "llama_contract_report"
+_SECTION = "llama contract violations"
+_JOURNAL_SIZE = 10_000  # requests one test can send before `.requests` loses the oldest
+
+
+_RECORD: pytest.StashKey[SessionRecord] = pytest.StashKey()
+_OUTCOME = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("llama-contract", "Llama API mock (llama-api-contract)")
+    group.addoption(
+        "--llama-strict",
+        action="store_true",
+        default=False,
+        help="run the plugin's mock strictly: unknown fields and model ids are 400s, not warnings",
+    )
+    group.addoption(
+        "--llama-base-url",
+        metavar="URL",
+        default=None,
+        help="point llama_mock at this running mock server (root URL, without /v1) instead of "
+        "starting one; its journal is read from GET /_mock/journal",
+    )
+    group.addoption(
+        "--llama-api-key",
+        metavar="KEY",
+        default=DEFAULT_API_KEY,
+        help="the API key llama_mock and llama_respx hand to tests (default: %(default)s)",
+    )
+    group.addoption(
+        "--llama-admin-token",
+        metavar="TOKEN",
+        default=None,
+        help="admin token of the server given by --llama-base-url, when it needs one",
+    )
+    group.addoption(
+        "--llama-report",
+        metavar="DIR",
+        default=None,
+        help="write report.json, junit.xml and report.html over every request the session sent",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "llama_scenario(name_or_path, ...): serve these scenarios (built-in names, files or "
+        "folders) to this test through llama_mock or llama_respx",
+    )
+    config.addinivalue_line(
+        "markers",
+        "llama_fault(text): inject a fault ('name; key=value; ...') into this test's chat "
+        "requests through llama_mock or llama_respx",
+    )
+    base_url = config.getoption("llama_base_url")
+    if base_url:
+        _check_base_url(base_url)
+    if config.getoption("llama_report"):
+        from mockserver.pytest_plugin.report import SessionRecord
+
+        config.stash[_RECORD] = SessionRecord()
+
+
+def _check_base_url(base_url: str) -> None:
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise pytest.UsageError(
+            f"--llama-base-url {base_url!r}: give an http(s) URL such as http://127.0.0.1:4010"
+        )
+    path = parts.path.rstrip("/")
+    if path.endswith(("/v1", "/compat/v1")):
+        raise pytest.UsageError(
+            f"--llama-base-url {base_url!r}: give the server's root URL, without {path}"
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = []
+    if config.getoption("llama_base_url"):
+        lines.append(f"llama-contract: llama_mock uses {config.getoption('llama_base_url')}")
+    if config.getoption("llama_strict"):
+        lines.append("llama-contract: strict contract (unknown fields and models are errors)")
+    return lines
+
+
+# Fixtures.
+
+
+@pytest.fixture(scope="session")
+def _llama_live(pytestconfig: pytest.Config) -> Iterator[tuple[LlamaMock, LiveServer | None]]:
+    _require_our_contract_package()
+    from mockserver.pytest_plugin.journal import LlamaMock
+
+    api_key = pytestconfig.getoption("llama_api_key")
+    base_url = pytestconfig.getoption("llama_base_url")
+    if base_url:
+        mock = LlamaMock(
+            base_url=base_url,
+            api_key=api_key,
+            admin_token=pytestconfig.getoption("llama_admin_token"),
+        )
+        _fail_on_external_error(mock.check_health)
+        yield mock, None
+        return
+    from mockserver.adapters.live import LiveServer
+
+    service = _new_service(pytestconfig)
+    server = LiveServer(service).start()
+    try:
+        yield LlamaMock(base_url=server.base_url, api_key=api_key, service=service), server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def llama_mock(
+    request: pytest.FixtureRequest, _llama_live: tuple[LlamaMock, LiveServer | None]
+) -> Iterator[LlamaMock]:
+    """A live Llama API mock server: `.base_url` (native API at `+ "/v1"`), `.api_key`,
+    `.requests`, `.assert_called(times=...)`, `.assert_conforms()`. Reset before each test."""
+    mock, server = _llama_live
+    _fail_on_external_error(mock.reset)
+
+    def admin(method: str, path: str, body: bytes, content_type: str) -> None:
+        mock.admin(method, path, body=body, content_type=content_type)
+
+    with ExitStack() as markers:
+        _apply_markers(markers, request.node, admin)
+        yield mock
+        _record(request, "llama_mock", mock)
+    if server is not None:
+        server.raise_errors()
+
+
+@pytest.fixture(scope="session")
+def llama_exchanges(
+    _llama_live: tuple[LlamaMock, LiveServer | None],
+) -> Iterator[ExchangeServer]:
+    """Serves generated exchanges: `@given(exchange=exchanges(...))`, then
+    `served = llama_exchanges.serve(exchange)`, run the client against `served.url` with
+    `served.request`, and `served.assert_outcome(...)`. Session-scoped, so hypothesis runs every
+    example through it; `serve()` resets the mock for each example."""
+    from mockserver.pytest_plugin.exchanges import ExchangeServer
+
+    mock, server = _llama_live
+    exchange_server = ExchangeServer(mock)
+    yield exchange_server
+    exchange_server.stop_serving()
+    if server is not None:
+        server.raise_errors()
+
+
+@pytest.fixture(autouse=True)
+def _llama_exchanges_stop(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test that served exchanges, other tests get the plain mock again."""
+    yield
+    if "llama_exchanges" in request.fixturenames:
+        request.getfixturevalue("llama_exchanges").stop_serving()
+
+
+def _fail_on_external_error(action: Callable[[], None]) -> None:
+    """Run an admin call to the --llama-base-url server; a failure is one line, no traceback."""
+    from mockserver.pytest_plugin.journal import MockAdminError
+
+    try:
+        action()
+    except MockAdminError as exc:
+        failure = f"--llama-base-url: {exc}"
+    else:
+        return
+    pytest.fail(failure, pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def _llama_respx_service(pytestconfig: pytest.Config) -> MockService:
+    _require_our_contract_package()
+    return _new_service(pytestconfig)
+
+
+@pytest.fixture
+def llama_respx(
+    request: pytest.FixtureRequest, _llama_respx_service: MockService
+) -> Iterator[LlamaRespxRouter]:
+    """A respx router serving `https://api.llama.com` (`/v1` and `/compat/v1`) in-process, with
+    the same `.requests`, `.assert_called(times=...)` and `.assert_conforms()` as `llama_mock`."""
+    from mockserver.adapters.respx_transport import LlamaRespxRouter
+    from mockserver.pytest_plugin.journal import service_admin
+
+    service = _llama_respx_service
+    service.reset()
+    router = LlamaRespxRouter(service, api_key=request.config.getoption("llama_api_key"))
+    if "llama_mock" in request.fixturenames:  # respx patches every client: let llama_mock through
+        live: LlamaMock = request.getfixturevalue("llama_mock")
+        router.route(url__startswith=live.base_url).pass_through()
+
+    def admin(method: str, path: str, body: bytes, content_type: str) -> None:
+        service_admin(service, method, path, body=body, content_type=content_type)
+
+    with ExitStack() as markers:
+        _apply_markers(markers, request.node, admin)
+        with router:
+            yield router
+        _record(request, "llama_respx", router)
+
+
+def _require_our_contract_package() -> None:
+    """Fail with one line when a user's own `contract` module shadows ours: both are top-level
+    names, so our fixtures cannot import the package they are built on."""
+    import importlib.util
+
+    ours = Path(__file__).resolve().parents[2] / "contract"
+    try:
+        spec = importlib.util.find_spec("contract")
+    except (ImportError, ValueError):  # a module in sys.modules without a spec
+        spec = None
+    where = [spec.origin] if spec is not None and spec.origin else list(
+        spec.submodule_search_locations or []) if spec is not None else []
+    if any(Path(place).resolve() in (ours, ours / "__init__.py") for place in where):
+        return
+    found = ", ".join(where) or "a module without a file"
+    pytest.fail(
+        f"llama-api-contract: the module name 'contract' is taken by {found}, so llama_mock and "
+        "llama_respx cannot import llama-api-contract's own 'contract' package; rename your "
+        "module (for example to 'app_contract') to use these fixtures",
+        pytrace=False,
+    )
+
+
+def _new_service(config: pytest.Config) -> MockService:
+    from mockserver.config import MockConfig
+    from mockserver.core.service import MockService
+
+    strict = bool(config.getoption("llama_strict"))
+    return MockService(MockConfig(strict=strict, port=0, journal_size=_JOURNAL_SIZE))
+
+
+def _record(request: pytest.FixtureRequest, fixture: str, target: JournalAssertions) -> None:
+    record = request.config.stash.get(_RECORD, None)
+    if record is None:
+        return
+    outcome = request.node.stash.get(_OUTCOME, "passed")
+    record.add(
+        request.node.nodeid, fixture=fixture, outcome=outcome, entries=target.journal_entries()
+    )
+
+
+# Markers.
+
+
+def _apply_markers(stack: ExitStack, item: pytest.Item, admin: AdminCall) -> None:
+    """Activate the test's llama_scenario and llama_fault markers until `stack` closes."""
+    from mockserver.pytest_plugin.markers import MarkerError, markers_applied
+
+    try:
+        stack.enter_context(markers_applied(item, admin))
+    except MarkerError as exc:
+        failure = str(exc)
+    else:
+        return
+    pytest.fail(failure, pytrace=False)
+
+
+# Reporting.
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call":
+        item.stash[_OUTCOME] = report.outcome
+        if report.failed:
+            _add_violation_section(item, report)
+    return report
+
+
+def _add_violation_section(item: pytest.Item, report: pytest.TestReport) -> None:
+    funcargs: dict[str, Any] = getattr(item, "funcargs", {})
+    for name in _FIXTURES:
+        target = funcargs.get(name)
+        if target is None:
+            continue
+        from mockserver.pytest_plugin.journal import MockAdminError, violation_report
+
+        try:
+            lines = violation_report(target.journal_entries())
+        except MockAdminError as exc:
+            lines = [f"could not read the journal: {exc}"]
+        if lines:
+            report.sections.append((f"{_SECTION} ({name})", "\n".join(lines)))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    record = config.stash.get(_RECORD, None)
+    if record is None:
+        return
+    worker_output: dict[str, Any] | None = getattr(config, "workeroutput", None)
+    if worker_output is not None:  # an xdist worker: the controller writes the one report
+        worker_output[_WORKER_OUTPUT] = record.to_json()
+        return
+    from mockserver.pytest_plugin.report import write_report
+
+    write_report(Path(config.getoption("llama_report")), record.requests, record.tests)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    record = node.config.stash.get(_RECORD, None)
+    output = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT)
+    if record is not None and output is not None:
+        record.merge(output)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    record = config.stash.get(_RECORD, None)
+    if record is None or getattr(config, "workeroutput", None) is not None:
+        return
+    directory = config.getoption("llama_report")
+    broken = sum(1 for r in record.requests if r["violations"])
+    terminalreporter.write_line(
+        f"llama-contract report: {directory} ({len(record.requests)} requests, "
+        f"{broken} breaking the contract, {len(record.tests)} tests)"
+    )

@@ -1,0 +1,3 @@
+"""Scenarios and faults served in front of the chat engine."""
+
+__all__: list[str] = []

@@ -1,0 +1,204 @@
+"""Admin API for scenarios and faults (framework-free: `MockRequest` in, `MockResponse` out).
+
+- `GET /_mock/scenarios`: the active scenarios and the built-in names.
+- `POST /_mock/scenarios`: activate scenarios. JSON `{"scenarios": [NAME or scenario document, ...],
+  "replace": true}`, or one scenario document as YAML (`Content-Type: application/yaml`) or JSON.
+- `DELETE /_mock/scenarios`: deactivate all and forget their progress.
+- `GET /_mock/faults`, `POST /_mock/faults` (`{"fault": "NAME; key=value" or object or list,
+  "times": N}`; without `times` until deleted), `DELETE /_mock/faults`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from contract.reading import ReadError, parse_json
+from contract.scenarios.build import build_scenario
+from contract.scenarios.fault_forms import parse_fault_text
+from contract.scenarios.faults import FaultError, FaultSpec, check_fault_set, make_fault
+from contract.scenarios.loading import Scenario, builtin_names, parse_scenario
+from contract.scenarios.source import ScenarioError, count_nodes, read_document
+from mockserver.core.errors import json_bytes, simple_error
+from mockserver.core.http import MockRequest, MockResponse
+from mockserver.scenarios.router import NoMatch
+
+if TYPE_CHECKING:
+    from mockserver.scenarios.layer import ScenarioLayer
+    from mockserver.state.store import Store
+
+# Each chat request takes every standing fault, and each POST lists them all back.
+MAX_STANDING_FAULTS = 100
+_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
+
+class AdminFaults:
+    """Faults set through the admin API: applied to every chat request, optionally N times.
+
+    They live in the server's store (as fault texts), so on a shared store every worker and host
+    applies them and counts `times` down together."""
+
+    KEY = "admin:faults"
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def _entries(self) -> list[list[Any]]:  # [[fault text, ...], remaining or None]
+        entries: list[list[Any]] = self._store.get(self.KEY) or []
+        return entries
+
+    def add(self, faults: tuple[FaultSpec, ...], times: int | None) -> None:
+        texts = [str(fault) for fault in faults]
+
+        def append(old: Any) -> list[list[Any]]:
+            entries: list[list[Any]] = old or []
+            if len(entries) >= MAX_STANDING_FAULTS:
+                raise FaultError(f"at most {MAX_STANDING_FAULTS} standing faults at once; "
+                                 "DELETE /_mock/faults to start again")
+            return [*entries, [texts, times]]
+
+        self._store.update(self.KEY, append)
+
+    def clear(self) -> None:
+        self._store.update(self.KEY, lambda _old: [])
+
+    def listed(self) -> list[dict[str, Any]]:
+        return [{"faults": texts, "remaining": remaining} for texts, remaining in self._entries()]
+
+    def __bool__(self) -> bool:
+        return bool(self._entries())
+
+    def take(self) -> tuple[FaultSpec, ...]:
+        """The standing faults for one request, counting down those set for N requests (one
+        atomic step of the store, so two workers never both take a fault's last use)."""
+        taken: list[str] = []
+
+        def count_down(old: list[list[Any]] | None) -> list[list[Any]]:
+            taken.clear()  # a shared store may run this again after a concurrent change
+            kept = []
+            for texts, remaining in old or []:
+                taken.extend(texts)
+                if remaining is None or remaining > 1:
+                    kept.append([texts, None if remaining is None else remaining - 1])
+            return kept
+
+        if not self:
+            return ()
+        self._store.update(self.KEY, count_down)
+        return tuple(parse_fault_text(text) for text in taken)
+
+
+def _summary(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "name": scenario.name,
+        "description": scenario.description,
+        "tags": list(scenario.tags),
+        "steps": [step.name for step in scenario.steps],
+        "source": str(scenario.source) if scenario.source else None,
+    }
+
+
+def _invalid(message: str, rule: str = "scenario.invalid") -> MockResponse:
+    return simple_error(400, rule, message, dialect="native")
+
+
+def _read_scenarios(request: MockRequest, layer: ScenarioLayer) -> tuple[list[Scenario], bool]:
+    """The scenarios a POST names or carries, and whether they replace the active ones."""
+    content_type = request.header("content-type").split(";", 1)[0].strip().lower()
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError("the body is not UTF-8", file="<request body>") from None
+    if content_type in _YAML_TYPES:
+        return [parse_scenario(text, file="<request body>")], False
+    try:
+        parsed: Any = json.loads(text)
+    except (ValueError, RecursionError):
+        parsed = None  # parse_json says what is wrong
+    count_nodes(parsed, "<request body>")  # cheap, before the slower walks below
+    try:
+        parse_json(request.body)  # the rules of chat bodies: depth, numbers, surrogates
+    except ReadError as exc:
+        raise ScenarioError(f"the body is not JSON: {exc.violation.message}",
+                            file="<request body>") from None
+    document, lines = read_document(text, file="<request body>", json_syntax=True)
+    if isinstance(document, dict) and "steps" in document:
+        return [build_scenario(document, file="<request body>", lines=lines)], False
+    if not isinstance(document, dict) or not isinstance(document.get("scenarios"), list):
+        raise ScenarioError(
+            'send {"scenarios": [NAME or scenario, ...], "replace": true}, or one scenario',
+            file="<request body>",
+        )
+    replace = document.get("replace", True)
+    if not isinstance(replace, bool):
+        raise ScenarioError("replace must be true or false", file="<request body>",
+                            field=("replace",))
+    scenarios: list[Scenario] = []
+    for index, item in enumerate(document["scenarios"]):
+        where = f"<request body, scenarios[{index}]>"
+        if isinstance(item, str):
+            found = layer.router.find(item)
+            if isinstance(found, NoMatch):
+                raise ScenarioError(found.message.removeprefix("x-mock-scenario: "), file=where)
+            scenarios.append(found)
+        elif isinstance(item, dict):
+            scenarios.append(build_scenario(item, file=where,
+                                            lines=lines.within(("scenarios", index))))
+        else:
+            raise ScenarioError("give a scenario name or a scenario object", file=where)
+    return scenarios, replace
+
+
+def admin_scenarios(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
+    router = layer.router
+    if request.method == "POST":
+        try:
+            scenarios, replace = _read_scenarios(request, layer)
+            router.activate(scenarios, replace=replace)
+        except ScenarioError as exc:
+            return _invalid(str(exc))
+    elif request.method == "DELETE":
+        router.activate((), replace=True)
+        return MockResponse(204, b"")
+    body = {"active": [_summary(s) for s in router.active], "builtin": builtin_names()}
+    return MockResponse(200, json_bytes(body))
+
+
+def _fault_items(value: Any) -> tuple[FaultSpec, ...]:
+    items = value if isinstance(value, list) else [value]
+    specs: list[FaultSpec] = []
+    for item in items:
+        if isinstance(item, str):
+            specs.append(parse_fault_text(item))
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            params = {key: val for key, val in item.items() if key != "name"}
+            specs.append(make_fault(item["name"], params))
+        else:
+            raise FaultError('a fault is "NAME; key=value; ..." or {"name": NAME, ...}')
+    check_fault_set(tuple(specs))
+    return tuple(specs)
+
+
+def admin_faults(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
+    faults = layer.standing_faults
+    if request.method == "POST":
+        try:
+            document = parse_json(request.body)
+        except ReadError as exc:
+            return _invalid(f"the body is not JSON: {exc.violation.message}", "fault.invalid")
+        if not isinstance(document, dict) or "fault" not in document:
+            return _invalid('send {"fault": "NAME; key=value", "times": N}', "fault.invalid")
+        times = document.get("times")
+        if times is not None and (not isinstance(times, int) or isinstance(times, bool)
+                                  or times < 1):
+            return _invalid("times must be a positive integer (or absent: until deleted)",
+                            "fault.invalid")
+        try:
+            specs = _fault_items(document["fault"])
+            faults.add(specs, times)
+        except FaultError as exc:
+            return _invalid(f"fault: {exc.message}", "fault.invalid")
+    elif request.method == "DELETE":
+        faults.clear()
+        return MockResponse(204, b"")
+    return MockResponse(200, json_bytes({"faults": faults.listed()}))

@@ -1,0 +1,362 @@
+"""Scenarios, faults and `Prefer` in the chat endpoint: a responder over `chat.ChatHandler`.
+
+`install_scenarios(service)` puts a `ScenarioLayer` first among the chat handler's responders. For
+each chat request it decides, in order: `Prefer: code=` / `Prefer: example=`, the scenario step
+(`x-mock-scenario` header, else the active scenarios), and the faults (`x-mock-fault` header, admin
+faults, the step's faults, chaos). With none of these in play it returns None and the engine answers
+as usual, at the cost of a few header lookups.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from contract.scenarios.fault_forms import parse_fault_list
+from contract.scenarios.faults import FaultError, FaultSpec
+from contract.scenarios.loading import Respond, Scenario, Step, load_scenarios
+from contract.scenarios.match import MatchRequest, request_key
+from contract.violations import Violation
+from mockserver.core.errors import error_response, json_bytes, simple_error
+from mockserver.core.http import MockRequest, MockResponse
+from mockserver.engine import Completion, EngineError, ToolCall, prompt_tokens, tokenize
+from mockserver.scenarios.admin import AdminFaults
+from mockserver.scenarios.faults import (
+    FaultContext,
+    FaultPlan,
+    chaos_faults,
+    merge_faults,
+    paced_stream,
+    plan_faults,
+    tool_calls_as_text,
+)
+from mockserver.scenarios.router import NoMatch, ScenarioRouter, Selection
+
+if TYPE_CHECKING:
+    from mockserver.config import MockConfig
+    from mockserver.core.chat import ChatCall, ChatHandler
+    from mockserver.core.service import MockService
+    from mockserver.state.store import Store
+
+SCENARIO_HEADER = "x-mock-scenario"
+FAULT_HEADER = "x-mock-fault"
+SESSION_HEADER = "x-mock-session"
+_NO_MATCH_STATUS = {"scenario.no_match": 404, "scenario.finished": 404, "scenario.unknown": 400}
+
+
+def _parse_prefer(value: str) -> dict[str, str]:
+    """`Prefer: code=429, example=rate-limited` -> {"code": "429", "example": "rate-limited"}."""
+    found: dict[str, str] = {}
+    for part in value.replace(";", ",").split(","):
+        key, sep, raw = part.strip().partition("=")
+        if sep:
+            found[key.strip().lower()] = raw.strip().strip('"')
+    return found
+
+
+class ScenarioLayer:
+    def __init__(
+        self,
+        handler: ChatHandler,
+        store: Store,
+        config: MockConfig,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.handler = handler
+        self.store = store
+        self.config = config
+        self.sleep = sleep
+        scenarios = load_scenarios(config.scenarios) if config.scenarios else ()
+        self.router = ScenarioRouter(store, scenarios)
+        self.standing_faults = AdminFaults(store)
+
+    # The responder hook.
+    def respond(self, call: ChatCall) -> MockResponse | None:
+        headers = call.request.headers
+        scenario_name = headers.get(SCENARIO_HEADER, "").strip()
+        fault_text = headers.get(FAULT_HEADER, "").strip()
+        prefer = _parse_prefer(headers.get("prefer", ""))
+        if not (
+            scenario_name
+            or fault_text
+            or prefer
+            or self.router.active
+            or self.standing_faults
+            or self.config.chaos_rate > 0
+        ):
+            return None
+        stream = call.payload.get("stream") is True
+        header_faults = self._header_faults(call, fault_text, stream)
+        if isinstance(header_faults, MockResponse):
+            return header_faults
+        if "code" in prefer:
+            refused = self._prefer_code(call, prefer["code"])
+            if refused is not None:
+                return refused
+        session = headers.get(SESSION_HEADER, "").strip() or None
+        chosen = self._choose(call, session, scenario_name, prefer.get("example"))
+        if isinstance(chosen, MockResponse):
+            return chosen
+        selection, step = chosen
+        key = selection.request_key if selection else request_key(call.request.path, call.payload)
+        context = FaultContext(
+            call.dialect,
+            stream,
+            call.request.path,
+            key,
+            session or "",
+            self.config.seed,
+            self._occurrence(session, key),
+        )
+        step_faults = selection.step.faults if selection is not None else ()
+        faults = merge_faults(header_faults, self.standing_faults.take(), step_faults)
+        if not faults:
+            faults = chaos_faults(self.config.chaos_rate, context)
+        plan = plan_faults(faults, context, store=self.store, sleep=self.sleep)
+        if plan.applied:
+            call.entry.fault = ", ".join(plan.applied)
+        if plan.delay_s > 0:
+            self.sleep(plan.delay_s)
+        if plan.replacement is not None:
+            # fail_then_succeed and redirect failures are retried: they do not use up the step.
+            retried = any(f.name in ("fail_then_succeed", "redirect") for f in faults)
+            if selection is not None and not retried:
+                self.router.state.advance(selection, answer=None)
+            return plan.replacement
+        if step is None and not plan.active:
+            return None
+        response, answer = self._answer(call, step, plan, key)
+        if selection is not None:
+            broken = bool(plan.body_rewrites) or any(
+                f.kind.role == "stream" and f.name != "slow_stream" for f in faults
+            )
+            self.router.state.advance(selection, answer=None if broken else answer)
+        return response
+
+    def _header_faults(
+        self, call: ChatCall, text: str, stream: bool
+    ) -> tuple[FaultSpec, ...] | MockResponse:
+        if not text:
+            return ()
+        try:
+            faults = parse_fault_list(text)
+        except FaultError as exc:
+            return simple_error(
+                400, "fault.invalid", f"{FAULT_HEADER}: {exc.message}", dialect=call.dialect
+            )
+        for spec in faults:
+            if spec.kind.stream_only and not stream:
+                return simple_error(
+                    400,
+                    "fault.invalid",
+                    f"{FAULT_HEADER}: {spec.name} affects streams only; this request has "
+                    "stream false",
+                    dialect=call.dialect,
+                )
+        return faults
+
+    def _choose(
+        self, call: ChatCall, session: str | None, scenario_name: str, example: str | None
+    ) -> tuple[Selection | None, Step | None] | MockResponse:
+        """The step that answers (with its selection when the state decided), or an error."""
+        if example is not None:
+            found = self._example(call, example, scenario_name)
+            if isinstance(found, MockResponse):
+                return found
+            call.entry.scenario, call.entry.step = found[0].name, found[1].name
+            return None, found[1]
+        request = MatchRequest(call.dialect, call.request.path, call.request.headers, call.payload)
+        chosen = self.router.select(request, session=session, scenario_name=scenario_name)
+        if isinstance(chosen, NoMatch):
+            call.entry.scenario = chosen.scenario
+            call.entry.extra["scenario_miss"] = chosen.rule
+            return simple_error(
+                _NO_MATCH_STATUS[chosen.rule], chosen.rule, chosen.message, dialect=call.dialect
+            )
+        if chosen is None:
+            return None, None
+        call.entry.scenario, call.entry.step = chosen.scenario.name, chosen.step.name
+        return chosen, chosen.step
+
+    # Admin API (routes /_mock/scenarios and /_mock/faults).
+    def admin_scenarios(self, request: MockRequest) -> MockResponse:
+        from mockserver.scenarios.admin import admin_scenarios
+
+        return admin_scenarios(self, request)
+
+    def admin_faults(self, request: MockRequest) -> MockResponse:
+        from mockserver.scenarios.admin import admin_faults
+
+        return admin_faults(self, request)
+
+    def reset(self) -> None:
+        """Forget admin faults and scenario progress (the active scenarios stay)."""
+        self.standing_faults.clear()
+        self.router.state.clear()
+
+    def _occurrence(self, session: str | None, key: str) -> int:
+        counted: int = self.store.update(
+            f"fault:seen:{session or ''}:{key}", lambda old: (old or 0) + 1
+        )
+        return counted
+
+    def _prefer_code(self, call: ChatCall, raw: str) -> MockResponse | None:
+        if not (raw.isascii() and raw.isdigit()) or not (raw == "200" or 400 <= int(raw) <= 599):
+            return simple_error(
+                400,
+                "prefer.invalid",
+                f"Prefer: code={raw} cannot be honoured; ask for 200 or an error status 400-599",
+                dialect=call.dialect,
+            )
+        status = int(raw)
+        if status == 200:
+            return None
+        call.entry.fault = f"prefer code={status}"
+        return simple_error(
+            status,
+            "prefer.code",
+            f"answered {status} as asked by 'Prefer: code={status}'",
+            dialect=call.dialect,
+        )
+
+    def _example(
+        self, call: ChatCall, name: str, scenario_name: str
+    ) -> tuple[Scenario, Step] | MockResponse:
+        scenarios: tuple[Scenario, ...]
+        if scenario_name:
+            found = self.router.find(scenario_name)
+            scenarios = () if isinstance(found, NoMatch) else (found,)
+        else:
+            scenarios = self.router.active
+        for scenario in scenarios:
+            step = scenario.step_named(name)
+            if step is not None:
+                return scenario, step
+        if scenario_name:
+            where = f"scenario {scenario_name!r}"
+        elif scenarios:
+            where = "the active scenarios"
+        else:
+            where = "any scenario (none is active; name one with x-mock-scenario)"
+        return simple_error(
+            400,
+            "scenario.unknown",
+            f"Prefer: example={name}: no step named {name!r} in {where}",
+            dialect=call.dialect,
+        )
+
+    # Answers.
+    def _answer(
+        self, call: ChatCall, step: Step | None, plan: FaultPlan, key: str
+    ) -> tuple[MockResponse, dict[str, Any] | None]:
+        respond = step.respond if step is not None else None
+        if respond is not None and respond.is_error:
+            return self._error_answer(call, respond), None
+        if respond is not None and respond.has_body:
+            return MockResponse(
+                respond.status, json_bytes(respond.body), list(respond.headers)
+            ), None
+        if respond is not None and respond.scripted:
+            completion = self._scripted(call, respond, key)
+        else:
+            try:
+                completion = self.handler.engine.complete(call.payload, endpoint=call.dialect)
+            except EngineError as exc:
+                return error_response(400, [exc.violation], dialect=call.dialect), None
+        if plan.tool_call_style and completion.tool_calls:
+            text = tool_calls_as_text(
+                [(c.name, c.arguments) for c in completion.tool_calls], style=plan.tool_call_style
+            )
+            completion = dataclasses.replace(
+                completion,
+                text=text,
+                tool_calls=(),
+                stop_reason="stop",
+                completion_tokens=len(tokenize(text)),
+            )
+        response = self.handler.render(call, completion)
+        if respond is not None:
+            response.headers.extend(respond.headers)
+        if response.streaming:
+            body: Any = iter(response.body)
+            if respond is not None and respond.pacing is not None:
+                body = paced_stream(
+                    body,
+                    ttft_ms=respond.pacing.ttft_ms,
+                    tokens_per_second=respond.pacing.tokens_per_second,
+                    sleep=self.sleep,
+                )
+            for rewrite in plan.stream_rewrites:
+                body = rewrite(body)
+            if plan.body_rewrites:  # malformed_json on a stream: its first record, cut
+                body = iter([plan.body_rewrites[0](next(body, b""))])
+            response.body = body
+        elif isinstance(response.body, bytes):
+            for cut in plan.body_rewrites:
+                response.body = cut(response.body)
+        return response, _assistant_message(completion)
+
+    def _error_answer(self, call: ChatCall, respond: Respond) -> MockResponse:
+        if isinstance(respond.error, dict):
+            return MockResponse(respond.status, json_bytes(respond.error), list(respond.headers))
+        message = respond.error or f"the scenario answers {respond.status}"
+        return error_response(
+            respond.status,
+            [Violation("fault.injected", "", message)],
+            dialect=call.dialect,
+            detail=message,
+            headers=respond.headers,
+        )
+
+    def _scripted(self, call: ChatCall, respond: Respond, key: str) -> Completion:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        calls = tuple(
+            ToolCall(
+                spec.id or f"call_{digest[index * 4 : index * 4 + 24]}", spec.name, spec.arguments
+            )
+            for index, spec in enumerate(respond.tool_calls)
+        )
+        text = respond.content_text
+        used = len(tokenize(text)) + sum(
+            len(tokenize(c.name)) + len(tokenize(c.arguments)) for c in calls
+        )
+        return Completion(
+            id="scn" + digest[:20],
+            text=text,
+            tool_calls=calls,
+            stop_reason=respond.resolved_stop_reason,
+            prompt_tokens=respond.prompt_tokens
+            if respond.prompt_tokens is not None
+            else prompt_tokens(call.payload),
+            completion_tokens=respond.completion_tokens
+            if respond.completion_tokens is not None
+            else used,
+            deltas=respond.deltas,
+        )
+
+
+def _assistant_message(completion: Completion) -> dict[str, Any]:
+    return {
+        "role": "assistant",
+        "content": completion.text,
+        "tool_calls": [
+            {"id": c.id, "function": {"name": c.name, "arguments": c.arguments}}
+            for c in completion.tool_calls
+        ],
+    }
+
+
+def install_scenarios(service: MockService) -> ScenarioLayer:
+    """Put scenarios, faults and `Prefer` handling in front of `service`'s chat engine (once: a
+    second call returns the layer already installed)."""
+    for responder in service.chat_handler.responders:
+        installed = getattr(responder, "__self__", None)
+        if isinstance(installed, ScenarioLayer):
+            return installed
+    layer = ScenarioLayer(service.chat_handler, service.store, service.config)
+    service.chat_handler.responders.insert(0, layer.respond)
+    return layer

@@ -1,0 +1,3 @@
+"""What the mock remembers: the store (memory, Redis), journal, limits, memo."""
+
+__all__: list[str] = []

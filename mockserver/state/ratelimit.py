@@ -1,0 +1,71 @@
+"""Per-key request and token budgets per minute, and the x-ratelimit-* headers the Llama API sends."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from mockserver.state.store import Store
+
+WINDOW_S = 60.0
+# What the headers report when no limit was set: nominal figures, never enforced.
+NOMINAL_RPM = 3000
+NOMINAL_TPM = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class RateDecision:
+    allowed: bool
+    rule: str = ""
+    message: str = ""
+    retry_after_s: int = 0
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+class RateLimiter:
+    def __init__(self, store: Store, *, rpm: int | None, tpm: int | None) -> None:
+        for name, value in (("rpm", rpm), ("tpm", tpm)):
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be at least 1, got {value}")
+        self._store = store
+        self._rpm = rpm
+        self._tpm = tpm
+
+    def _headers(self, requests: int, tokens: int) -> tuple[tuple[str, str], ...]:
+        rpm = self._rpm or NOMINAL_RPM
+        tpm = self._tpm or NOMINAL_TPM
+        return (
+            ("x-ratelimit-limit-requests", str(rpm)),
+            ("x-ratelimit-remaining-requests", str(max(0, rpm - requests))),
+            ("x-ratelimit-limit-tokens", str(tpm)),
+            ("x-ratelimit-remaining-tokens", str(max(0, tpm - tokens))),
+        )
+
+    def admit(self, key: str) -> RateDecision:
+        """Count one request for `key`; refuse it when a budget for this minute is spent."""
+        requests, left = self._store.count_in_window(f"rpm:{key}", amount=1, window_s=WINDOW_S)
+        tokens, token_left = self._store.peek_window(f"tpm:{key}", window_s=WINDOW_S)
+        headers = self._headers(requests, tokens)
+        if self._rpm is not None and requests > self._rpm:
+            return RateDecision(
+                False,
+                "rate_limit.requests",
+                f"{requests} requests this minute; the limit is {self._rpm} per minute",
+                max(1, math.ceil(left)),
+                headers,
+            )
+        if self._tpm is not None and tokens >= self._tpm:
+            return RateDecision(
+                False,
+                "rate_limit.tokens",
+                f"{tokens} tokens this minute; the limit is {self._tpm} per minute",
+                max(1, math.ceil(token_left)),
+                headers,
+            )
+        return RateDecision(True, headers=headers)
+
+    def spend(self, key: str, tokens: int) -> tuple[tuple[str, str], ...]:
+        """Count the tokens an answer used; return the headers as they stand after it."""
+        used, _ = self._store.count_in_window(f"tpm:{key}", amount=tokens, window_s=WINDOW_S)
+        requests, _ = self._store.peek_window(f"rpm:{key}", window_s=WINDOW_S)
+        return self._headers(requests, used)

@@ -1,0 +1,171 @@
+"""State behind one small interface: the request journal, counters and scenario progress.
+
+The default store keeps everything in memory, bounded, in one process (threads share it). The
+shared store (`mockserver.state.redis_store.RedisStore`) implements the same `Store` protocol in Redis, for
+several processes or hosts serving as one mock; `open_store(url)` picks one from a URL.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from mockserver.state.journal import JournalEntry
+
+
+class StoreUnavailable(Exception):
+    """The shared store cannot be reached: the request that needed it gets a JSON 503."""
+
+
+class StoreConfigError(ValueError):
+    """A store URL or worker count that cannot work (the message is the whole story)."""
+
+
+class Store(Protocol):
+    def journal_append(self, entry: JournalEntry) -> None: ...
+    def journal_entries(self) -> list[JournalEntry]: ...
+    def journal_clear(self) -> None: ...
+    def count_in_window(self, key: str, *, amount: int, window_s: float) -> tuple[int, float]:
+        """Add `amount` to the counter `key` for the current window; return (total, seconds left)."""
+        ...
+
+    def peek_window(self, key: str, *, window_s: float) -> tuple[int, float]: ...
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def update(self, key: str, change: Callable[[Any], Any]) -> Any:
+        """Atomically replace the value at `key` by `change(old)` and return the new value."""
+        ...
+
+    def clear_state(self, prefix: str = "") -> None: ...
+
+
+# Keys each request writes (how often an identical request was seen) live in a pool of their own,
+# so a stream of strangers cannot push out scenario progress and fault counters; both pools forget
+# the least recently used key first.
+_PER_REQUEST_PREFIX = "fault:seen:"
+MAX_VALUES_PER_POOL = 10_000
+
+
+class MemoryStore:
+    """The in-memory store: a ring buffer journal, fixed-window counters and a small key-value map."""
+
+    shared = False  # one process only: several workers would each have their own
+
+    def __init__(
+        self, *, journal_size: int = 1000, journal_bytes: int = 16 * 1024 * 1024,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if journal_size < 1:
+            raise ValueError(f"journal_size must be at least 1, got {journal_size}")
+        self._lock = threading.Lock()
+        self._journal: deque[JournalEntry] = deque(maxlen=journal_size)
+        self._journal_bytes_max = journal_bytes
+        self._journal_bytes = 0  # body bytes of the entries held
+        self._windows: dict[str, tuple[float, int]] = {}
+        self._state: OrderedDict[str, Any] = OrderedDict()
+        self._per_request: OrderedDict[str, Any] = OrderedDict()
+        self._clock = clock
+
+    def journal_append(self, entry: JournalEntry) -> None:
+        with self._lock:
+            if len(self._journal) == self._journal.maxlen:
+                self._journal_bytes -= self._journal[0].held_bytes
+            self._journal.append(entry)
+            self._journal_bytes += entry.held_bytes
+            while self._journal_bytes > self._journal_bytes_max and len(self._journal) > 1:
+                self._journal_bytes -= self._journal.popleft().held_bytes
+
+    def journal_entries(self) -> list[JournalEntry]:
+        with self._lock:
+            return list(self._journal)
+
+    def journal_clear(self) -> None:
+        with self._lock:
+            self._journal.clear()
+            self._journal_bytes = 0
+
+    def _window(self, key: str, window_s: float) -> tuple[float, int]:
+        now = self._clock()
+        start, total = self._windows.get(key, (now, 0))
+        if now - start >= window_s:
+            start, total = now, 0
+        return start, total
+
+    def count_in_window(self, key: str, *, amount: int, window_s: float) -> tuple[int, float]:
+        with self._lock:
+            start, total = self._window(key, window_s)
+            total += amount
+            self._windows[key] = (start, total)
+            if len(self._windows) > 10_000:  # bound memory: forget the oldest windows
+                for stale in list(self._windows)[: len(self._windows) // 2]:
+                    del self._windows[stale]
+            return total, max(0.0, window_s - (self._clock() - start))
+
+    def peek_window(self, key: str, *, window_s: float) -> tuple[int, float]:
+        with self._lock:
+            start, total = self._window(key, window_s)
+            return total, max(0.0, window_s - (self._clock() - start))
+
+    def _pool(self, key: str) -> OrderedDict[str, Any]:
+        return self._per_request if key.startswith(_PER_REQUEST_PREFIX) else self._state
+
+    def get(self, key: str, default: Any = None) -> Any:
+        with self._lock:
+            pool = self._pool(key)
+            if key not in pool:
+                return default
+            pool.move_to_end(key)
+            return pool[key]
+
+    def update(self, key: str, change: Callable[[Any], Any]) -> Any:
+        with self._lock:
+            pool = self._pool(key)
+            value = change(pool.get(key))
+            pool[key] = value
+            pool.move_to_end(key)
+            while len(pool) > MAX_VALUES_PER_POOL:
+                pool.popitem(last=False)
+            return value
+
+    def clear_state(self, prefix: str = "") -> None:
+        with self._lock:
+            for pool in (self._state, self._per_request):
+                for key in [k for k in pool if k.startswith(prefix)]:
+                    del pool[key]
+            if not prefix:
+                self._windows.clear()
+
+
+def open_store(url: str | None, *, journal_size: int = 1000, journal_bytes: int | None = None) -> Store:
+    """The store a URL names: None or "memory" for the in-memory one, redis://HOST:PORT/DB (also
+    rediss:// and unix://PATH) for the shared one. Raises StoreConfigError for anything else."""
+    if url is None or url == "memory":
+        if journal_bytes is None:
+            return MemoryStore(journal_size=journal_size)
+        return MemoryStore(journal_size=journal_size, journal_bytes=journal_bytes)
+    scheme = url.partition("://")[0].lower()
+    if scheme not in ("redis", "rediss", "unix") or "://" not in url:
+        raise StoreConfigError(
+            f"--store {url!r}: expected 'memory' or a Redis URL such as redis://127.0.0.1:6379/0"
+        )
+    try:
+        from mockserver.state.redis_store import RedisStore
+    except ImportError:
+        raise StoreConfigError(
+            "--store redis://... needs the redis package: pip install 'llama-api-contract[redis]'"
+        ) from None
+    return RedisStore(url, journal_size=journal_size)
+
+
+def check_workers(workers: int, store: Store) -> None:
+    """Refuse several worker processes on a store that is not shared (they would split the state)."""
+    if workers < 1:
+        raise StoreConfigError(f"--workers must be at least 1, not {workers}")
+    if workers > 1 and not getattr(store, "shared", False):
+        raise StoreConfigError(
+            f"--workers {workers} needs a shared store (--store redis://HOST:PORT/DB): in memory "
+            "each worker would keep its own journal, fault counters and rate limits"
+        )
