@@ -31,6 +31,7 @@ import bench_exchanges
 import bench_memory
 import bench_peers
 import bench_server
+import bench_store
 from bench_server import HEADERS, MOCK_ARGV, PATH, SEED_BODY, LoadResult, Server, wrk_load
 
 HERE = Path(__file__).resolve().parent
@@ -210,6 +211,7 @@ def report(
     exchanges: list[tuple[str, int, float]],
     peers: PeerFigures,
     soak: tuple[bool, str, float],
+    store: str,
 ) -> str:
     per_stream = streams.per_stream_events_per_s
     lines = [
@@ -239,6 +241,10 @@ def report(
         "run the extractor; a long user turn is read by its first and last 500 characters.",
         "",
         bench_engine.table(engine),
+        "",
+        "## Shared store (Redis)",
+        "",
+        store,
         "",
         "## Generated exchanges",
         "",
@@ -313,7 +319,7 @@ def peer_table(peers: PeerFigures) -> list[str]:
         lines.append(f"- Prism is not in this run: {peers.prism_missing}.")
     lines += [
         "",
-        f"Load: {peers.settings}. stubllm answers a constant \"no fixture matched\" text; "
+        f'Load: {peers.settings}. stubllm answers a constant "no fixture matched" text; '
         "Prism answers placeholder bodies and cannot stream; the mock validates every request "
         "and answers it.",
     ]
@@ -337,7 +343,7 @@ def write_readme(body: str, argv: list[str], *, load_before: float) -> None:
             "```",
             "",
             "Each part also runs alone: `bench_validation.py`, `bench_engine.py`, "
-            "`bench_exchanges.py`, `bench_server.py`, `bench_memory.py`, `soak.py`. The peers "
+            "`bench_exchanges.py`, `bench_store.py`, `bench_server.py`, `bench_memory.py`, `soak.py`. The peers "
             f"(stubllm, Prism) are installed, pinned, into `{bench_peers.CACHE}` by the run itself.",
             "",
             body,
@@ -359,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         validation = validation_figures(5 if args.quick else 25)
         print("engine (bench_engine.py) ...", flush=True)
         engine = bench_engine.measure(5 if args.quick else 15, 100 if args.quick else 200)
+        print("shared store (bench_store.py) ...", flush=True)
+        store = bench_store.measure(bench_store.parse(["--duration", "3" if args.quick else "8"]))
         print("generated exchanges (bench_exchanges.py) ...", flush=True)
         exchanges = bench_exchanges.measure(50 if args.quick else 300)
         print("server (bench_server.py) ...", flush=True)
@@ -378,8 +386,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_all: error: {exc}", file=sys.stderr)
         return 1
     body = report(
-        validation, server, streams, memory, engine, exchanges, peers,
+        validation,
+        server,
+        streams,
+        memory,
+        engine,
+        exchanges,
+        peers,
         (soak_ok, soak_text, soak_minutes),
+        store,
     )
     print()
     print(body)

