@@ -129,15 +129,20 @@ class ScenarioRouter:
         self.state = ScenarioState(store)
         self._lock = threading.Lock()
         self._active: tuple[Scenario, ...] = ()
-        self.activate(scenarios, replace=True)
+        # Progress already in the store is kept: on a shared store, a worker that starts late
+        # must not reset the conversations the other workers are serving.
+        self.activate(scenarios, replace=True, forget_progress=False)
 
     @property
     def active(self) -> tuple[Scenario, ...]:
         return self._active
 
-    def activate(self, scenarios: Iterable[Scenario], *, replace: bool) -> None:
+    def activate(
+        self, scenarios: Iterable[Scenario], *, replace: bool, forget_progress: bool = True
+    ) -> None:
         """Make `scenarios` active (after the current ones unless `replace`); names stay unique:
-        a scenario replaces an active one of the same name, whose progress is forgotten."""
+        a scenario replaces an active one of the same name, whose progress is forgotten (unless
+        `forget_progress` is False)."""
         incoming = list(scenarios)
         with self._lock:
             kept = [] if replace else list(self._active)
@@ -153,7 +158,7 @@ class ScenarioRouter:
                 )
             dropped = {s.name for s in self._active} - {s.name for s in kept}
             self._active = (*kept, *incoming)
-        for name in dropped | names:
+        for name in dropped | names if forget_progress else ():
             self.state.clear(name)
 
     def deactivate(self, name: str) -> None:
