@@ -108,6 +108,33 @@ class Respond:
     def is_error(self) -> bool:
         return self.status >= 400
 
+    def to_dict(self) -> dict[str, Any]:
+        """The scripted answer as a scenario file writes it (content, stop reason, metrics and
+        stream deltas; error answers and literal bodies are written by hand)."""
+        out: dict[str, Any] = {}
+        if self.document is not None:
+            out["document"] = self.document
+        elif self.text is not None:
+            out["text"] = self.text
+        if self.tool_calls:
+            out["tool_calls"] = [
+                {"name": c.name, "arguments": c.arguments, **({"id": c.id} if c.id else {})}
+                for c in self.tool_calls
+            ]
+        if self.stop_reason is not None:
+            out["stop_reason"] = self.stop_reason
+        metrics = {
+            key: value
+            for key, value in (("prompt_tokens", self.prompt_tokens),
+                               ("completion_tokens", self.completion_tokens))
+            if value is not None
+        }  # fmt: skip
+        if metrics:
+            out["metrics"] = metrics
+        if self.deltas:
+            out["deltas"] = list(self.deltas)
+        return out
+
     @property
     def scripted(self) -> bool:
         """True when the file says what the answer is (rather than leaving it to the engine)."""

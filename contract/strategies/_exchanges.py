@@ -69,6 +69,11 @@ class ClientExchange:
         """Whether the answer is an error the client must surface (a fault on purpose)."""
         return any(fault.name in _BREAKING for fault in self.faults)
 
+    @property
+    def replaced(self) -> bool:
+        """Whether a fault replaces the answer (an error status, a dropped connection)."""
+        return any(fault.kind.role == "replace" for fault in self.faults)
+
     def content_deltas(self) -> int:
         """How many content deltas a stream of this answer carries (text and arguments)."""
         respond = self.respond
@@ -93,39 +98,15 @@ class ClientExchange:
 
     def to_data(self, name: str = SCENARIO_NAME) -> dict[str, Any]:
         """The exchange as a scenario file's data (JSON, which YAML reads too)."""
-        respond = self.respond
-        answer: dict[str, Any] = {}
-        if respond.document is not None:
-            answer["document"] = respond.document
-        elif respond.text is not None:
-            answer["text"] = respond.text
-        if respond.tool_calls:
-            answer["tool_calls"] = [
-                {"name": c.name, "arguments": c.arguments, **({"id": c.id} if c.id else {})}
-                for c in respond.tool_calls
-            ]
-        if respond.stop_reason is not None:
-            answer["stop_reason"] = respond.stop_reason
-        metrics = {
-            key: value
-            for key, value in (
-                ("prompt_tokens", respond.prompt_tokens),
-                ("completion_tokens", respond.completion_tokens),
-            )
-            if value is not None
-        }
-        if metrics:
-            answer["metrics"] = metrics
-        if respond.deltas:
-            answer["deltas"] = list(respond.deltas)
         step: dict[str, Any] = {
             "name": "exchange",
-            "match": {"endpoint": self.endpoint},
+            "match": {"endpoint": self.endpoint, "stream": self.stream},
             "request": self.request,
-            "respond": answer,
         }
+        if not self.replaced:  # a fault that replaces the answer sends no respond at all
+            step["respond"] = self.respond.to_dict()
         if self.faults:
-            step["faults"] = [fault.to_dict() for fault in self.faults]
+            step["fault"] = [fault.to_dict() for fault in self.faults]
         if self.breaks:
             step["expect"] = {"raises": True}
         return {"name": name, "description": "a generated exchange", "steps": [step]}

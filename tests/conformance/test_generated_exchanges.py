@@ -140,3 +140,15 @@ def test_an_adapter_for_neither_api_is_reported_not_crashed():
 
     report = run_client_checks(neither, target="none", scenarios=(), examples=5, seed=1)
     assert [r.status for r in report.records] == ["skipped"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(exchanges(faults=True))
+def test_a_saved_exchange_loads_back_as_the_same_answer(exchange: ClientExchange):
+    from contract.scenarios.loading import parse_scenario
+
+    text = json.dumps(exchange.to_data(), ensure_ascii=False)
+    step = parse_scenario(text, json_syntax=True).steps[0]
+    assert step.respond == (None if exchange.replaced else exchange.respond)
+    assert step.request == exchange.request
+    assert step.faults == exchange.faults
