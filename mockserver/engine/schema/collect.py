@@ -5,7 +5,6 @@ open as choices. Contradictions found while merging (two different consts, disjo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 from urllib.parse import unquote
@@ -21,6 +20,7 @@ from mockserver.engine.schema.facts import (
     child,
     exact,
 )
+from mockserver.engine.schema.patterns import linear_regex
 
 _MAX_REF_HOPS = 64
 _FAMILIES = {
@@ -267,16 +267,16 @@ class Collector:
     def _object_part(
         self, properties: Any, patterns: Any, additional: Any, pointer: str
     ) -> ObjectPart:
-        compiled: list[tuple[re.Pattern[str], Any, str]] = []
+        compiled: list[tuple[Any, Any, str]] = []
         for source, sub in (patterns or {}).items():
-            try:
-                regex = re.compile(source)
-            except re.error:
+            regex = linear_regex(source) if isinstance(source, str) else None
+            if regex is None:
                 raise SchemaProblem(
                     "unsupported",
                     child(pointer, "patternProperties", source),
-                    f"patternProperties key {source!r} is not a regular expression Python can read",
-                ) from None
+                    f"patternProperties key {source!r} is not a regular expression the mock can "
+                    "read (RE2 syntax: no lookaround or backreferences)",
+                )
             compiled.append((regex, sub, child(pointer, "patternProperties", source)))
         props = properties if isinstance(properties, Mapping) else {}
         return ObjectPart(props, tuple(compiled), additional, pointer)

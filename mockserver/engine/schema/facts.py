@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -67,7 +66,7 @@ class ObjectPart:
     """The property rules of one schema; a key must be allowed by every part that applies."""
 
     properties: Mapping[str, Any]
-    patterns: tuple[tuple[re.Pattern[str], Any, str], ...]
+    patterns: tuple[tuple[Any, Any, str], ...]  # (RE2 regex, subschema, pointer)
     additional: Any  # None when absent
     pointer: str
 

@@ -13,6 +13,9 @@ import re
 import string
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+import re2
 
 _PREFERRED = string.ascii_lowercase + string.ascii_uppercase + string.digits + " -_.@:/"
 _PRINTABLE = "".join(chr(code) for code in range(0x20, 0x7F))
@@ -52,7 +55,7 @@ _Node = _Chars | _Repeat | _Alternatives
 @dataclass(frozen=True, slots=True)
 class ParsedPattern:
     tree: _Alternatives
-    compiled: re.Pattern[str]
+    compiled: Any  # the RE2 regex
     anchored_start: bool
     anchored_end: bool
 
@@ -215,9 +218,12 @@ def parse_pattern(pattern: str) -> ParsedPattern:
     tree = parser.alternatives()
     if parser.at != len(pattern):
         raise parser.fail("an unbalanced ')'")
-    compiled = _checker(pattern)
+    compiled = linear_regex(pattern)
     if compiled is None:
-        raise PatternError(f"pattern {pattern!r} is not a regular expression Python can check")
+        raise PatternError(
+            f"pattern {pattern!r} is not a regular expression the mock can check (RE2 syntax: "
+            "no lookaround or backreferences)"
+        )
     return ParsedPattern(tree, compiled, pattern.startswith("^"), pattern.endswith("$"))
 
 
@@ -266,16 +272,31 @@ def pattern_string(
     raise PatternError(f"the mock found no string{bounds} that matches pattern {pattern!r}")
 
 
+def _re2_options() -> Any:
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print every pattern it refuses to stderr
+    return options
+
+
+_RE2_OPTIONS = _re2_options()
+
+
 @lru_cache(maxsize=256)
-def _checker(pattern: str) -> re.Pattern[str] | None:
+def linear_regex(pattern: str) -> Any:
+    """`pattern` compiled by RE2, or None when RE2 cannot read it (lookaround, backreferences).
+
+    RE2, not Python's backtracking `re`: patterns come from the client's schemas and the texts
+    they are matched against may come from the client's conversation, and `^(a+)+$` on 30
+    characters takes seconds in `re`; RE2 matches in time linear in the text."""
     try:
-        return re.compile(re.sub(r"\(\?<(?![=!])", "(?P<", pattern))
-    except re.error:
+        return re2.compile(re.sub(r"\(\?<(?![=!])", "(?P<", pattern), _RE2_OPTIONS)
+    except re2.error:
         return None
 
 
 def matches(pattern: str, text: str) -> bool:
-    """Whether `pattern` finds a match in `text`; True when Python cannot read the pattern (the
-    final validation of the whole instance decides then)."""
-    checker = _checker(pattern)
+    """Whether `pattern` finds a match in `text`, in time linear in the text; True when RE2 cannot
+    read the pattern (lookaround, backreferences): the final validation of the whole instance, by a
+    validator with a backtracking limit, decides then."""
+    checker = linear_regex(pattern)
     return checker is None or checker.search(text) is not None
