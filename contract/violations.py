@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -89,3 +90,15 @@ class ValidationResult:
 
 def merge(results: Sequence[ValidationResult]) -> ValidationResult:
     return ValidationResult(tuple(v for r in results for v in r.violations))
+
+
+def closest(word: str, options: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The option `word` most likely stands for (a typo of it), if any is close enough."""
+    found = difflib.get_close_matches(word, list(options), n=1, cutoff=cutoff)
+    return found[0] if found else None
+
+
+def did_you_mean(word: str, options: Iterable[str], *, cutoff: float = 0.6) -> str:
+    """`; did you mean 'x'?` for the closest option, or "" when none is close."""
+    found = closest(word, options, cutoff=cutoff)
+    return f"; did you mean {found!r}?" if found is not None else ""

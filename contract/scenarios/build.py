@@ -5,7 +5,6 @@ Every problem becomes a `ScenarioError` naming the file, the line and the field.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import itertools
 import json
@@ -29,6 +28,7 @@ from contract.scenarios.model import (
 )
 from contract.scenarios.patterns import ScenarioPattern, UnsafePattern, compile_safe
 from contract.scenarios.source import LineMap, PathParts, ScenarioError
+from contract.violations import did_you_mean
 
 SCHEMA_FILE = "scenario.json"
 _MAX_SCHEMA_ERRORS = 20
@@ -72,8 +72,7 @@ def _schema_problem(error: ValidationError) -> tuple[PathParts, PathParts, str]:
     if error.validator == "additionalProperties" and isinstance(instance, dict):
         known = sorted(schema.get("properties", {}))
         extra = next(key for key in instance if key not in known)
-        close = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(extra, known)
         allowed = ("known keys: " + ", ".join(known)) if known else "no keys are allowed"
         return (*parts, extra), (*parts, extra), f"unknown key {extra!r}{hint} ({allowed})"
     if error.validator == "required" and isinstance(instance, dict):

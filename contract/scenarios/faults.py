@@ -7,11 +7,12 @@ and its JSON Schema are in `contract.scenarios.fault_forms`.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from contract.violations import did_you_mean
 
 ParamValue = int | float | str | bool
 ParamKind = Literal["int", "number", "string", "bool"]
@@ -209,14 +210,9 @@ def _format_value(value: ParamValue) -> str:
     return text
 
 
-def _did_you_mean(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 def unknown_fault_message(name: str) -> str:
     names = sorted(FAULT_KINDS)
-    return (f"unknown fault {name!r}{_did_you_mean(name, names)} Known faults: "
+    return (f"unknown fault {name!r}{did_you_mean(name, names)} Known faults: "
             + ", ".join(names))
 
 
@@ -298,7 +294,7 @@ def make_fault(name: str, params: Mapping[str, object], *, textual: bool = False
             known = [p.name for p in kind.params]
             takes = ("takes " + ", ".join(known)) if known else "takes no parameters"
             raise FaultError(
-                f"{name}: unknown parameter {key!r}{_did_you_mean(key, known)} ({name} {takes})",
+                f"{name}: unknown parameter {key!r}{did_you_mean(key, known)} ({name} {takes})",
                 fault=name, key=key,
             )
         value = _check_type(param, _coerce_text(param, str(raw), name) if textual else raw, name)

@@ -8,7 +8,6 @@ names of built-in scenarios) or `builtin_scenarios()`. Loading is strict: any pr
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,6 +25,7 @@ from contract.scenarios.model import (
     ToolCallSpec,
 )
 from contract.scenarios.source import ScenarioError, iter_scenario_files, read_document, read_file
+from contract.violations import did_you_mean
 
 __all__ = [
     "Expect",
@@ -92,8 +92,7 @@ def builtin_scenario(name: str) -> Scenario:
     for scenario in builtin_scenarios():
         if scenario.name == name:
             return scenario
-    close = difflib.get_close_matches(name, builtin_names(), n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(name, builtin_names(), cutoff=0.5)
     raise ScenarioError(
         f"no file, folder or built-in scenario named {name!r}{hint} "
         "('llama-contract scenarios list' shows the built-in ones)"

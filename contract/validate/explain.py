@@ -9,7 +9,6 @@ fields that real clients send.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -19,7 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError, validators
 from jsonschema.protocols import Validator
 
-from contract.violations import Violation, json_pointer
+from contract.violations import Violation, closest, json_pointer
 
 PathParts = Sequence[str | int]
 
@@ -119,8 +118,8 @@ def closest_field(key: str, known: Iterable[str]) -> str | None:
     if alias in known:
         return alias
     by_lower = {name.lower(): name for name in known}
-    matches = difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=0.6)
-    return by_lower[matches[0]] if matches else None
+    found = closest(key.lower(), by_lower)
+    return by_lower[found] if found is not None else None
 
 
 def unknown_field(path: PathParts, key: str, schema: dict[str, Any]) -> Violation:

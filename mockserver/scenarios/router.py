@@ -15,7 +15,6 @@ A step answers `times` requests, then the next step takes over. After the last s
 
 from __future__ import annotations
 
-import difflib
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from contract.scenarios.match import (
     request_key,
 )
 from contract.scenarios.source import ScenarioError
+from contract.violations import did_you_mean
 from mockserver.state.store import Store
 
 STATE_PREFIX = "scenario:"
@@ -176,8 +176,7 @@ class ScenarioRouter:
             return builtin_scenario(name)
         except ScenarioError:
             known = [s.name for s in self._active] + builtin_names()
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(name, known, cutoff=0.5)
             return NoMatch("scenario.unknown",
                            f"x-mock-scenario: no loaded or built-in scenario named {name!r}{hint}")
 
