@@ -13,7 +13,7 @@ from contract.violations import ValidationResult, Violation
 from mockserver.config import MockConfig
 from mockserver.core.errors import error_response, json_bytes, simple_error
 from mockserver.core.http import Dialect, MockRequest, MockResponse
-from mockserver.core.sse import DONE, frame, paced
+from mockserver.core.sse import DONE, chunk_tokens, frame, paced
 from mockserver.engine import (
     Completion,
     Engine,
@@ -22,7 +22,6 @@ from mockserver.engine import (
     compat_stream,
     native_response,
     native_stream,
-    tokenize,
 )
 from mockserver.engine.schema.budget import budget_chars, oversized_schema
 from mockserver.state.journal import JournalEntry
@@ -194,7 +193,7 @@ class ChatHandler:
                 records = _compat_records(chunks)
             else:
                 records = (
-                    (frame(chunk), _chunk_tokens(chunk)) for chunk in native_stream(completion)
+                    (frame(chunk), chunk_tokens(chunk)) for chunk in native_stream(completion)
                 )
             body = paced(
                 records,
@@ -267,16 +266,7 @@ def _created(completion: Completion) -> int:
     return 1_750_000_000 + sum(map(ord, completion.id)) % 86_400
 
 
-def _chunk_tokens(chunk: dict[str, Any]) -> int:
-    delta = chunk.get("event", {}).get("delta", {})
-    text = delta.get("text") or delta.get("function", {}).get("arguments") or ""
-    return len(tokenize(text)) if text else 0
-
-
 def _compat_records(chunks: Iterator[dict[str, Any]]) -> Iterator[tuple[bytes, int]]:
     for chunk in chunks:
-        choices = chunk.get("choices") or [{}]
-        delta = choices[0].get("delta", {})
-        text = delta.get("content") or ""
-        yield frame(chunk), (len(tokenize(text)) if text else 0)
+        yield frame(chunk), chunk_tokens(chunk)
     yield DONE, 0

@@ -13,6 +13,27 @@ DONE = b"data: [DONE]\n\n"
 MAX_STREAM_PAUSE_S = 120.0
 
 
+def chunk_tokens(chunk: Any) -> int:
+    """Tokens of text a stream chunk carries, native or compat: its text or content and the
+    arguments of its tool calls (what pacing paces)."""
+    from mockserver.engine import tokenize  # the engine is heavy; pacing needs it only here
+
+    if not isinstance(chunk, dict):
+        return 0
+    text = ""
+    event = chunk.get("event")
+    if isinstance(event, dict):
+        delta = event.get("delta") or {}
+        function = delta.get("function") or {}
+        text = (delta.get("text") or "") + (function.get("arguments") or "")
+    elif isinstance(chunk.get("choices"), list) and chunk["choices"]:
+        delta = chunk["choices"][0].get("delta") or {}
+        text = delta.get("content") or ""
+        for call in delta.get("tool_calls") or []:
+            text += (call.get("function") or {}).get("arguments") or ""
+    return len(tokenize(text)) if text else 0
+
+
 def frame(chunk: Any) -> bytes:
     return (
         b"data: " + json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contract.violations import Violation
 from mockserver.core.errors import error_body, json_bytes
 from mockserver.core.http import Dialect
+from mockserver.core.sse import chunk_tokens
 from mockserver.core.sse import paced as pace_records
 
 Sleep = Callable[[float], None]
@@ -84,24 +85,13 @@ def malformed_after(after: int) -> StreamRewrite:
 
 def record_tokens(record: bytes) -> int:
     """Tokens of text a framed stream record carries (for pacing)."""
-    from mockserver.engine import tokenize
-
     if not record.startswith(b"data: {"):
         return 0
     try:
         chunk = json.loads(record[6:])
     except ValueError:
         return 0
-    text = ""
-    if isinstance(chunk.get("event"), dict):
-        delta = chunk["event"].get("delta") or {}
-        text = delta.get("text") or (delta.get("function") or {}).get("arguments") or ""
-    elif isinstance(chunk.get("choices"), list) and chunk["choices"]:
-        delta = chunk["choices"][0].get("delta") or {}
-        text = delta.get("content") or ""
-        for call in delta.get("tool_calls") or []:
-            text += (call.get("function") or {}).get("arguments") or ""
-    return len(tokenize(text)) if text else 0
+    return chunk_tokens(chunk)
 
 
 def paced(ttft_ms: float, tokens_per_second: float, sleep: Sleep) -> StreamRewrite:
