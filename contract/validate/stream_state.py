@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +47,7 @@ class ToolCallParts:
 
 
 @dataclass
-class StreamState:
+class StreamState(ABC):
     """What both kinds of stream track: findings, ids and streamed tool calls."""
 
     found: list[Violation] = field(default_factory=list)
@@ -79,14 +80,17 @@ class StreamState:
         """True to pass over record `line` unread (what follows a compat stream's [DONE])."""
         return False
 
+    @abstractmethod
     def done(self, line: int) -> None:
-        raise NotImplementedError
+        """The end-of-stream record ([DONE]) at `line`."""
 
+    @abstractmethod
     def chunk(self, line: int, chunk: dict[str, Any]) -> None:
-        raise NotImplementedError
+        """One parsed chunk object at `line`."""
 
+    @abstractmethod
     def end(self) -> None:
-        raise NotImplementedError
+        """Check the stream as a whole once every record was read."""
 
     def add(self, line: int, rule: str, path: str, message: str) -> None:
         self.found.append(Violation(rule, path, message, line=line))
