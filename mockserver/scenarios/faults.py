@@ -17,10 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract.scenarios.fault_forms import parse_fault_list, parse_fault_text
 from contract.scenarios.faults import (
-    FAULT_KINDS,
-    FaultError,
     FaultSpec,
     check_fault_set,
     make_fault,
@@ -42,24 +39,15 @@ from mockserver.scenarios.fault_streams import (
 from mockserver.state.store import Store
 
 __all__ = [
-    "FAULT_KINDS",
     "ConnectionCut",
     "FaultContext",
-    "FaultError",
     "FaultPlan",
-    "FaultSpec",
     "chaos_faults",
     "merge_faults",
     "paced_stream",
-    "parse_fault_header",
-    "parse_fault_list",
     "plan_faults",
     "tool_calls_as_text",
 ]
-
-def parse_fault_header(text: str) -> FaultSpec:
-    """Parse one fault as written in `x-mock-fault` (`NAME; key=value; ...`)."""
-    return parse_fault_text(text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from contract.scenarios.fault_forms import parse_fault_list
+from contract.scenarios.fault_forms import parse_fault_list, parse_fault_text
 from contract.scenarios.faults import FAULT_KINDS, FaultError, FaultSpec, make_fault
-from mockserver.scenarios.faults import parse_fault_header
 
 ISSUE_NAMES = {
     "latency", "slow_stream", "http_error", "rate_limit", "fail_then_succeed", "reset",
@@ -18,14 +17,14 @@ ISSUE_NAMES = {
 def test_every_fault_of_the_issue_is_known_and_parses_with_defaults() -> None:
     assert set(FAULT_KINDS) == ISSUE_NAMES
     for name in ISSUE_NAMES - {"latency"}:
-        spec = parse_fault_header(name)
+        spec = parse_fault_text(name)
         assert spec.name == name
         for param in FAULT_KINDS[name].params:
             assert spec.get(param.name) == param.default
 
 
 def test_header_values_become_typed_parameters() -> None:
-    spec = parse_fault_header("http_error; status=503; retry_after=1.5; should_retry=false")
+    spec = parse_fault_text("http_error; status=503; retry_after=1.5; should_retry=false")
     assert spec == FaultSpec("http_error", (
         ("status", 503), ("retry_after", 1.5), ("should_retry", False)))
     assert isinstance(spec.get("status"), int)
@@ -35,9 +34,9 @@ def test_header_values_become_typed_parameters() -> None:
 
 def test_quoted_values_keep_separators_and_text_round_trips() -> None:
     text = 'http_error; status=500; message="busy; try again, later"'
-    spec = parse_fault_header(text)
+    spec = parse_fault_text(text)
     assert spec.text("message") == "busy; try again, later"
-    assert parse_fault_header(str(spec)) == spec
+    assert parse_fault_text(str(spec)) == spec
 
 
 def test_several_faults_separated_by_commas() -> None:
