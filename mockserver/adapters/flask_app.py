@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from mockserver.adapters.wsgi_direct import DirectWSGI
+from mockserver.adapters.wsgi_direct import DirectWSGI, environ_headers
 from mockserver.config import MockConfig
 from mockserver.core.errors import json_bytes, simple_error
 from mockserver.core.http import MockRequest, MockResponse
@@ -40,13 +40,7 @@ def create_app(config: MockConfig | None = None, *, service: MockService | None 
             raise
         except Exception as exc:  # the WSGI server's own errors for broken framing
             return _unreadable_body(path, exc)
-        headers = {
-            key[5:].replace("_", "-").lower(): value
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
-        }
-        if environ.get("CONTENT_TYPE"):
-            headers["content-type"] = environ["CONTENT_TYPE"]
+        headers = environ_headers(environ)
         answer = mock.handle(
             MockRequest(
                 method=current.method,

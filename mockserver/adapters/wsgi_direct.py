@@ -93,13 +93,7 @@ class DirectWSGI:
         else:
             declared = None
         body = environ["wsgi.input"].read(declared) if declared else b""
-        headers = {
-            key[5:].replace("_", "-").lower(): value
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
-        }
-        if environ.get("CONTENT_TYPE"):
-            headers["content-type"] = environ["CONTENT_TYPE"]
+        headers = environ_headers(environ)
         return MockRequest(
             method=method,
             path=path,
@@ -108,6 +102,18 @@ class DirectWSGI:
             content_length=declared,
             remote_addr=environ.get("REMOTE_ADDR") or "",
         )
+
+
+def environ_headers(environ: WSGIEnvironment) -> dict[str, str]:
+    """The request's headers from a WSGI environ, with lower-case names."""
+    headers = {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    return headers
 
 
 def _plain(headers: list[tuple[str, str]]) -> bool:
