@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from granian._granian import SocketHolder
 from granian.constants import HTTPModes, Interfaces
 from granian.log import LogLevels
-from granian.server.mp import MPServer
+from granian.server.mp import MPServer, WorkerProcess
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -170,6 +170,30 @@ class _ListenerServer(MPServer):
     def _drop_shared_socket(self) -> None:
         with contextlib.suppress(OSError):
             self._listener.close()
+
+    def _spawn_worker(self, *args: Any, **kwargs: Any) -> WorkerProcess:
+        worker = super()._spawn_worker(*args, **kwargs)
+        worker.__class__ = _Worker  # granian builds its own class; ours only changes the watcher
+        return worker
+
+
+class _Worker(WorkerProcess):
+    """A worker whose clean exit on a signal of its own stops the server without an error.
+
+    Ctrl-C in a terminal sends SIGINT to the whole process group: the worker may stop before the
+    main process tells it to, and granian counts any such exit as a crash (an error line, exit
+    status 1). A worker exiting with status 0 was stopped by a signal, so the server stops as if
+    it had received it itself; any other exit is still a crash.
+    """
+
+    def _watcher(self) -> None:
+        self.inner.join()
+        if self.inner.exitcode == 0 and not self.interrupt_by_parent:
+            self.interrupt_by_parent = True
+            self.parent.interrupt_signal = True
+            self.parent.main_loop_interrupt.set()
+            return
+        super()._watcher()  # type: ignore[no-untyped-call]
 
 
 class _NoThreadAdvice(logging.Filter):

@@ -3,6 +3,7 @@ concurrent streams, shutdown with streams open, start-up failures."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import sys
@@ -119,6 +120,19 @@ def test_ctrl_c_stops_server_and_worker_cleanly(launch):
     with _client() as client:
         assert client.get(f"{url}/hello").status_code == 200
     assert server.interrupt_group() == 0
+    server.clean_stderr()
+
+
+def test_a_worker_stopped_by_a_signal_of_its_own_stops_the_server_cleanly(launch):
+    # What Ctrl-C does when the worker happens to stop before the main process reacts: granian
+    # alone would call it a crash (an error line and exit status 1).
+    server = launch(gated_app_argv())
+    url = server.wait_ready()
+    with _client() as client:
+        worker_pid = client.get(f"{url}/hello").json()["pid"]
+    assert worker_pid != server.process.pid
+    os.kill(worker_pid, signal.SIGINT)
+    assert server.wait_exit() == 0
     server.clean_stderr()
 
 
