@@ -35,7 +35,8 @@ class MockConfig:
     # Validate every answer the mock gives against the contract, recording findings in the journal
     # and in `MockService.answer_problems`: for the mock's own tests and for the suspicious.
     self_check: bool = False
-    threads: int = 64  # `serve`: most blocking threads of the one worker process (granian)
+    threads: int = 64  # `serve`: most threads for work that blocks (Flask fallback, shared store)
+    read_timeout_s: float = 10.0  # `serve`: time a client has to send its headers, then its body
     access_log: bool = False  # `serve`: granian's access log on stdout
     store_url: str | None = None  # None: in memory; redis://HOST:PORT/DB: shared by workers/hosts
     workers: int = 1  # `serve`: worker processes (more than one needs a shared store)

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from mockserver.adapters.wsgi_direct import DirectWSGI, environ_headers
 from mockserver.config import MockConfig
-from mockserver.core.errors import json_bytes, simple_error
+from mockserver.core.errors import internal_error, simple_error
 from mockserver.core.http import MockRequest, MockResponse
 from mockserver.core.routes import dialect_of_path
 from mockserver.core.service import MockService
@@ -53,7 +53,7 @@ def create_app(config: MockConfig | None = None, *, service: MockService | None 
         )
         if answer.reset:
             _reset_connection(environ)
-        return _to_flask(answer)
+        return flask_response(answer)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
@@ -68,21 +68,15 @@ def create_app(config: MockConfig | None = None, *, service: MockService | None 
             exc.description or exc.name,
             dialect=dialect_of_path(request.path),
         )
-        return _to_flask(answer)
+        return flask_response(answer)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:  # a bug of ours: still JSON, never an HTML page
         app.logger.exception("unhandled error")
-        body = {
-            "title": "Internal Server Error",
-            "detail": f"mock server error: {type(exc).__name__}",
-            "status": 500,
-            "errors": [],
-        }
-        return Response(json_bytes(body), 500, content_type="application/json")
+        return flask_response(internal_error(exc))
 
     app.wsgi_app = DirectWSGI(  # type: ignore[method-assign]
-        app, mock, app.wsgi_app, _to_flask, _after_answer
+        app, mock, app.wsgi_app, flask_response, _after_answer
     )
     return app
 
@@ -107,10 +101,11 @@ def _unreadable_body(path: str, exc: Exception) -> Response:
         dialect=dialect_of_path("/" + path),
         headers=[("Connection", "close")],  # the framing is lost: do not read another request
     )
-    return _to_flask(answer)
+    return flask_response(answer)
 
 
-def _to_flask(answer: MockResponse) -> Response:
+def flask_response(answer: MockResponse) -> Response:
+    """The Flask response (a WSGI app) that sends `answer`."""
     body: Any = answer.body
     response = Response(
         body, answer.status, headers=answer.headers, content_type=answer.content_type

@@ -1,11 +1,9 @@
-"""Serving a WSGI app on granian: one worker process, a pool of blocking threads, streams sent as
-they are made.
+"""Serving an RSGI app on granian: one worker process, one event loop, streams sent as they are
+made.
 
 One process holds the journal, scenario progress and rate-limit counters, so the app runs in a
-single granian worker; concurrency comes from granian's blocking threads, which the WSGI interface
-holds one per response in flight (a paced stream holds one for its whole length). granian grows
-that pool on demand up to `threads` and lets idle threads go, so the bound can be high enough for
-many paced streams without idle threads costing the plain requests anything.
+single granian worker (more only with a shared store). The app (see `adapters.rsgi`) answers the
+mock's requests on the event loop and runs anything that blocks on a pool of at most `threads`.
 
 `open_listener` binds first, so that a busy port or a bad host is one clear `ServeError` before
 granian starts, and port 0 gives a known port; the bound socket is handed to granian's worker.
@@ -15,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import logging
 import os
 import socket
 import sys
@@ -24,11 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 from granian._granian import SocketHolder
 from granian.constants import HTTPModes, Interfaces
+from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from granian.server.mp import MPServer, WorkerProcess
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+    from mockserver.adapters.rsgi import RSGIApp
 
 __all__ = [
     "DEFAULT_THREADS",
@@ -39,7 +37,7 @@ __all__ = [
     "serve",
 ]
 
-DEFAULT_THREADS = 64  # enough for 32 paced streams plus the plain requests beside them
+DEFAULT_THREADS = 64  # for what blocks (a Flask fallback, a shared store); streams need none
 GRACEFUL_TIMEOUT_S = 3  # streams still open after this are dropped at shutdown
 LISTEN_BACKLOG = 2048
 _APP_FAILED = 3  # exit status of a worker whose app could not be made
@@ -99,41 +97,42 @@ def ready_lines(url: str) -> list[str]:
 
 
 def serve(
-    app_factory: Callable[[], WSGIApplication],
+    app_factory: Callable[[], RSGIApp],
     *,
     listener: socket.socket,
-    threads: int = DEFAULT_THREADS,
+    header_deadline_s: float = 10.0,
     access_log: bool = False,
     workers: int = 1,
 ) -> int:
     """Serve the app made by `app_factory` on `listener` until SIGINT or SIGTERM.
+
+    A connection that has not sent a whole header block within `header_deadline_s` is closed.
 
     Returns the exit status: 0 after a clean shutdown, 2 when the app could not start.
 
     The factory runs in the worker process, so one-time setup (threads, caches) happens there.
     The ready lines go to stdout once the app exists; granian's own log goes to stderr.
     """
-    if threads < 1:
-        raise ServeError(f"threads must be at least 1, not {threads}")
     url = base_url(listener.getsockname())
     sys.stdout.flush()  # the worker is forked: do not let it inherit and repeat buffered output
     sys.stderr.flush()
     server = _ListenerServer(
         listener,
         target="llama-contract",
-        interface=Interfaces.WSGI,
+        interface=Interfaces.RSGI,
         http=HTTPModes.http1,  # the SDKs speak HTTP/1.1; no HTTP/2 preface answered in binary
+        http1_settings=HTTP1Settings(header_read_timeout=max(1, int(header_deadline_s * 1000))),
+        websockets=False,
         workers=workers,  # above 1 only with a shared store (checked by `serve`)
-        blocking_threads=threads,
         backlog=LISTEN_BACKLOG,
-        backpressure=max(threads, LISTEN_BACKLOG // 2),
+        backpressure=LISTEN_BACKLOG // 2,
         log_level=LogLevels.warning,
         log_access=access_log,
         log_dictconfig=_LOG_CONFIG,
         workers_kill_timeout=GRACEFUL_TIMEOUT_S,
     )
 
-    def load(_target: str) -> WSGIApplication:
+    def load(_target: str) -> RSGIApp:
         try:
             app = app_factory()
         except Exception as exc:  # the user's scenarios or config: one line, no traceback
@@ -196,22 +195,13 @@ class _Worker(WorkerProcess):
         super()._watcher()  # type: ignore[no-untyped-call]
 
 
-class _NoThreadAdvice(logging.Filter):
-    """Drops granian's advice against many threads on few cores: we want a thread per stream."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "Python threads" not in record.getMessage()
-
-
 # granian's own log goes to stderr (stdout carries the ready lines); the access log to stdout.
 _LOG_CONFIG: dict[str, Any] = {
-    "filters": {"no_thread_advice": {"()": _NoThreadAdvice}},
     "handlers": {
         "console": {
             "formatter": "generic",
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stderr",
-            "filters": ["no_thread_advice"],
         },
         "access": {
             "formatter": "access",

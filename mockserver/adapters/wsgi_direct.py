@@ -64,7 +64,7 @@ class DirectWSGI:
         self._after(answer, environ)
         headers = [*answer.headers, ("Content-Type", answer.content_type)]
         status = _STATUS_LINES.get(answer.status)
-        if status is None or not _plain(headers):
+        if status is None or not plain_headers(headers):
             return self._to_response(answer)(environ, start_response)
         if isinstance(answer.body, bytes):
             headers.append(("Content-Length", str(len(answer.body))))
@@ -116,7 +116,8 @@ def environ_headers(environ: WSGIEnvironment) -> dict[str, str]:
     return headers
 
 
-def _plain(headers: list[tuple[str, str]]) -> bool:
+def plain_headers(headers: list[tuple[str, str]]) -> bool:
+    """Whether every header is ASCII with no line break or NUL (safe to hand to the server)."""
     for name, value in headers:
         if not (name.isascii() and value.isascii()) or _UNSAFE_IN_HEADERS.intersection(value):
             return False

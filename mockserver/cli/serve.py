@@ -80,7 +80,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--threads", type=_positive_int, default=defaults.threads, metavar="N",
-        help=f"most threads of the single worker process, one per response in flight (default {defaults.threads})",
+        help="most threads for work that blocks: requests the Flask app answers, and every "
+        f"request on a shared store; streams and pauses need none (default {defaults.threads})",
+    )
+    parser.add_argument(
+        "--read-timeout", dest="read_timeout_s", type=_positive_float,
+        default=defaults.read_timeout_s, metavar="SECONDS",
+        help="time a client has to send its request headers, and then its body; after it the "
+        f"connection is closed (a late body gets a JSON 408) (default {defaults.read_timeout_s:g})",
     )
     parser.add_argument(
         "--workers", type=_positive_int, default=defaults.workers, metavar="N",
@@ -123,12 +130,14 @@ def run(args: argparse.Namespace) -> int:
     except ServeError as exc:
         return _fail(str(exc))
 
-    from mockserver.adapters.flask_app import create_app
+    from mockserver.adapters.rsgi import mock_app
 
     return serve(
-        partial(create_app, config),
+        partial(
+            mock_app, config, threads=config.threads, read_deadline_s=config.read_timeout_s
+        ),
         listener=listener,
-        threads=config.threads,
+        header_deadline_s=config.read_timeout_s,
         access_log=config.access_log,
         workers=config.workers,
     )
@@ -169,6 +178,7 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         scenarios=tuple(args.scenarios),
         chaos_rate=args.chaos_rate,
         threads=args.threads,
+        read_timeout_s=args.read_timeout_s,
         access_log=args.access_log,
         store_url=None if args.store_url in (None, "memory") else args.store_url,
         workers=args.workers,
@@ -205,6 +215,13 @@ def _non_negative_float(text: str) -> float:
     value = _float(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = _float(text)
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 (excluded) and 3600")
     return value
 
 

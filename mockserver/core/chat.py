@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -47,8 +48,11 @@ class ChatCall:
 
 
 class ChatHandler:
-    def __init__(self, config: MockConfig, store: Store) -> None:
+    def __init__(
+        self, config: MockConfig, store: Store, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.config = config
+        self.sleep = sleep  # stream pacing; an async server passes one that defers the pause
         self.engine = Engine(seed=config.seed)
         self.limiter = RateLimiter(store, rpm=config.rpm, tpm=config.tpm)
         self.memo = RequestMemo()
@@ -199,6 +203,7 @@ class ChatHandler:
                 records,
                 ttft_ms=self.config.ttft_ms,
                 tokens_per_second=self.config.tokens_per_second,
+                sleep=self.sleep,
             )
             headers += [("cache-control", "no-cache"), ("x-accel-buffering", "no")]
             return MockResponse(200, body, headers, content_type="text/event-stream")

@@ -94,3 +94,14 @@ def simple_error(
     return error_response(
         status, [Violation(rule, path, message)], dialect=dialect, headers=headers
     )
+
+
+def internal_error(exc: BaseException) -> MockResponse:
+    """The JSON 500 for a bug of ours (never an HTML page, never a traceback)."""
+    body = {
+        "title": "Internal Server Error",
+        "detail": f"mock server error: {type(exc).__name__}",
+        "status": 500,
+        "errors": [],
+    }
+    return MockResponse(500, json_bytes(body))

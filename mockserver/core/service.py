@@ -26,7 +26,15 @@ ADMIN_TOKEN_HEADER = "x-mock-admin-token"
 
 
 class MockService:
-    def __init__(self, config: MockConfig | None = None, *, store: Store | None = None) -> None:
+    def __init__(
+        self,
+        config: MockConfig | None = None,
+        *,
+        store: Store | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """`sleep` takes every pause the mock makes (latency faults, stream pacing); an async
+        server passes one that records the pause for its event loop to take."""
         self.config = config or MockConfig()
         self.store: Store = store or open_store(
             self.config.store_url,
@@ -37,7 +45,7 @@ class MockService:
         self._id_tag = f"{random.SystemRandom().randrange(10**6):06d}" if getattr(
             self.store, "shared", False) else ""
         self.router = Router()
-        self.chat_handler = ChatHandler(self.config, self.store)
+        self.chat_handler = ChatHandler(self.config, self.store, sleep=sleep)
         from mockserver.scenarios.layer import install_scenarios
 
         self.scenarios = install_scenarios(self)

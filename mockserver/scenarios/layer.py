@@ -357,6 +357,8 @@ def install_scenarios(service: MockService) -> ScenarioLayer:
         installed = getattr(responder, "__self__", None)
         if isinstance(installed, ScenarioLayer):
             return installed
-    layer = ScenarioLayer(service.chat_handler, service.store, service.config)
+    layer = ScenarioLayer(
+        service.chat_handler, service.store, service.config, sleep=service.chat_handler.sleep
+    )
     service.chat_handler.responders.insert(0, layer.respond)
     return layer

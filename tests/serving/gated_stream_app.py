@@ -62,6 +62,7 @@ def failing_factory() -> Flask:
 
 
 def main() -> int:
+    from mockserver.adapters.rsgi import wsgi_app
     from mockserver.adapters.serving import ServeError, open_listener, serve
 
     parser = argparse.ArgumentParser()
@@ -76,7 +77,7 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     factory = failing_factory if args.fail_to_start else create_app
-    return serve(factory, listener=listener, threads=args.threads)
+    return serve(lambda: wsgi_app(factory(), threads=args.threads), listener=listener)
 
 
 if __name__ == "__main__":
