@@ -1,5 +1,6 @@
-"""The baseline of the server benchmark: a bare Flask endpoint on the same serving layer as
-`llama-contract serve` (granian, one WSGI worker), answering a constant JSON body.
+"""The baseline of the server benchmark: a bare Flask endpoint on the same server and process
+count as `llama-contract serve` (granian, one worker), in granian's fastest setting for a Flask
+app that never waits (its WSGI interface with one blocking thread), answering a constant JSON body.
 
 `POST /v1/chat/completions` reads the request body and answers the same bytes every time, so the
 difference to the mock is exactly the mock's own work: validation, the engine, the journal.
@@ -16,7 +17,7 @@ from functools import partial
 
 from flask import Flask, Response, request
 
-from mockserver.adapters.serving import DEFAULT_THREADS, ServeError, open_listener, serve
+from mockserver.adapters.serving import ServeError, open_listener, serve
 
 PATH = "/v1/chat/completions"
 
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
+    parser.add_argument("--threads", type=int, default=1, help="granian's blocking threads")
     parser.add_argument("--body-bytes", type=int, default=1024)
     args = parser.parse_args(argv)
     try:
@@ -51,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     except ServeError as exc:
         print(f"bare_app: error: {exc}", file=sys.stderr)
         return 2
-    return serve(partial(create_bare_app, args.body_bytes), listener=listener, threads=args.threads)
+    return serve(
+        partial(create_bare_app, args.body_bytes), listener=listener, wsgi_threads=args.threads
+    )
 
 
 if __name__ == "__main__":

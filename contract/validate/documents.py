@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 import jsonschema_rs
@@ -23,6 +23,7 @@ from contract.validate.explain import (
     compiled_error_violations,
     explain,
     json_type_name,
+    unknown_field,
     unknown_fields_compiled,
 )
 from contract.validate.request_rules import request_findings
@@ -94,6 +95,9 @@ class CompiledSchema:
             if self.strict.is_valid(payload):
                 return []
             if self.lenient is not None and self.lenient.is_valid(payload):
+                top = self._top_level_unknown(payload)
+                if top is not None:
+                    return top
                 unknown = unknown_fields_compiled(self.strict, self.schema, payload)
                 if unknown is not None:
                     return unknown
@@ -101,6 +105,25 @@ class CompiledSchema:
             pass  # not plain JSON data (e.g. a Python set): the pure-Python validator says why
         found = explain(self.explaining, payload)
         return found or compiled_error_violations(self.strict, payload)
+
+
+    def _top_level_unknown(self, payload: Any) -> list[Violation] | None:
+        """The fast path for the common case (a client's extra top-level field, such as
+        `max_tokens` on the native endpoint): the unknown fields when they are all at the top level,
+        else None."""
+        properties = self.schema.get("properties")
+        if not isinstance(payload, dict) or not isinstance(properties, dict):
+            return None
+        known = {key: value for key, value in payload.items() if key in properties}
+        if len(known) == len(payload) or not self.strict.is_valid(known):
+            return None
+        return [_top_level_field(self.name, str(key)) for key in payload if key not in properties]
+
+
+@lru_cache(maxsize=256)
+def _top_level_field(schema_name: str, key: str) -> Violation:
+    # Cached: a client sends the same extra field with every request.
+    return unknown_field([], key, compiled_schema(schema_name).schema)
 
 
 @cache

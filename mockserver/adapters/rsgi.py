@@ -166,10 +166,13 @@ class MockFront:
         if declared is not None:
             if declared == 0 or declared > self._limit:
                 return b""  # over the limit: the service answers 413 without it
-            return await asyncio.wait_for(proto(), self._deadline)
+            async with asyncio.timeout(self._deadline):
+                body: bytes = await proto()
+                return body
         if "transfer-encoding" not in headers:
             return b""
-        return await asyncio.wait_for(read_stream(proto, self._limit), self._deadline)
+        async with asyncio.timeout(self._deadline):
+            return await read_stream(proto, self._limit)
 
     async def _send_stream(self, proto: Any, transport: Any, records: Iterator[bytes]) -> None:
         try:
@@ -218,9 +221,8 @@ async def _disconnected(proto: Any) -> None:
 
 def _headers(scope: Any) -> dict[str, str]:
     headers: dict[str, str] = {}
-    for name, value in scope.headers.items():
-        key = name.lower()
-        headers[key] = f"{headers[key]},{value}" if key in headers else value
+    for name, value in scope.headers.items():  # names come lower-case from granian
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
     return headers
 
 

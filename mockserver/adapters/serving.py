@@ -26,6 +26,8 @@ from granian.log import LogLevels
 from granian.server.mp import MPServer, WorkerProcess
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
     from mockserver.adapters.rsgi import RSGIApp
 
 __all__ = [
@@ -97,16 +99,20 @@ def ready_lines(url: str) -> list[str]:
 
 
 def serve(
-    app_factory: Callable[[], RSGIApp],
+    app_factory: Callable[[], RSGIApp] | Callable[[], WSGIApplication],
     *,
     listener: socket.socket,
     header_deadline_s: float = 10.0,
     access_log: bool = False,
     workers: int = 1,
+    wsgi_threads: int | None = None,
 ) -> int:
     """Serve the app made by `app_factory` on `listener` until SIGINT or SIGTERM.
 
-    A connection that has not sent a whole header block within `header_deadline_s` is closed.
+    The app is an RSGI app; with `wsgi_threads` it is a WSGI app on granian's WSGI interface with
+    that many blocking threads instead (the benchmark's bare Flask baseline uses one, granian's
+    fastest setting for an app that never waits). A connection that has not sent a whole header
+    block within `header_deadline_s` is closed.
 
     Returns the exit status: 0 after a clean shutdown, 2 when the app could not start.
 
@@ -119,7 +125,8 @@ def serve(
     server = _ListenerServer(
         listener,
         target="llama-contract",
-        interface=Interfaces.RSGI,
+        interface=Interfaces.RSGI if wsgi_threads is None else Interfaces.WSGI,
+        blocking_threads=wsgi_threads,
         http=HTTPModes.http1,  # the SDKs speak HTTP/1.1; no HTTP/2 preface answered in binary
         http1_settings=HTTP1Settings(header_read_timeout=max(1, int(header_deadline_s * 1000))),
         websockets=False,
@@ -132,7 +139,7 @@ def serve(
         workers_kill_timeout=GRACEFUL_TIMEOUT_S,
     )
 
-    def load(_target: str) -> RSGIApp:
+    def load(_target: str) -> RSGIApp | WSGIApplication:
         try:
             app = app_factory()
         except Exception as exc:  # the user's scenarios or config: one line, no traceback

@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from contract import validate_request
@@ -244,8 +245,7 @@ def _warnings_header(validation: ValidationResult) -> list[tuple[str, str]]:
     kept: list[str] = []
     size = 2
     for w in warnings:
-        item = json.dumps({"rule": w.rule, "path": w.path, "message": w.message},
-                          ensure_ascii=True, separators=(",", ":"))
+        item = _warning_item(w)
         if size + len(item) + 1 > WARNINGS_HEADER_LIMIT:
             break
         kept.append(item)
@@ -254,6 +254,13 @@ def _warnings_header(validation: ValidationResult) -> list[tuple[str, str]]:
     if len(kept) < len(warnings):
         headers.append(("x-contract-warnings-omitted", str(len(warnings) - len(kept))))
     return headers
+
+
+@lru_cache(maxsize=512)
+def _warning_item(warning: Violation) -> str:
+    # Cached: a client sends the same unknown field with every request.
+    document = {"rule": warning.rule, "path": warning.path, "message": warning.message}
+    return json.dumps(document, ensure_ascii=True, separators=(",", ":"))
 
 
 def _token_limit(call: ChatCall) -> int | None:

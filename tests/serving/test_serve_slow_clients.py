@@ -19,6 +19,7 @@ from llama_api_client import LlamaAPIClient
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 CLI = [sys.executable, "-m", "mockserver.cli.main"]
 BOUND_S = 30.0  # a bound against hangs, not a speed claim
+HEALTH_S = 2.0  # issue #14: the server answers /health within this during and after every probe
 SILENT_CLIENTS = 24  # many more than the thread pool of 1 these servers get
 
 
@@ -47,6 +48,10 @@ def _silent_clients(address: tuple[str, int], count: int) -> Iterator[list[socke
         yield sockets
 
 
+def _healthy(url: str) -> bool:
+    return httpx.get(f"{url}/health", timeout=HEALTH_S).status_code == 200
+
+
 def _chat(url: str) -> str:
     client = LlamaAPIClient(api_key="test", base_url=f"{url}/v1", max_retries=0, timeout=BOUND_S)
     answer = client.chat.completions.create(
@@ -59,6 +64,7 @@ def test_silent_clients_hold_up_no_one(launch):
     server = launch([*CLI, "serve", "--port", "0", "--threads", "1", "--read-timeout", "120"])
     url = server.wait_ready()
     with _silent_clients(_address(url), SILENT_CLIENTS):
+        assert _healthy(url)
         assert _chat(url) == "stop"
         # The Flask app answers this one (a method the direct path leaves to it) on the pool.
         put = httpx.put(f"{url}/v1/chat/completions", timeout=BOUND_S)
@@ -97,23 +103,43 @@ def test_clients_that_hang_up_on_paced_streams_leave_nothing_behind(launch):
         {"model": MODEL, "messages": [{"role": "user", "content": "Write a long essay."}],
          "stream": True}
     ).encode()
-    for _ in range(SILENT_CLIENTS):
+    for index in range(SILENT_CLIENTS):
         with socket.create_connection((host, port), timeout=BOUND_S) as sock:
+            # Every other one waits on a latency fault of a minute before its answer starts.
+            fault = b"x-mock-fault: latency; ms=60000\r\n" if index % 2 else b""
             sock.sendall(
                 b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\n"
                 b"Content-Type: application/json\r\n"
+                + fault
                 + f"Content-Length: {len(request)}\r\n\r\n".encode()
                 + request
             )
-            assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")  # then the client hangs up
-    # The server closes each connection when its client hangs up, not when the pause ends.
+            if not fault:
+                assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
+            assert _healthy(url)
+            # then the client hangs up
+    # Each paced stream stops when its client hangs up, not when its minute-long pause ends: the
+    # journal records the hang-up as the stream's generator closes.
+    deadline = time.monotonic() + BOUND_S
+    while _open_streams(url) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _open_streams(url) == 0
     deadline = time.monotonic() + BOUND_S
     while _server_sockets_waiting_to_close(port) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _server_sockets_waiting_to_close(port) == 0
+    assert _healthy(url)
     assert _chat(url) == "stop"
     assert server.stop() == 0
     server.clean_stderr()
+
+
+def _open_streams(url: str) -> int:
+    """Streams in the journal whose end (completed or hung up) is not recorded yet."""
+    entries = httpx.get(f"{url}/_mock/journal", timeout=HEALTH_S).json()["entries"]
+    streams = [entry for entry in entries if entry["stream"]]
+    assert len(streams) == SILENT_CLIENTS // 2
+    return sum(1 for entry in streams if not entry["client_disconnected"])
 
 
 def _read_to_close(sock: socket.socket) -> bytes:
