@@ -30,6 +30,7 @@ import bench_engine
 import bench_exchanges
 import bench_memory
 import bench_peers
+import bench_profile
 import bench_server
 import bench_store
 from bench_server import HEADERS, MOCK_ARGV, PATH, SEED_BODY, LoadResult, Server, wrk_load
@@ -212,12 +213,23 @@ def report(
     peers: PeerFigures,
     soak: tuple[bool, str, float],
     store: str,
+    profile: list[tuple[str, float, list[tuple[str, float]]]],
 ) -> str:
     per_stream = streams.per_stream_events_per_s
     lines = [
         "## Peers",
         "",
         *peer_table(peers),
+        "",
+        "## Where the time goes",
+        "",
+        "`MockService.handle` on the seed request, every body distinct, in one process "
+        "(`bench_profile.py`): the time per request unprofiled, split by the profile's cumulative "
+        "time of each part.",
+        "",
+        bench_profile.table(profile),
+        "",
+        *profile_notes(profile, peers),
         "",
         "## Validation",
         "",
@@ -343,7 +355,8 @@ def write_readme(body: str, argv: list[str], *, load_before: float) -> None:
             "```",
             "",
             "Each part also runs alone: `bench_validation.py`, `bench_engine.py`, "
-            "`bench_exchanges.py`, `bench_store.py`, `bench_server.py`, `bench_memory.py`, `soak.py`. The peers "
+            "`bench_profile.py`, `bench_exchanges.py`, `bench_store.py`, `bench_server.py`, "
+            "`bench_memory.py`, `soak.py`. The peers "
             f"(stubllm, Prism) are installed, pinned, into `{bench_peers.CACHE}` by the run itself.",
             "",
             body,
@@ -351,6 +364,23 @@ def write_readme(body: str, argv: list[str], *, load_before: float) -> None:
         ]
     )
     README.write_text(text)
+
+
+def profile_notes(
+    profile: list[tuple[str, float, list[tuple[str, float]]]], peers: PeerFigures
+) -> list[str]:
+    notes = []
+    for dialect, per_request_us, _ in profile:
+        rps = peers.rps(f"mock-{dialect}")
+        if rps:
+            interval = 1e6 / rps
+            notes.append(
+                f"- {dialect}: over HTTP under wrk (Peers above) the mock answered one request every "
+                f"{interval:.0f} us; {per_request_us:.0f} us of that is the service's own work, the "
+                f"rest ({interval - per_request_us:.0f} us) is granian, the event loop and the "
+                "load generator sharing the 2 cores."
+            )
+    return notes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -363,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("validation ...", flush=True)
         validation = validation_figures(5 if args.quick else 25)
+        print("where the time goes (bench_profile.py) ...", flush=True)
+        profile = bench_profile.measure(1_000 if args.quick else 5_000)
         print("engine (bench_engine.py) ...", flush=True)
         engine = bench_engine.measure(5 if args.quick else 15, 100 if args.quick else 200)
         print("shared store (bench_store.py) ...", flush=True)
@@ -395,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         peers,
         (soak_ok, soak_text, soak_minutes),
         store,
+        profile,
     )
     print()
     print(body)

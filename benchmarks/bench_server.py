@@ -1,4 +1,5 @@
-"""Server benchmark: `llama-contract serve` against a bare Flask endpoint on the same serving layer.
+"""Server benchmark: `llama-contract serve` against a bare Flask endpoint on the same server
+(granian, one worker; the bare app in granian's fastest setting for it, WSGI with one thread).
 
 On loopback, in one run:
 - requests/s and p50/p99 latency of the seed request (the Llama API docs' curl example, with
@@ -385,7 +386,10 @@ def table(figures: Figures) -> str:
         "| Target | Requests/s | p50 latency | p99 latency | Requests | Errors |",
         "|---|---:|---:|---:|---:|---:|",
         _load_row("`llama-contract serve`, seed request", figures.mock),
-        _load_row(f"bare Flask endpoint, constant {figures.body_bytes}-byte body", figures.bare),
+        _load_row(
+            f"bare Flask endpoint (granian WSGI, 1 thread), constant {figures.body_bytes}-byte body",
+            figures.bare,
+        ),
         *(
             [
                 _load_row(
