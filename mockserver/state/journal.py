@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from contract.violations import ValidationResult
@@ -23,10 +24,15 @@ def next_request_id() -> str:
         return f"req_{next(_counter):08d}"
 
 
+@lru_cache(maxsize=1024)
+def _secret_name(name: str) -> bool:
+    return _SECRET_NAME.search(name.lower()) is not None
+
+
 def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
     masked = {}
     for name, value in headers.items():
-        if value and _SECRET_NAME.search(name.lower()):
+        if value and _secret_name(name):
             scheme, _, secret = value.partition(" ")
             masked[name] = f"{scheme} ***{secret[-4:]}" if secret else "***"
         else:
