@@ -15,6 +15,7 @@ step waits on the network, so steps run on the thread pool instead and the loop 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -147,7 +148,7 @@ class MockFront:
         if pause and await _paused(proto, pause):
             return
         if answer.reset:
-            proto.response_empty(answer.status, [("connection", "close")])
+            await _cut_off(proto, answer.status)
             return
         response_headers = [*answer.headers, ("content-type", answer.content_type)]
         if not plain_headers(response_headers):
@@ -212,6 +213,17 @@ async def _paused(proto: Any, seconds: float) -> bool:
     finally:
         disconnect.cancel()
     return bool(done)
+
+
+async def _cut_off(proto: Any, status: int) -> None:
+    """The `reset` fault as near as RSGI allows: granian cannot drop a connection unanswered, so
+    the answer promises more body than it sends and the connection closes mid-body. Clients see a
+    broken connection (httpx: RemoteProtocolError, the SDKs: a connection error), not a status."""
+    transport = proto.response_stream(
+        status, [("content-length", "64"), ("content-type", "application/json")]
+    )
+    with contextlib.suppress(RSGIProtocolClosed):
+        await transport.send_bytes(b"{")
 
 
 async def _disconnected(proto: Any) -> None:
