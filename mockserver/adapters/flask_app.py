@@ -36,9 +36,7 @@ def create_app(config: MockConfig | None = None, *, service: MockService | None 
             body = (
                 b"" if declared is not None and declared > limit else current.stream.read(limit + 1)
             )
-        except HTTPException:
-            raise
-        except Exception as exc:  # the WSGI server's own errors for broken framing
+        except (OSError, ValueError) as exc:  # WSGI servers' errors for broken framing
             return _unreadable_body(path, exc)
         headers = environ_headers(environ)
         answer = mock.handle(

@@ -24,6 +24,7 @@ from granian._granian import RSGIProtocolClosed
 
 from mockserver.adapters.threads import DaemonThreads, DeferredPauses
 from mockserver.adapters.wsgi_bridge import (
+    ReadDeadlines,
     WSGIBridge,
     cut_short,
     read_stream,
@@ -55,7 +56,7 @@ class RSGIApp(Protocol):
 
 def wsgi_app(app: WSGIApplication, *, threads: int, read_deadline_s: float = READ_DEADLINE_S) -> RSGIApp:
     """Any WSGI app served over RSGI: each request and each chunk of its answer on the pool."""
-    return WSGIBridge(app, DaemonThreads(threads), read_deadline_s=read_deadline_s)
+    return WSGIBridge(app, DaemonThreads(threads), deadlines=ReadDeadlines(read_deadline_s))
 
 
 def mock_app(
@@ -95,14 +96,14 @@ class MockFront:
         self._pauses = pauses
         self._pool = DaemonThreads(threads)
         self._to_wsgi = to_wsgi
+        self._deadlines = ReadDeadlines(read_deadline_s)
         self._bridge = WSGIBridge(
             flask_app,
             self._pool,
-            read_deadline_s=read_deadline_s,
+            deadlines=self._deadlines,
             max_body_bytes=service.config.max_body_bytes,
         )
         self._limit = service.config.max_body_bytes
-        self._deadline = read_deadline_s
         self._offload = bool(getattr(service.store, "shared", False))
 
     async def __call__(self, scope: Any, proto: Any) -> None:
@@ -123,7 +124,7 @@ class MockFront:
         try:
             body = await self._read_body(proto, headers, declared)
         except TimeoutError:
-            send_error(proto, read_timeout(path, self._deadline))
+            send_error(proto, read_timeout(path, self._deadlines.deadline_s))
             return
         except RSGIProtocolClosed:  # the client stopped sending (it may still read the answer)
             send_error(proto, cut_short(path))
@@ -167,13 +168,11 @@ class MockFront:
         if declared is not None:
             if declared == 0 or declared > self._limit:
                 return b""  # over the limit: the service answers 413 without it
-            async with asyncio.timeout(self._deadline):
-                body: bytes = await proto()
-                return body
+            body: bytes = await self._deadlines.read(proto())
+            return body
         if "transfer-encoding" not in headers:
             return b""
-        async with asyncio.timeout(self._deadline):
-            return await read_stream(proto, self._limit)
+        return await self._deadlines.read(read_stream(proto, self._limit))
 
     async def _send_stream(self, proto: Any, transport: Any, records: Iterator[bytes]) -> None:
         try:
