@@ -75,11 +75,12 @@ class ConformanceMock:
         self.service = MockService(config if config is not None else MockConfig(port=0))
         self.live = LiveServer(self.service)
 
-    def entries(self, session: str) -> list[JournalEntry]:
+    def entries(self, session: str | None) -> list[JournalEntry]:
+        """The journal entries of one session (None: of requests that named no session)."""
         return [e for e in self.service.store.journal_entries() if e.session == session]
 
     def play(
-        self, adapter: Adapter, conversation: Conversation, session: str
+        self, adapter: Adapter, conversation: Conversation, session: str | None
     ) -> tuple[ClientOutcome, tuple[RequestSeen, ...]]:
         """Make the client run one call; what it returned and the requests the mock saw.
         Raises `Unsupported` when the adapter cannot make the call."""
