@@ -107,6 +107,26 @@ def _native_answer(answer: Any, out: ClientOutcome, conversation: Conversation) 
         _native_message(answer.completion_message, out)
 
 
+def _sync_call(
+    client: Any, conversation: Conversation, errors: tuple[type[BaseException], ...]
+) -> tuple[Any, BaseException | None]:
+    """Make the SDK call (reading a stream whole) and close the client: the SDK's answer, or the
+    error it raised when that is one of `errors`; any other exception propagates."""
+    create = client.chat.completions.create
+    arguments = sdk_arguments(create, conversation.request)
+    try:
+        if conversation.operation == "models":
+            return list(client.models.list()), None
+        if conversation.operation == "moderation":
+            return client.moderations.create(**conversation.request), None
+        answer = create(**arguments)
+        return (list(answer) if conversation.stream else answer), None
+    except errors as exc:  # the SDK surfaced an error: what the grading looks at
+        return None, exc
+    finally:
+        client.close()
+
+
 def llama_api_client(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
     """The official llama-api-client, synchronous; streams when the request says `stream`."""
     from llama_api_client import LlamaAPIClient
@@ -115,23 +135,10 @@ def llama_api_client(base_url: str, api_key: str, conversation: Conversation) ->
         raise Unsupported("llama-api-client speaks the native API only")
     client = LlamaAPIClient(api_key=api_key, base_url=base_url,
                             default_headers=conversation.headers)  # fmt: skip
+    answer, error = _sync_call(client, conversation, llama_errors())
+    if error is not None:
+        return ClientOutcome(error=error)
     out = ClientOutcome()
-    create = client.chat.completions.create
-    arguments = sdk_arguments(create, conversation.request)
-    try:
-        if conversation.operation == "models":
-            answer: Any = list(client.models.list())
-        elif conversation.operation == "moderation":
-            answer = client.moderations.create(**conversation.request)
-        else:
-            answer = create(**arguments)
-            if conversation.stream:
-                answer = list(answer)  # the SDK reads the whole stream here, and raises here
-    except llama_errors() as exc:  # the SDK surfaced an error: what the grading looks at
-        out.error = exc
-        return out
-    finally:
-        client.close()
     _native_answer(answer, out, conversation)
     return _with_document(out, conversation)
 
@@ -210,21 +217,10 @@ def openai_compat(base_url: str, api_key: str, conversation: Conversation) -> Cl
     if conversation.operation not in ("chat", "models"):
         raise Unsupported(f"no {conversation.operation} endpoint on the compat API")
     client = OpenAI(api_key=api_key, base_url=base_url, default_headers=conversation.headers)
+    answer, error = _sync_call(client, conversation, openai_errors())
+    if error is not None:
+        return ClientOutcome(error=error)
     out = ClientOutcome()
-    create = client.chat.completions.create
-    arguments = sdk_arguments(create, conversation.request)
-    try:
-        if conversation.operation == "models":
-            answer: Any = list(client.models.list())
-        else:
-            answer = create(**arguments)
-            if conversation.stream:
-                answer = list(answer)
-    except openai_errors() as exc:
-        out.error = exc
-        return out
-    finally:
-        client.close()
     _compat_answer(answer, out, conversation)
     return _with_document(out, conversation)
 
