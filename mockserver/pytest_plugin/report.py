@@ -138,6 +138,6 @@ def build_report(
 def write_report(directory: Path, record: SessionRecord, **about: Any) -> list[Path]:
     """Write the session's report files into `directory` (see `write_reports`); `about` goes to
     `build_report` (target, options)."""
-    duration = round(time.monotonic() - record.started, 3)  # as report.json keeps it
+    duration = time.monotonic() - record.started
     report = build_report(record.requests, record.tests, duration_s=duration, **about)
     return write_reports(report, directory)

@@ -92,7 +92,8 @@ def render_html(report: Report) -> str:
         _table(["target", "seed", "cases", "tool", "contract", "created", "duration"], [[
             f"<code>{_esc(report.target)}</code>", _esc(report.seed), summary["cases"],
             _esc(f"{report.tool['name']} {report.tool['version']}"),
-            _esc(report.contract["digest"]), _esc(report.created), f"{report.duration_s:.1f} s",
+            _esc(report.contract["digest"]), _esc(report.created),
+            f"{round(report.duration_s, 3):.1f} s",  # rounded as report.json keeps it
         ]]),
         _table(["passed", "failed", "warnings", "skipped"], [[
             f"<span class='passed'>{summary['passed']}</span>",
