@@ -391,7 +391,8 @@ _CATALOG: tuple[Rule, ...] = (
         "client.error.surfaced",
         "error",
         "client",
-        "The server answered with an error (or a broken stream) and the client did not raise it.",
+        "The server answered with an error (or a broken stream) and the client did not raise it "
+        "(or raised a programming error, such as a KeyError, instead of an error of its own).",
     ),
     Rule(
         "client.error.unexpected",

@@ -3,7 +3,8 @@
 `LiveServer(service).start()` serves `create_app(service=service)` on werkzeug's threaded server
 bound to 127.0.0.1 on a free port, and returns once a `GET /health` answers. Exceptions raised while
 the app handles a request (a bug, not a client's mistake) are kept and re-raised in the test by
-`raise_errors()`, so a test sees the traceback and not only a 500.
+`raise_errors()`, so a test sees the traceback and not only a 500. `LiveApp(app)` serves any other
+WSGI app the same way (tests' deliberately broken servers).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import http.client
 import io
 import json
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any, Self, cast
 
 from werkzeug.serving import BaseWSGIServer, DechunkedInput, WSGIRequestHandler, make_server
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
     from mockserver.core.service import MockService
 
-__all__ = ["LiveServer", "LiveServerError"]
+__all__ = ["LiveApp", "LiveServer", "LiveServerError"]
 
 READY_TIMEOUT_S = 10.0
 
@@ -92,11 +94,12 @@ class _ExactReader:
         return self._stream.readline(size)
 
 
-class LiveServer:
-    """A mock server on 127.0.0.1 in a daemon thread; `start()` once, `stop()` at the end."""
+class _LiveThread(ABC):
+    """A WSGI app on 127.0.0.1 in a daemon thread; `start()` once, `stop()` at the end."""
 
-    def __init__(self, service: MockService, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.service = service
+    ready_path = "/"
+
+    def __init__(self, *, host: str, port: int) -> None:
         self.host = host
         self.port = port
         self._server: BaseWSGIServer | None = None
@@ -106,7 +109,7 @@ class LiveServer:
 
     @property
     def base_url(self) -> str:
-        """The root URL, e.g. `http://127.0.0.1:40123`; native API at `+ "/v1"`."""
+        """The root URL, e.g. `http://127.0.0.1:40123`."""
         if self._server is None:
             raise LiveServerError("the live server is not started")
         return f"http://{self.host}:{self._server.port}"
@@ -115,19 +118,10 @@ class LiveServer:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self) -> LiveServer:
+    def start(self) -> Self:
         if self._server is not None:
             raise LiveServerError("the live server is already started")
-        app = create_app(service=self.service)
-        unexpected = app.error_handler_spec[None][None][Exception]
-
-        def keep_and_answer(exc: Exception) -> Any:
-            self._keep(exc)
-            return unexpected(exc)
-
-        app.register_error_handler(Exception, keep_and_answer)
-        wsgi = _ErrorKeepingMiddleware(app.wsgi_app, self._keep)
-        app.wsgi_app = wsgi  # type: ignore[method-assign]
+        app = _ErrorKeepingMiddleware(self._wsgi_app(), self._keep)
         try:
             server = make_server(
                 self.host, self.port, app, threaded=True, request_handler=_QuietRequestHandler
@@ -152,6 +146,12 @@ class LiveServer:
         self._server = None
         self._thread = None
 
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     def raise_errors(self) -> None:
         """Re-raise the first exception the server thread met since the last call, if any."""
         with self._errors_lock:
@@ -163,6 +163,12 @@ class LiveServer:
         if len(errors) > 1:
             first.add_note(f"{len(errors) - 1} more error(s) were raised in the server thread")
         raise first
+
+    @abstractmethod
+    def _wsgi_app(self) -> WSGIApplication: ...
+
+    @abstractmethod
+    def _is_ready(self, status: int) -> bool: ...
 
     def _keep(self, exc: BaseException) -> None:
         with self._errors_lock:
@@ -181,16 +187,58 @@ class LiveServer:
             self.host, self._server.port, timeout=READY_TIMEOUT_S
         )
         try:
-            connection.request("GET", "/health")
+            connection.request("GET", self.ready_path)
             status = connection.getresponse().status
         except OSError as exc:
             self.stop()
-            raise LiveServerError(f"the mock server did not answer GET /health: {exc}") from None
+            raise LiveServerError(
+                f"the server did not answer GET {self.ready_path}: {exc}"
+            ) from None
         finally:
             connection.close()
-        if status != 200:
+        if not self._is_ready(status):
             self.stop()
-            raise LiveServerError(f"the live mock server answered GET /health with {status}")
+            raise LiveServerError(f"the live server answered GET {self.ready_path} with {status}")
+
+
+class LiveServer(_LiveThread):
+    """The mock (`create_app(service=service)`) on a live server; ready once `GET /health` is 200.
+    The native API is at `base_url + "/v1"`."""
+
+    ready_path = "/health"
+
+    def __init__(self, service: MockService, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(host=host, port=port)
+        self.service = service
+
+    def _wsgi_app(self) -> WSGIApplication:
+        app = create_app(service=self.service)
+        unexpected = app.error_handler_spec[None][None][Exception]
+
+        def keep_and_answer(exc: Exception) -> Any:
+            self._keep(exc)
+            return unexpected(exc)
+
+        app.register_error_handler(Exception, keep_and_answer)
+        return app
+
+    def _is_ready(self, status: int) -> bool:
+        return status == 200
+
+
+class LiveApp(_LiveThread):
+    """Any WSGI app on a live server, for tests that need a server other than the mock (one that
+    breaks the contract on purpose); ready once it answers `GET /` with any status."""
+
+    def __init__(self, app: WSGIApplication, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(host=host, port=port)
+        self.app = app
+
+    def _wsgi_app(self) -> WSGIApplication:
+        return self.app
+
+    def _is_ready(self, status: int) -> bool:
+        return True
 
 
 class _ErrorKeepingMiddleware:

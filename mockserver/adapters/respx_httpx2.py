@@ -7,14 +7,13 @@ httpx2 request for the router's origin (default transports, sync and async) to t
 
 from __future__ import annotations
 
-import functools
 import importlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import anyio.to_thread
 
-from mockserver.adapters.respx_transport import CUT_BODY, NO_ANSWER, Records
+from mockserver.adapters.respx_transport import response_of, to_mock_request
 from mockserver.core.http import MockRequest, MockResponse
 
 __all__ = ["Httpx2Patch"]
@@ -70,68 +69,4 @@ class Httpx2Patch:
         return f"{url.scheme}://{url.netloc.decode('ascii')}" == self._origin
 
     def respond(self, httpx2: Any, request: Any) -> Any:
-        declared = request.headers.get("content-length")
-        answer = self._answer(MockRequest(
-            method=request.method,
-            path=request.url.path,
-            headers={name: request.headers[name] for name in request.headers.keys()},  # noqa: SIM118
-            body=request.content,
-            content_length=int(declared)
-            if declared and declared.isascii() and declared.isdigit() else None,
-        ))
-        if answer.reset:
-            raise httpx2.RemoteProtocolError(NO_ANSWER, request=request)
-        headers = [("content-type", answer.content_type), *answer.headers]
-        if request.method == "HEAD" or isinstance(answer.body, bytes):
-            content = b"" if request.method == "HEAD" else answer.body
-            return httpx2.Response(answer.status, headers=headers, content=content, request=request)
-        stream = _stream_class(httpx2)(Records(answer.body), httpx2, request)
-        return httpx2.Response(answer.status, headers=headers, stream=stream, request=request)
-
-
-@functools.cache
-def _stream_class(httpx2: Any) -> type:
-    """A lazy record-by-record body for httpx2's sync and async clients."""
-
-    class ServiceByteStream2(httpx2.SyncByteStream, httpx2.AsyncByteStream):  # type: ignore[misc]
-        def __init__(self, records: Records, module: Any, request: Any) -> None:
-            self._records = records
-            self._httpx2 = module
-            self._request = request
-
-        def __iter__(self) -> Iterator[bytes]:
-            while (record := self._next(self._records.next_record)) is not None:
-                yield record
-
-        async def __aiter__(self) -> AsyncIterator[bytes]:
-            while True:
-                try:
-                    record = await anyio.to_thread.run_sync(
-                        self._records.next_record, abandon_on_cancel=True)
-                except OSError as exc:
-                    raise self._dropped(exc) from exc
-                if record is None:
-                    return
-                yield record
-
-        def close(self) -> None:
-            self._records.close()
-
-        async def aclose(self) -> None:
-            self._records.close()
-
-        def _next(self, read: Callable[[], bytes | None]) -> bytes | None:
-            try:
-                return read()
-            except OSError as exc:
-                raise self._dropped(exc) from exc
-
-        def _dropped(self, exc: OSError) -> Exception:
-            if isinstance(exc, ConnectionError):
-                error: Exception = self._httpx2.RemoteProtocolError(
-                    CUT_BODY, request=self._request)
-            else:
-                error = self._httpx2.ReadError(str(exc), request=self._request)
-            return error
-
-    return ServiceByteStream2
+        return response_of(self._answer(to_mock_request(request)), request, httpx2)

@@ -8,9 +8,10 @@ a dropped connection surfaces as the httpx error a real connection gives.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 import httpx
@@ -28,6 +29,8 @@ __all__ = [
     "LLAMA_API_URL",
     "LlamaRespxRouter",
     "ServiceByteStream",
+    "response_of",
+    "stream_class",
     "to_httpx_response",
     "to_mock_request",
 ]
@@ -39,7 +42,8 @@ CUT_BODY = "peer closed connection without sending complete message body (incomp
 
 
 def to_mock_request(request: httpx.Request) -> MockRequest:
-    """The service's view of an httpx request (its body must have been read, as respx does)."""
+    """The service's view of an httpx (or httpx2) request (its body must have been read, as respx
+    does)."""
     headers = {name: request.headers[name] for name in request.headers.keys()}  # noqa: SIM118
     declared = request.headers.get("content-length")
     return MockRequest(
@@ -55,15 +59,22 @@ def to_mock_request(request: httpx.Request) -> MockRequest:
 
 def to_httpx_response(answer: MockResponse, request: httpx.Request) -> httpx.Response:
     """The httpx response for the service's answer, or the httpx error of a dropped connection."""
+    response: httpx.Response = response_of(answer, request, httpx)
+    return response
+
+
+def response_of(answer: MockResponse, request: Any, module: Any) -> Any:
+    """The response of `module` (httpx, or httpx2 with the same API) for the service's answer, or
+    the `module` error of a dropped connection; a streamed body stays lazy."""
     if answer.reset:
-        raise httpx.RemoteProtocolError(NO_ANSWER, request=request)
+        raise module.RemoteProtocolError(NO_ANSWER, request=request)
     headers = [("content-type", answer.content_type), *answer.headers]
     if request.method == "HEAD":
-        return httpx.Response(answer.status, headers=headers, content=b"", request=request)
+        return module.Response(answer.status, headers=headers, content=b"", request=request)
     if isinstance(answer.body, bytes):
-        return httpx.Response(answer.status, headers=headers, content=answer.body, request=request)
-    stream = ServiceByteStream(answer.body, request=request)
-    return httpx.Response(answer.status, headers=headers, stream=stream, request=request)
+        return module.Response(answer.status, headers=headers, content=answer.body, request=request)
+    stream = stream_class(module)(answer.body, request=request)
+    return module.Response(answer.status, headers=headers, stream=stream, request=request)
 
 
 class Records:
@@ -102,10 +113,13 @@ class Records:
             self._lock.release()
 
 
-class ServiceByteStream(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A streamed answer for sync and async httpx clients, produced lazily record by record."""
+class _RecordStream:
+    """A streamed answer for sync and async clients, produced lazily record by record; a dropped
+    connection raises the error of `_module` (httpx, or httpx2) that a real connection gives."""
 
-    def __init__(self, body: Iterable[bytes], *, request: httpx.Request) -> None:
+    _module: Any = httpx
+
+    def __init__(self, body: Iterable[bytes], *, request: Any) -> None:
         self._records = Records(body)
         self._request = request
 
@@ -140,12 +154,29 @@ class ServiceByteStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         except OSError as exc:
             raise self._dropped(exc) from exc
 
-    def _dropped(self, exc: OSError) -> httpx.TransportError:
+    def _dropped(self, exc: OSError) -> Exception:
         # A body raising ConnectionError (a fault cutting the stream) makes a WSGI server close
         # the socket mid-body: over HTTP the client then sees an incomplete chunked body.
+        error: Exception
         if isinstance(exc, ConnectionError):
-            return httpx.RemoteProtocolError(CUT_BODY, request=self._request)
-        return httpx.ReadError(str(exc), request=self._request)
+            error = self._module.RemoteProtocolError(CUT_BODY, request=self._request)
+        else:
+            error = self._module.ReadError(str(exc), request=self._request)
+        return error
+
+
+class ServiceByteStream(_RecordStream, httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A streamed answer for sync and async httpx clients, produced lazily record by record."""
+
+
+@functools.cache
+def stream_class(module: Any) -> type[_RecordStream]:
+    """The stream class for `module`'s clients: `ServiceByteStream` for httpx, the same
+    implementation on httpx2's stream classes for httpx2."""
+    if module is httpx:
+        return ServiceByteStream
+    bases = (_RecordStream, module.SyncByteStream, module.AsyncByteStream)
+    return type("ServiceByteStream2", bases, {"_module": module})
 
 
 class LlamaRespxRouter(respx.MockRouter, JournalAssertions, SdkClients):

@@ -3,6 +3,9 @@ the conversation asks) on the native API, and the `openai` SDK on the compat API
 
 Each is a function `(base_url, api_key, conversation) -> ClientOutcome`; see
 `contract.conformance.checks.Conversation` for the contract and docs/conformance.md for writing one.
+Only the SDK's call (and its reading of a stream) sits in a `try`, catching only what the SDK
+raises for an error answer or a broken stream (`llama_errors`, `openai_errors`); reading its
+answer is our code and a bug in it propagates with its traceback.
 """
 
 from __future__ import annotations
@@ -76,6 +79,54 @@ def _native_chunks(chunks: Iterable[Any], out: ClientOutcome) -> None:
     out.tool_calls = [ToolCallOutcome(names[i], "".join(parts), i) for i, parts in calls.items()]
 
 
+def llama_errors() -> tuple[type[BaseException], ...]:
+    """What the official SDK raises for a server's error or a broken answer: its own errors, the
+    transport's (a connection cut mid-stream) and a stream record that is not JSON. Nothing else
+    counts as the client surfacing an error: any other exception is a bug and propagates."""
+    import httpx
+    from llama_api_client import LlamaAPIClientError
+
+    return (LlamaAPIClientError, httpx.HTTPError, json.JSONDecodeError)
+
+
+def openai_errors() -> tuple[type[BaseException], ...]:
+    """What the openai SDK raises for a server's error or a broken answer (see `llama_errors`)."""
+    import httpx
+    from openai import OpenAIError
+
+    return (OpenAIError, httpx.HTTPError, json.JSONDecodeError)
+
+
+def _native_answer(answer: Any, out: ClientOutcome, conversation: Conversation) -> None:
+    """Read what the SDK returned (the models, a completion, or the chunks of a stream)."""
+    if conversation.operation == "models":
+        out.text = " ".join(model.id for model in answer)
+    elif conversation.operation == "chat" and conversation.stream:
+        _native_chunks(answer, out)
+    elif conversation.operation == "chat":
+        _native_message(answer.completion_message, out)
+
+
+def _sync_call(
+    client: Any, conversation: Conversation, errors: tuple[type[BaseException], ...]
+) -> tuple[Any, BaseException | None]:
+    """Make the SDK call (reading a stream whole) and close the client: the SDK's answer, or the
+    error it raised when that is one of `errors`; any other exception propagates."""
+    create = client.chat.completions.create
+    arguments = sdk_arguments(create, conversation.request)
+    try:
+        if conversation.operation == "models":
+            return list(client.models.list()), None
+        if conversation.operation == "moderation":
+            return client.moderations.create(**conversation.request), None
+        answer = create(**arguments)
+        return (list(answer) if conversation.stream else answer), None
+    except errors as exc:  # the SDK surfaced an error: what the grading looks at
+        return None, exc
+    finally:
+        client.close()
+
+
 def llama_api_client(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
     """The official llama-api-client, synchronous; streams when the request says `stream`."""
     from llama_api_client import LlamaAPIClient
@@ -84,23 +135,11 @@ def llama_api_client(base_url: str, api_key: str, conversation: Conversation) ->
         raise Unsupported("llama-api-client speaks the native API only")
     client = LlamaAPIClient(api_key=api_key, base_url=base_url,
                             default_headers=conversation.headers)  # fmt: skip
+    answer, error = _sync_call(client, conversation, llama_errors())
+    if error is not None:
+        return ClientOutcome(error=error)
     out = ClientOutcome()
-    try:
-        if conversation.operation == "models":
-            out.text = " ".join(model.id for model in client.models.list())
-        elif conversation.operation == "moderation":
-            client.moderations.create(**conversation.request)
-        else:
-            create = client.chat.completions.create
-            answer = create(**sdk_arguments(create, conversation.request))
-            if conversation.stream:
-                _native_chunks(answer, out)
-            else:
-                _native_message(answer.completion_message, out)
-    except Exception as exc:  # the client's error is what the grading looks at
-        out.error = exc
-    finally:
-        client.close()
+    _native_answer(answer, out, conversation)
     return _with_document(out, conversation)
 
 
@@ -110,20 +149,21 @@ async def _async_call(base_url: str, api_key: str, conversation: Conversation) -
     out = ClientOutcome()
     async with AsyncLlamaAPIClient(api_key=api_key, base_url=base_url,
                                    default_headers=conversation.headers) as client:  # fmt: skip
+        create = client.chat.completions.create
+        arguments = sdk_arguments(create, conversation.request)
         try:
             if conversation.operation == "models":
-                out.text = " ".join(model.id for model in await client.models.list())
+                answer: Any = list(await client.models.list())
             elif conversation.operation == "moderation":
-                await client.moderations.create(**conversation.request)
+                answer = await client.moderations.create(**conversation.request)
             else:
-                create = client.chat.completions.create
-                answer = await create(**sdk_arguments(create, conversation.request))
+                answer = await create(**arguments)
                 if conversation.stream:
-                    _native_chunks([chunk async for chunk in answer], out)
-                else:
-                    _native_message(answer.completion_message, out)
-        except Exception as exc:
+                    answer = [chunk async for chunk in answer]
+        except llama_errors() as exc:
             out.error = exc
+            return out
+    _native_answer(answer, out, conversation)
     return _with_document(out, conversation)
 
 
@@ -155,36 +195,33 @@ def _compat_chunks(chunks: Iterable[Any], out: ClientOutcome) -> None:
                       for _, c in sorted(calls.items())]  # fmt: skip
 
 
+def _compat_answer(answer: Any, out: ClientOutcome, conversation: Conversation) -> None:
+    if conversation.operation == "models":
+        out.text = " ".join(model.id for model in answer)
+    elif conversation.stream:
+        _compat_chunks(answer, out)
+    else:
+        choice = answer.choices[0]
+        out.text = choice.message.content or ""
+        out.tool_calls = [ToolCallOutcome(c.function.name, c.function.arguments, c.id)
+                          for c in choice.message.tool_calls or []]  # fmt: skip
+        out.stop_reason = choice.finish_reason
+
+
 def openai_compat(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
     """The openai SDK on the OpenAI-compatible endpoint (`/compat/v1`)."""
     from openai import OpenAI
 
     if conversation.endpoint != "compat":
         raise Unsupported("the openai SDK speaks the OpenAI-compatible API only")
+    if conversation.operation not in ("chat", "models"):
+        raise Unsupported(f"no {conversation.operation} endpoint on the compat API")
     client = OpenAI(api_key=api_key, base_url=base_url, default_headers=conversation.headers)
+    answer, error = _sync_call(client, conversation, openai_errors())
+    if error is not None:
+        return ClientOutcome(error=error)
     out = ClientOutcome()
-    try:
-        if conversation.operation == "models":
-            out.text = " ".join(model.id for model in client.models.list())
-        elif conversation.operation != "chat":
-            raise Unsupported(f"no {conversation.operation} endpoint on the compat API")
-        else:
-            create = client.chat.completions.create
-            answer = create(**sdk_arguments(create, conversation.request))
-            if conversation.stream:
-                _compat_chunks(answer, out)
-            else:
-                choice = answer.choices[0]
-                out.text = choice.message.content or ""
-                out.tool_calls = [ToolCallOutcome(c.function.name, c.function.arguments, c.id)
-                                  for c in choice.message.tool_calls or []]  # fmt: skip
-                out.stop_reason = choice.finish_reason
-    except Unsupported:
-        raise
-    except Exception as exc:
-        out.error = exc
-    finally:
-        client.close()
+    _compat_answer(answer, out, conversation)
     return _with_document(out, conversation)
 
 

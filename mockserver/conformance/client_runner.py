@@ -75,22 +75,20 @@ class ConformanceMock:
         self.service = MockService(config if config is not None else MockConfig(port=0))
         self.live = LiveServer(self.service)
 
-    def entries(self, session: str) -> list[JournalEntry]:
+    def entries(self, session: str | None) -> list[JournalEntry]:
+        """The journal entries of one session (None: of requests that named no session)."""
         return [e for e in self.service.store.journal_entries() if e.session == session]
 
     def play(
-        self, adapter: Adapter, conversation: Conversation, session: str
+        self, adapter: Adapter, conversation: Conversation, session: str | None
     ) -> tuple[ClientOutcome, tuple[RequestSeen, ...]]:
         """Make the client run one call; what it returned and the requests the mock saw.
-        Raises `Unsupported` when the adapter cannot make the call."""
+        Raises `Unsupported` when the adapter cannot make the call. An adapter returns the
+        client's errors in its outcome: anything it raises is a bug of the adapter and
+        propagates with its traceback, never counted as the client surfacing an error."""
         before = len(self.entries(session))
         suffix = "/compat/v1" if conversation.endpoint == "compat" else "/v1"
-        try:
-            outcome = adapter(self.live.base_url + suffix, API_KEY, conversation)
-        except Unsupported:
-            raise
-        except Exception as exc:  # an adapter should return errors; count a raised one as raised
-            outcome = ClientOutcome(error=exc)
+        outcome = adapter(self.live.base_url + suffix, API_KEY, conversation)
         return outcome, tuple(seen_request(entry) for entry in self.entries(session)[before:])
 
 

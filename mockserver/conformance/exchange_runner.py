@@ -159,7 +159,11 @@ def find_failures(
     except ExchangeFailed as failure:
         return [failure.finding]
     except BaseExceptionGroup as group:
-        return [leaf.finding for leaf in _leaves(group) if isinstance(leaf, ExchangeFailed)]
+        leaves = _leaves(group)
+        findings = [leaf.finding for leaf in leaves if isinstance(leaf, ExchangeFailed)]
+        if len(findings) < len(leaves):
+            raise  # an error of ours (or of the adapter) beside the findings: never drop it
+        return findings
     return []
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "entry_from_dict",
     "journal_of",
     "service_admin",
+    "validation_from_dict",
     "violation_report",
 ]
 
@@ -46,7 +47,7 @@ def entry_from_dict(document: Mapping[str, Any]) -> JournalEntry:
         endpoint=str(known.pop("endpoint", "unknown")),
         dialect=str(known.pop("dialect", "native")),
         headers=dict(known.pop("headers", None) or {}),
-        validation=_validation_from_dict(validation) if isinstance(validation, dict) else None,
+        validation=validation_from_dict(validation) if isinstance(validation, dict) else None,
         extra=extra,
         **known,
     )
@@ -60,7 +61,7 @@ def journal_of(service: MockService) -> list[JournalEntry]:
     ]
 
 
-def _validation_from_dict(document: Mapping[str, Any]) -> ValidationResult:
+def validation_from_dict(document: Mapping[str, Any]) -> ValidationResult:
     found = []
     for item in document.get("violations") or []:
         severity: Severity = "warning" if item.get("severity") == "warning" else "error"

@@ -72,7 +72,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--llama-report",
         metavar="DIR",
         default=None,
-        help="write report.json, junit.xml and report.html over every request the session sent",
+        help="write report.json, junit.xml, report.html and summary.md over every request the "
+        "session sent",
     )
 
 
@@ -337,7 +338,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     from mockserver.pytest_plugin.report import write_report
 
-    write_report(Path(config.getoption("llama_report")), record.requests, record.tests)
+    base_url = config.getoption("llama_base_url")
+    options = {"strict": config.getoption("llama_strict"), "base_url": base_url}
+    write_report(Path(config.getoption("llama_report")), record, options=options,
+                 target=base_url or "the plugin's mock")  # fmt: skip
 
 
 @pytest.hookimpl(optionalhook=True)

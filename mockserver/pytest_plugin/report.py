@@ -1,32 +1,36 @@
-"""The `--llama-report DIR` files: every request a pytest session sent to the mock, as JSON, JUnit
-and one self-contained HTML page: which rules were broken, by which test, and which contract
-features the suite exercised.
+"""The `--llama-report DIR` files: every request a pytest session sent to the mock, graded by the
+`requests_conform` client check per test and written as the contract's one report model
+(`contract.conformance.report`, kind `pytest`): report.json, junit.xml, report.html, summary.md.
+
+`llama-contract report render DIR/report.json` reads what this writes, as it reads the reports of
+`llama-contract check`.
 """
 
 from __future__ import annotations
 
-import html
-import json
 import time
-import xml.etree.ElementTree as ET
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from contract.conformance.report.coverage import request_features
+from contract.conformance.checks.registry import CheckOutcome, get_check
+from contract.conformance.report import (
+    CheckRecord,
+    Report,
+    TestRow,
+    records_of,
+    request_features,
+    write_reports,
+)
+from contract.violations import Violation
+from mockserver.pytest_plugin.journal import validation_from_dict
 from mockserver.state.journal import JournalEntry
 
-__all__ = [
-    "REPORT_FILES",
-    "SessionRecord",
-    "build_report",
-    "features_of",
-    "request_record",
-    "write_report",
-]
+__all__ = ["SessionRecord", "build_report", "features_of", "request_record", "write_report"]
 
-REPORT_FILES = ("report.json", "junit.xml", "report.html")
+_CHECK = "requests_conform"
+
+
 def features_of(entry: JournalEntry) -> list[str]:
     """The contract features one request exercised, e.g. `native.chat`, `stream`, `tools`."""
     return request_features(entry.body, dialect=entry.dialect, endpoint=entry.endpoint,
@@ -54,12 +58,13 @@ def request_record(entry: JournalEntry, *, test: str) -> dict[str, Any]:
 
 
 class SessionRecord:
-    """What `--llama-report` writes: every request of the session, by test (JSON-safe, so xdist
+    """What a session gathers for `--llama-report`: every request, by test (JSON-safe, so xdist
     workers can send theirs to the controller)."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.tests: dict[str, dict[str, Any]] = {}
+        self.started = time.monotonic()
 
     def add(self, nodeid: str, *, fixture: str, outcome: str, entries: list[JournalEntry]) -> None:
         known = self.tests.get(nodeid)
@@ -76,172 +81,63 @@ class SessionRecord:
         self.tests.update(document.get("tests", {}))
 
 
+def _violations(requests: Sequence[Mapping[str, Any]]) -> list[Violation]:
+    found: list[Violation] = []
+    for request in requests:
+        found += validation_from_dict(request).violations
+    return found
+
+
+def _evidence(requests: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The test's requests that broke the contract, as the report shows them."""
+    keep = ("method", "path", "status", "scenario", "step", "fault", "violations")
+    return {"requests": [{key: request[key] for key in keep if request.get(key) is not None}
+                         for request in requests if request["violations"]]}  # fmt: skip
+
+
+def _records(nodeid: str, requests: Sequence[Mapping[str, Any]]) -> list[CheckRecord]:
+    check = get_check(_CHECK)
+    if not requests:
+        return [CheckRecord(check.name, check.rule, "skipped", nodeid,
+                            "the test sent no request to the mock")]  # fmt: skip
+    outcome = CheckOutcome(check, tuple(_violations(requests)))
+    return records_of(outcome, case=nodeid, evidence=_evidence(requests))
+
+
 def build_report(
-    records: Sequence[Mapping[str, Any]], tests: Mapping[str, Mapping[str, Any]]
-) -> dict[str, Any]:
-    """The canonical report document; `tests` maps node ids to `{"outcome", "fixture"}`."""
-    rules: dict[str, dict[str, Any]] = {}
-    features: Counter[str] = Counter()
-    per_test: dict[str, dict[str, Any]] = {
-        nodeid: {"nodeid": nodeid, **info, "requests": 0, "violations": 0, "rules": []}
-        for nodeid, info in tests.items()
-    }
-    errors = warnings = 0
-    for record in records:
-        features.update(record["features"])
-        test = per_test.setdefault(
-            record["test"],
-            {"nodeid": record["test"], "outcome": "unknown", "requests": 0, "violations": 0,
-             "rules": []},
-        )
-        test["requests"] += 1
-        for violation in record["violations"]:
-            rule = rules.setdefault(
-                violation["rule"],
-                {"rule": violation["rule"], "severity": violation["severity"], "count": 0,
-                 "tests": []},
-            )
-            rule["count"] += 1
-            if record["test"] not in rule["tests"]:
-                rule["tests"].append(record["test"])
-            if violation["rule"] not in test["rules"]:
-                test["rules"].append(violation["rule"])
-            test["violations"] += 1
-            errors += violation["severity"] == "error"
-            warnings += violation["severity"] == "warning"
-    return {
-        "tool": "llama-api-contract",
-        "version": _version(),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "summary": {
-            "requests": len(records),
-            "violations": errors + warnings,
-            "errors": errors,
-            "warnings": warnings,
-            "tests": len(per_test),
-            "tests_with_violations": sum(1 for t in per_test.values() if t["violations"]),
-        },
-        "rules": dict(sorted(rules.items())),
-        "features": dict(sorted(features.items())),
-        "tests": sorted(per_test.values(), key=lambda t: str(t["nodeid"])),
-        "requests": list(records),
-    }
-
-
-def write_report(
-    directory: Path,
-    records: Sequence[Mapping[str, Any]],
+    requests: Sequence[Mapping[str, Any]],
     tests: Mapping[str, Mapping[str, Any]],
-) -> list[Path]:
-    """Write report.json, junit.xml and report.html into `directory`; return their paths."""
-    directory.mkdir(parents=True, exist_ok=True)
-    report = build_report(records, tests)
-    paths = [directory / name for name in REPORT_FILES]
-    paths[0].write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    ET.ElementTree(_junit(report)).write(paths[1], encoding="utf-8", xml_declaration=True)
-    paths[2].write_text(_html(report), encoding="utf-8")
-    return paths
+    *,
+    target: str = "the plugin's mock",
+    options: Mapping[str, Any] | None = None,
+    duration_s: float = 0.0,
+) -> Report:
+    """The session's report: per test, the `requests_conform` check over the requests it sent
+    (one record per rule broken, or one passed record) and a `TestRow`; coverage counts the
+    contract features of every request. `tests` maps node ids to `{"outcome", "fixture"}`."""
+    by_test: dict[str, list[Mapping[str, Any]]] = {nodeid: [] for nodeid in tests}
+    for request in requests:
+        by_test.setdefault(request["test"], []).append(request)
+    report = Report(kind="pytest", target=target, options=dict(options or {}),
+                    duration_s=duration_s, cases=len(by_test))  # fmt: skip
+    for request in requests:
+        report.coverage.update(request["features"])
+    for nodeid in sorted(by_test):
+        sent = by_test[nodeid]
+        info = tests.get(nodeid, {})
+        violations = _violations(sent)
+        report.add(_records(nodeid, sent))
+        report.tests.append(TestRow(
+            nodeid, str(info.get("outcome", "unknown")), str(info.get("fixture", "")),
+            requests=len(sent), violations=len(violations),
+            rules=tuple(sorted({v.rule for v in violations})),
+        ))  # fmt: skip
+    return report
 
 
-def _violation_lines(report: Mapping[str, Any], nodeid: str) -> list[str]:
-    lines = []
-    for record in report["requests"]:
-        if record["test"] != nodeid or not record["violations"]:
-            continue
-        lines.append(f"{record['method']} {record['path']} -> {record['status']}")
-        lines += [
-            f"  {v['path'] or '/'}: {v['message']} [{v['rule']}]"
-            + (" (warning)" if v["severity"] == "warning" else "")
-            for v in record["violations"]
-        ]
-    return lines
-
-
-def _junit(report: Mapping[str, Any]) -> ET.Element:
-    summary = report["summary"]
-    failing = [t for t in report["tests"] if any(
-        report["rules"][rule]["severity"] == "error" for rule in t["rules"]
-    )]
-    suites = ET.Element("testsuites")
-    suite = ET.SubElement(
-        suites, "testsuite", name="llama-contract", tests=str(summary["tests"]),
-        failures=str(len(failing)), errors="0", skipped="0",
-    )
-    for test in report["tests"]:
-        classname, name = _split_nodeid(test["nodeid"])
-        case = ET.SubElement(suite, "testcase", classname=classname, name=name)
-        if test in failing:
-            failure = ET.SubElement(
-                case, "failure",
-                message=f"{test['violations']} contract violation(s): {', '.join(test['rules'])}",
-            )
-            failure.text = "\n".join(_violation_lines(report, test["nodeid"]))
-        requests = [r for r in report["requests"] if r["test"] == test["nodeid"]]
-        ET.SubElement(case, "system-out").text = "\n".join(
-            f"{r['method']} {r['path']} -> {r['status']}" for r in requests
-        )
-    return suites
-
-
-def _split_nodeid(nodeid: str) -> tuple[str, str]:
-    """`tests/test_a.py::TestB::test_c` -> (`tests.test_a.TestB`, `test_c`), as pytest does."""
-    parts = nodeid.split("::")
-    module = parts[0].removesuffix(".py").replace("/", ".")
-    return ".".join([module, *parts[1:-1]]), parts[-1]
-
-
-_STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;color:#222}
-table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;
-text-align:left;vertical-align:top}th{background:#f3f3f3}.error{color:#b00}.warning{color:#a60}
-pre{margin:0;white-space:pre-wrap}"""
-
-
-def _table(headers: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows
-    )
-    return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def _html(report: Mapping[str, Any]) -> str:
-    esc = html.escape
-    summary = report["summary"]
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>Llama API contract report</title><style>{_STYLE}</style></head><body>",
-        "<h1>Llama API contract report</h1>",
-        f"<p>{esc(report['tool'])} {esc(report['version'])}, {esc(report['created'])}</p>",
-        _table(["requests", "tests", "errors", "warnings", "tests with violations"], [[
-            summary["requests"], summary["tests"], summary["errors"], summary["warnings"],
-            summary["tests_with_violations"],
-        ]]),
-        "<h2>Rules broken</h2>",
-        _table(["rule", "severity", "count", "tests"], [
-            [f"<code>{esc(r['rule'])}</code>",
-             f"<span class='{esc(r['severity'])}'>{esc(r['severity'])}</span>",
-             r["count"], "<br>".join(esc(t) for t in r["tests"])]
-            for r in report["rules"].values()
-        ]) if report["rules"] else "<p>None: every request met the contract.</p>",
-        "<h2>Tests</h2>",
-        _table(["test", "outcome", "requests", "violations"], [
-            [esc(t["nodeid"]), esc(str(t.get("outcome", ""))), t["requests"],
-             f"<pre>{esc(chr(10).join(_violation_lines(report, t['nodeid'])))}</pre>"]
-            for t in report["tests"]
-        ]),
-        "<h2>Contract features exercised</h2>",
-        _table(["feature", "requests"], [
-            [f"<code>{esc(name)}</code>", count] for name, count in report["features"].items()
-        ]),
-        "</body></html>\n",
-    ]
-    return "".join(parts)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("llama-api-contract")
-    except PackageNotFoundError:
-        return "unknown"
+def write_report(directory: Path, record: SessionRecord, **about: Any) -> list[Path]:
+    """Write the session's report files into `directory` (see `write_reports`); `about` goes to
+    `build_report` (target, options)."""
+    duration = time.monotonic() - record.started
+    report = build_report(record.requests, record.tests, duration_s=duration, **about)
+    return write_reports(report, directory)

@@ -12,37 +12,29 @@ from typing import Any
 from llama_api_client import LlamaAPIClient
 
 from contract.conformance.checks import ClientOutcome, Conversation, ToolCallOutcome, Unsupported
-from mockserver.conformance.adapters import llama_api_client, sdk_arguments
-
-
-def _stream(base_url: str, api_key: str, conversation: Conversation) -> Any:
-    if conversation.endpoint != "native":
-        raise Unsupported("native API only")
-    client = LlamaAPIClient(
-        api_key=api_key, base_url=base_url, default_headers=conversation.headers, max_retries=0
-    )
-    create = client.chat.completions.create
-    return client, create(**sdk_arguments(create, conversation.request))
+from mockserver.conformance.adapters import llama_api_client, llama_errors, sdk_arguments
 
 
 def _with_stream(
     base_url: str, api_key: str, conversation: Conversation, read: Any
 ) -> ClientOutcome:
-    """Streams go through `read(chunks, out)`; everything else through the correct adapter."""
+    """Streams go through `read(chunks, out)`; everything else through the correct adapter. Only
+    the SDK's errors are the client's: a bug in `read` propagates."""
     if not conversation.stream:
         return llama_api_client(base_url, api_key, conversation)
+    if conversation.endpoint != "native":
+        raise Unsupported("native API only")
     out = ClientOutcome()
-    client = None
-    try:
-        client, chunks = _stream(base_url, api_key, conversation)
-        read(chunks, out)
-    except Unsupported:
-        raise
-    except Exception as exc:
-        out.error = exc
-    finally:
-        if client is not None:
-            client.close()
+    with LlamaAPIClient(api_key=api_key, base_url=base_url, default_headers=conversation.headers,
+                        max_retries=0) as client:  # fmt: skip
+        create = client.chat.completions.create
+        arguments = sdk_arguments(create, conversation.request)
+        try:
+            chunks = list(create(**arguments))
+        except llama_errors() as exc:
+            out.error = exc
+            return out
+    read(chunks, out)
     return out
 
 

@@ -4,18 +4,16 @@ server, and reports of checking both (computed once per session; the checks are 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask, Response, request
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from contract import validate_request
 from contract.conformance.report import Report
 from mockserver import MockConfig, MockService
-from mockserver.adapters.live import LiveServer
+from mockserver.adapters.live import LiveApp, LiveServer
 from mockserver.conformance.server_runner import run_server_checks
 
 EXAMPLES = 40
@@ -91,12 +89,9 @@ def broken_app() -> Flask:
 
 @pytest.fixture(scope="session")
 def broken_server() -> Iterator[str]:
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, broken_app(), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with LiveApp(broken_app()) as server:
+        yield server.base_url
+    server.raise_errors()
 
 
 @pytest.fixture(scope="session")

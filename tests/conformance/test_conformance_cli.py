@@ -100,25 +100,16 @@ def _forbidding_app(environ, start_response):
 @pytest.mark.parametrize("status", [401, 403])
 def test_check_server_with_a_refused_key_exits_2_naming_status_and_option(
         status: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    import threading
-
-    from werkzeug.serving import make_server
-
-    from mockserver import MockConfig, MockService, create_app
+    from mockserver import MockConfig, MockService
+    from mockserver.adapters.live import LiveApp, LiveServer
 
     # 401: our mock, which accepts one key only; 403: a server that forbids every request.
-    app = (create_app(service=MockService(MockConfig(port=0, api_keys=("the-right-key",))))
-           if status == 401 else _forbidding_app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        code = main(["check", "server", "--base-url", f"http://127.0.0.1:{server.server_port}",
+    server = (LiveServer(MockService(MockConfig(port=0, api_keys=("the-right-key",))))
+              if status == 401 else LiveApp(_forbidding_app))
+    with server:
+        code = main(["check", "server", "--base-url", server.base_url,
                      "--api-key", "a-wrong-key", "--examples", "3",
                      "--report-dir", str(tmp_path), "--quiet"])  # fmt: skip
-    finally:
-        server.shutdown()
-        thread.join()
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1

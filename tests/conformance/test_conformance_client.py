@@ -115,3 +115,37 @@ def test_a_wrong_stop_reason_says_which_side_said_what() -> None:
     assert wrong
     assert all("the client returned stop reason 'stop'; the scenario expects 'length'" in r.message
                for r in wrong), [r.message for r in wrong]
+
+
+def test_a_bug_in_an_adapter_propagates_with_its_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reading the SDK's answer is our code: a bug there is not the client raising."""
+    from mockserver.conformance import adapters
+
+    def buggy(message: object, out: ClientOutcome) -> None:
+        raise AttributeError("the adapter's own bug")
+
+    monkeypatch.setattr(adapters, "_native_message", buggy)
+    with pytest.raises(AttributeError, match="the adapter's own bug") as caught:
+        run_client_checks(adapters.llama_api_client, target="buggy adapter",
+                          scenarios=[builtin_scenario("multi-turn")])  # fmt: skip
+    assert any(entry.name == "buggy" for entry in caught.traceback)
+
+
+def test_a_programming_error_is_not_counted_as_a_surfaced_error() -> None:
+    """A client (or an adapter with a catch-all) that crashes on an error answer with a KeyError
+    has not surfaced the error; a client error class has."""
+    from mockserver.conformance.adapters import llama_api_client
+
+    def crashes_on_errors(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
+        out = llama_api_client(base_url, api_key, conversation)
+        return ClientOutcome(error=KeyError("completion_message")) if out.error else out
+
+    scenarios = [builtin_scenario("error-404-not-found")]
+    report = run_client_checks(crashes_on_errors, target="crashes", scenarios=scenarios)
+    surfaced = [r for r in report.records if r.check == "error_surfaced"]
+    assert [r.status for r in surfaced] == ["failed"]
+    assert "KeyError" in surfaced[0].message
+    assert "programming error" in surfaced[0].message
+    assert run_client_checks(llama_api_client, target="sdk", scenarios=scenarios).ok

@@ -15,6 +15,7 @@ import pytest
 from contract.conformance.report import (
     Report,
     load_report,
+    render,
     report_schema,
     schema_errors,
     write_reports,
@@ -134,3 +135,12 @@ def test_write_reports_takes_a_str_path(broken_report: Report, tmp_path: Path) -
     paths = write_reports(broken_report, str(tmp_path / "made"))
     assert [p.name for p in paths] == ["report.json", "junit.xml", "report.html", "summary.md"]
     assert all(p.is_file() for p in paths)
+
+
+def test_a_duration_renders_the_same_from_report_json(tmp_path: Path) -> None:
+    # 12.0496 s rounds down to 12.0 but report.json keeps 12.05, which rounds up: render both alike.
+    report = Report(kind="server", target="t", duration_s=12.0496)
+    written = {path.name: path.read_text() for path in write_reports(report, tmp_path)}
+    again = load_report(tmp_path / "report.json")
+    assert render(again, format="html") == written["report.html"]
+    assert render(again, format="junit") == written["junit.xml"]

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from werkzeug.serving import make_server
 
-from mockserver import MockConfig, MockService, create_app
+from mockserver import MockConfig, MockService
+from mockserver.adapters.live import LiveServer
 
 
 @dataclass
@@ -26,23 +25,23 @@ class RunningMock:
 
 @pytest.fixture(scope="session")
 def start_mock() -> Iterator[Callable[..., RunningMock]]:
-    """Start mocks on free loopback ports (threaded WSGI server); all stop at session end."""
-    servers = []
+    """Start mocks on free loopback ports (the project's live server); all stop at session end,
+    and an exception the app raised while answering fails the session."""
+    servers: list[LiveServer] = []
 
     def start(**settings: object) -> RunningMock:
         service = MockService(MockConfig(port=0, self_check=True, **settings))  # type: ignore[arg-type]
-        server = make_server("127.0.0.1", 0, create_app(service=service), threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        servers.append((server, thread, service))
-        return RunningMock(f"http://127.0.0.1:{server.server_port}", service)
+        server = LiveServer(service).start()
+        service.reset()  # the journal starts empty, without the readiness probe's GET /health
+        servers.append(server)
+        return RunningMock(server.base_url, service)
 
     yield start
     problems = []
-    for server, thread, service in servers:
-        server.shutdown()
-        thread.join(timeout=10)
-        problems += service.answer_problems
+    for server in servers:
+        server.stop()
+        server.raise_errors()
+        problems += server.service.answer_problems
     # Every answer the mock gave during these tests must conform to the contract.
     assert not problems, "the mock answered outside its own contract:\n" + "\n".join(problems)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -170,36 +171,42 @@ def test_without_the_mock():
         "llama-contract report: out (3 requests, 1 breaking the contract, 3 tests)",
     ])
     report = json.loads((pytester.path / "out" / "report.json").read_text())
-    assert report["summary"] == {
-        "requests": 3, "violations": 1, "errors": 1, "warnings": 0, "tests": 3,
-        "tests_with_violations": 1,
-    }
-    broken = report["rules"]["messages.empty"]
-    assert broken["count"] == 1
-    assert broken["tests"] == [
-        "test_the_report_lists_requests_rules_tests_and_features.py::test_bad"
+    assert report["kind"] == "pytest"
+    assert report["summary"] == {"passed": 2, "failed": 1, "warnings": 0, "skipped": 0,
+                                 "total": 3, "cases": 3}
+    failed = [r for r in report["records"] if r["status"] == "failed"]
+    assert [(r["case"].split("::")[1], r["rule"]) for r in failed] == [
+        ("test_bad", "messages.empty")
     ]
-    assert report["features"]["compat.chat"] == 1
-    assert report["features"]["native.chat"] == 2
-    assert report["features"]["stream"] == 1
+    assert report["coverage"]["compat.chat"] == 1
+    assert report["coverage"]["native.chat"] == 2
+    assert report["coverage"]["stream"] == 1
     by_test = {t["nodeid"].split("::")[1]: t for t in report["tests"]}
     assert by_test["test_bad"]["rules"] == ["messages.empty"]
     assert by_test["test_respx_stream"]["fixture"] == "llama_respx"
     assert "test_without_the_mock" not in by_test
 
     junit = ET.parse(pytester.path / "out" / "junit.xml").getroot()
-    cases = {case.get("name"): case for case in junit.iter("testcase")}
-    assert set(cases) == {"test_good", "test_bad", "test_respx_stream"}
-    failure = cases["test_bad"].find("failure")
+    cases = {case.get("name").split("::")[1]: case for case in junit.iter("testcase")}
+    assert set(cases) == {"test_good [client.request.conforms]", "test_bad [messages.empty]",
+                          "test_respx_stream [client.request.conforms]"}
+    failure = cases["test_bad [messages.empty]"].find("failure")
     assert failure is not None
     assert "/messages: " in (failure.text or "")
     assert "[messages.empty]" in (failure.text or "")
-    assert cases["test_good"].find("failure") is None
+    assert cases["test_good [client.request.conforms]"].find("failure") is None
 
     page = (pytester.path / "out" / "report.html").read_text()
     assert "messages.empty" in page
     for external_asset in ("<script", "<link", "src="):
         assert external_asset not in page
+
+    # `llama-contract report render` reads what --llama-report wrote, in every format.
+    for fmt, name in (("md", "summary.md"), ("html", "report.html"), ("junit", "junit.xml")):
+        rendered = pytester.run(sys.executable, "-m", "mockserver.cli.main", "report", "render",
+                                "out/report.json", "--format", fmt)
+        assert rendered.ret == 0, rendered.stderr.str()
+        assert rendered.stdout.str().strip() == (pytester.path / "out" / name).read_text().strip()
 
 
 def test_xdist_workers_each_get_a_server_and_one_report_is_merged(pytester):
@@ -229,9 +236,9 @@ def test_note_the_server(llama_mock, n):
     assert by_worker["gw0"] != by_worker["gw1"]  # ...each its own
     # One report, merged by the controller from both workers.
     assert sorted(p.name for p in (pytester.path / "out").iterdir()) == [
-        "junit.xml", "report.html", "report.json",
+        "junit.xml", "report.html", "report.json", "summary.md",
     ]
     report = json.loads((pytester.path / "out" / "report.json").read_text())
-    assert report["summary"]["requests"] == 6
-    assert report["summary"]["tests"] == 6
-    assert report["rules"]["messages.empty"]["count"] == 6
+    assert report["summary"]["cases"] == 6
+    assert sum(t["requests"] for t in report["tests"]) == 6
+    assert [r["rule"] for r in report["records"]] == ["messages.empty"] * 6

@@ -1,13 +1,22 @@
-"""The --llama-report files, built from journal entries."""
+"""The --llama-report files: journal entries graded into the contract's report model."""
 
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
 
+from contract.conformance.report import load_report, schema_errors
+from contract.conformance.report.model import TestRow
 from contract.violations import ValidationResult, Violation
+from mockserver.cli.main import main
 from mockserver.pytest_plugin.journal import entry_from_dict
-from mockserver.pytest_plugin.report import build_report, features_of, request_record, write_report
+from mockserver.pytest_plugin.report import (
+    SessionRecord,
+    build_report,
+    features_of,
+    request_record,
+    write_report,
+)
 from mockserver.state.journal import JournalEntry
 
 
@@ -50,47 +59,72 @@ def test_features_of_other_endpoints_and_odd_bodies():
     assert features_of(entry(odd)) == ["native.chat", "status.200"]
 
 
-def test_report_counts_rules_by_test():
+def test_report_grades_each_test_by_the_requests_it_sent():
     broken = Violation("message.role.unknown", "/messages/0/role", "bad role")
     warned = Violation("field.unknown", "/colour", "unknown", "warning")
     records = [
         request_record(entry({"messages": []}, status=400, violations=[broken]), test="t.py::a"),
         request_record(entry({"messages": []}, violations=[warned]), test="t.py::b"),
         request_record(entry({"messages": []}, status=400, violations=[broken]), test="t.py::b"),
+        request_record(entry({"messages": []}), test="t.py::d"),
     ]
     tests = {"t.py::a": {"outcome": "failed", "fixture": "llama_mock"},
              "t.py::b": {"outcome": "passed", "fixture": "llama_respx"},
-             "t.py::c": {"outcome": "passed", "fixture": "llama_mock"}}
+             "t.py::c": {"outcome": "passed", "fixture": "llama_mock"},
+             "t.py::d": {"outcome": "passed", "fixture": "llama_mock"}}
     report = build_report(records, tests)
-    assert report["summary"] == {"requests": 3, "violations": 3, "errors": 2, "warnings": 1,
-                                 "tests": 3, "tests_with_violations": 2}
-    assert report["rules"]["message.role.unknown"]["count"] == 2
-    assert report["rules"]["message.role.unknown"]["tests"] == ["t.py::a", "t.py::b"]
-    assert report["rules"]["field.unknown"]["severity"] == "warning"
-    by_test = {t["nodeid"]: t for t in report["tests"]}
-    assert by_test["t.py::b"]["rules"] == ["field.unknown", "message.role.unknown"]
-    assert by_test["t.py::c"]["requests"] == 0
+    assert report.kind == "pytest"
+    assert not report.ok
+    assert report.summary() == {"passed": 1, "failed": 2, "warnings": 1, "skipped": 1,
+                                "total": 5, "cases": 4}
+    verdicts = {(r.case, r.rule): r.status for r in report.records}
+    assert verdicts == {
+        ("t.py::a", "message.role.unknown"): "failed",
+        ("t.py::b", "field.unknown"): "warning",
+        ("t.py::b", "message.role.unknown"): "failed",
+        ("t.py::c", "client.request.conforms"): "skipped",
+        ("t.py::d", "client.request.conforms"): "passed",
+    }
+    assert {r.check for r in report.records} == {"requests_conform"}
+    rules = {row["rule"]: row for row in report.rule_table()}
+    assert rules["message.role.unknown"]["failed"] == 2
+    rows = {row.nodeid: row for row in report.tests}
+    assert rows["t.py::b"] == TestRow("t.py::b", "passed", "llama_respx", requests=2,
+                                      violations=2,
+                                      rules=("field.unknown", "message.role.unknown"))
+    assert rows["t.py::c"].requests == 0
+    assert report.coverage["native.chat"] == 4
+    assert report.coverage["status.400"] == 2
+    failed = next(r for r in report.records if r.case == "t.py::a")
+    assert failed.evidence["requests"] == [{
+        "method": "POST", "path": "/v1/chat/completions", "status": 400,
+        "violations": [broken.to_dict()],
+    }]
 
 
-def test_written_files_parse(tmp_path):
+def test_written_files_parse_and_render_again(tmp_path, capsys):
     broken = Violation("messages.empty", "/messages", "empty <list> & more")
-    records = [request_record(entry({"messages": []}, status=400, violations=[broken]),
-                              test="tests/test_x.py::TestY::test_z")]
-    paths = write_report(tmp_path / "deep" / "dir", records,
-                         {"tests/test_x.py::TestY::test_z": {"outcome": "failed"}})
-    assert [p.name for p in paths] == ["report.json", "junit.xml", "report.html"]
-    assert json.loads(paths[0].read_text())["summary"]["errors"] == 1
+    session = SessionRecord()
+    session.add("tests/test_x.py::TestY::test_z", fixture="llama_mock", outcome="failed",
+                entries=[entry({"messages": []}, status=400, violations=[broken])])
+    paths = write_report(tmp_path / "deep" / "dir", session)
+    assert [p.name for p in paths] == ["report.json", "junit.xml", "report.html", "summary.md"]
+    assert schema_errors(json.loads(paths[0].read_text())) == []
+    assert load_report(paths[0]).to_dict() == json.loads(paths[0].read_text())
     case = ET.parse(paths[1]).getroot().find("testsuite/testcase")
     assert case is not None
-    assert (case.get("classname"), case.get("name")) == ("tests.test_x.TestY", "test_z")
+    assert case.get("name") == "tests/test_x.py::TestY::test_z [messages.empty]"
     failure = case.find("failure")
     assert failure is not None
-    assert failure.text == (
-        "POST /v1/chat/completions -> 400\n  /messages: empty <list> & more [messages.empty]"
-    )
+    assert "POST /v1/chat/completions -> 400\n  /messages: empty <list> & more [messages.empty]" \
+        in (failure.text or "")
     page = paths[2].read_text()
     assert "empty &lt;list&gt; &amp; more" in page
     assert "<list>" not in page
+    assert "<h2>Tests</h2>" in page
+    for fmt, name in (("junit", "junit.xml"), ("html", "report.html"), ("md", "summary.md")):
+        assert main(["report", "render", str(paths[0]), "--format", fmt]) == 0
+        assert capsys.readouterr().out == (tmp_path / "deep" / "dir" / name).read_text()
 
 
 def test_journal_entries_read_back_from_the_admin_api_keep_their_violations():

@@ -12,6 +12,8 @@ from mockserver import MockConfig, MockResponse, MockService
 from mockserver.adapters.respx_transport import (
     LlamaRespxRouter,
     ServiceByteStream,
+    response_of,
+    stream_class,
     to_httpx_response,
     to_mock_request,
 )
@@ -186,6 +188,28 @@ def test_a_connection_dropped_mid_stream_raises_after_the_records_sent(dropped, 
 
     with pytest.raises(expected):
         asyncio.run(read_async())
+
+
+@pytest.mark.parametrize(
+    ("dropped", "expected"),
+    [(ConnectionResetError(104, "cut"), "RemoteProtocolError"), (OSError(5, "I/O"), "ReadError")],
+)
+def test_the_httpx2_stream_is_the_same_stream_with_httpx2_errors(dropped, expected):
+    """The openai SDK 3.x reads through httpx2: the same lazy stream, raising httpx2's errors."""
+    import httpx2
+
+    request = httpx2.Request("POST", "https://api.llama.com/compat/v1/chat/completions")
+    answer = MockResponse(200, ScriptedStream([b"data: 1\n\n"], fail_with=dropped),
+                          content_type="text/event-stream")  # fmt: skip
+    response = response_of(answer, request, httpx2)
+    assert isinstance(response, httpx2.Response)
+    assert type(response.stream) is stream_class(httpx2)
+    assert isinstance(response.stream, (httpx2.SyncByteStream, httpx2.AsyncByteStream))
+    assert stream_class(httpx2).__iter__ is ServiceByteStream.__iter__  # one implementation
+    chunks = response.iter_raw()
+    assert next(chunks) == b"data: 1\n\n"
+    with pytest.raises(getattr(httpx2, expected)):
+        next(chunks)
 
 
 def test_head_answers_without_a_body():

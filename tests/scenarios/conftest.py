@@ -1,28 +1,26 @@
-"""Fixtures of the scenario tests: a mock with scenarios installed, and a runner that plays a
-scenario's steps through the official SDK (native) or the openai SDK (compat) and grades them.
+"""Fixtures of the scenario tests: a live mock with scenarios installed, and a runner that plays a
+scenario's steps through the official SDK (native) or the openai SDK (compat) with the project's
+SDK adapters, graded by the project's client checks (`contract.conformance.checks.client`).
 
 Tests reach everything through fixtures (no imports from here), so any pytest import mode works.
 """
 
 from __future__ import annotations
 
-import inspect
-import itertools
-import json
-import threading
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import pytest
-from werkzeug.serving import make_server
 
+from contract.conformance.checks import ClientCase, ClientOutcome, run_checks
 from contract.scenarios.loading import Scenario, Step
-from mockserver import MockConfig, MockService, create_app
+from mockserver import MockConfig, MockService
+from mockserver.conformance.adapters import llama_api_client, openai_compat
+from mockserver.conformance.client_runner import ConformanceMock, conversation_of
 from mockserver.scenarios.layer import ScenarioLayer, install_scenarios
-
-API_KEY = "LLM|1234567890|scenario-tests"
+from mockserver.state.journal import JournalEntry
 
 
 @dataclass
@@ -30,187 +28,75 @@ class ScenarioMock:
     base_url: str
     service: MockService
     layer: ScenarioLayer
+    conformance: ConformanceMock
 
-    def entries(self, session: str) -> list[Any]:
-        return [e for e in self.service.store.journal_entries()
-                if getattr(e, "session", None) == session]
+    def entries(self, session: str | None) -> list[JournalEntry]:
+        return self.conformance.entries(session)
 
 
 @pytest.fixture(scope="session")
 def scenario_mock() -> Iterator[ScenarioMock]:
-    """A mock on a free loopback port (threaded WSGI server) with scenarios and faults installed;
+    """The project's live mock (`mockserver.adapters.live`) with scenarios and faults installed;
     it checks its own answers against the contract."""
-    service = MockService(MockConfig(port=0, self_check=True))
-    layer = install_scenarios(service)
-    server = make_server("127.0.0.1", 0, create_app(service=service), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield ScenarioMock(f"http://127.0.0.1:{server.server_port}", service, layer)
-    server.shutdown()
-    thread.join(timeout=10)
-    assert not service.answer_problems, "\n".join(service.answer_problems)
+    conformance = ConformanceMock(MockConfig(port=0, self_check=True))
+    layer = install_scenarios(conformance.service)
+    conformance.live.start()
+    yield ScenarioMock(conformance.live.base_url, conformance.service, layer, conformance)
+    conformance.live.stop()
+    conformance.live.raise_errors()
+    assert not conformance.service.answer_problems, "\n".join(conformance.service.answer_problems)
 
 
-@dataclass
-class Outcome:
-    """What a client produced for one step."""
-
-    status: int | None = None
-    text: str = ""
-    tools: list[str] = field(default_factory=list)
-    stop_reason: str | None = None
-    error: BaseException | None = None
-
-
-def _split(create: Callable[..., Any], request: dict[str, Any]) -> dict[str, Any]:
-    """SDK keyword arguments for a request body; fields the SDK does not know go in extra_body."""
-    known = set(inspect.signature(create).parameters)
-    kwargs = {k: v for k, v in request.items() if k in known}
-    extra = {k: v for k, v in request.items() if k not in known}
-    if extra:
-        kwargs["extra_body"] = extra
-    return kwargs
-
-
-def _native_chat(client: Any, request: dict[str, Any], out: Outcome) -> None:
-    create = client.chat.completions.create
-    if request.get("stream") is True:
-        calls: dict[str, str] = {}
-        for chunk in create(**_split(create, request)):
-            event = chunk.event
-            delta = event.delta
-            if event.event_type == "progress" and delta.type == "text":
-                out.text += delta.text
-            elif event.event_type == "progress" and delta.type == "tool_call" and delta.id:
-                calls[delta.id] = delta.function.name or ""
-            if event.event_type == "complete":
-                out.stop_reason = event.stop_reason
-        out.tools = list(calls.values())
-        return
-    message = create(**_split(create, request)).completion_message
-    content = message.content
-    out.text = content if isinstance(content, str) else (getattr(content, "text", "") or "")
-    out.tools = [call.function.name for call in message.tool_calls or []]
-    out.stop_reason = message.stop_reason
-
-
-def _compat_chat(client: Any, request: dict[str, Any], out: Outcome) -> None:
-    create = client.chat.completions.create
-    if request.get("stream") is True:
-        for chunk in create(**_split(create, request)):
-            for choice in chunk.choices:
-                out.text += choice.delta.content or ""
-                out.tools += [c.function.name for c in choice.delta.tool_calls or []
-                              if c.function and c.function.name]
-                out.stop_reason = choice.finish_reason or out.stop_reason
-        return
-    choice = create(**_split(create, request)).choices[0]
-    out.text = choice.message.content or ""
-    out.tools = [call.function.name for call in choice.message.tool_calls or []]
-    out.stop_reason = choice.finish_reason
-
-
-def play_step(client: Any, step: Step, *, compat: bool) -> Outcome:
-    """Make the client call a step describes and record what the client produced."""
-    out = Outcome()
-    request = dict(step.request or {})
-    path = step.match.path or ""
-    try:
-        if path.endswith("/models"):
-            client.models.list()
-        elif path.endswith("/moderations"):
-            client.moderations.create(**request)
-        elif compat:
-            _compat_chat(client, request, out)
-        else:
-            _native_chat(client, request, out)
-        out.status = 200
-    except Exception as exc:  # the client surfaced an error: that is what some steps expect
-        out.error = exc
-        out.status = getattr(exc, "status_code", None)
-    return out
-
-
-def grade(step: Step, out: Outcome, entries: list[Any]) -> list[str]:
-    """Problems with `out` (and the requests in `entries`) against the step's expectations."""
+def grade(case: ClientCase) -> list[str]:
+    """What the client checks found wrong with one call, and what the journal shows against the
+    step's `expect` that describes the server's answer rather than the client (status, warnings).
+    """
+    step = case.step
+    problems = [f"{step.label}: {outcome.check.name}: {violation}"
+                for outcome in run_checks(case, scope="client") if not outcome.passed
+                for violation in outcome.violations if violation.severity == "error"]  # fmt: skip
     expect = step.expect
     if expect is None:
-        return []
-    problems = []
-
-    def check(ok: bool, what: str) -> None:
-        if not ok:
-            problems.append(f"{step.label}: {what} (got {out})")
-
-    if expect.status is not None:
-        check(out.status == expect.status, f"status {expect.status}")
-    if expect.raises is not None:
-        check((out.error is not None) == expect.raises, f"raises {expect.raises}")
-    elif out.error is not None:
-        check(False, "no error")
-    if expect.stop_reason is not None:
-        check(out.stop_reason == expect.stop_reason, f"stop_reason {expect.stop_reason}")
-    if expect.text_contains is not None:
-        check(expect.text_contains in out.text, f"text containing {expect.text_contains!r}")
-    if expect.text_regex is not None:
-        check(bool(expect.text_regex.search(out.text)),
-              f"text matching {expect.text_regex.pattern}")
-    for name in expect.tools_called:
-        check(name in out.tools, f"a call of {name}")
-    if expect.tool_calls is not None:
-        check(len(out.tools) == expect.tool_calls, f"{expect.tool_calls} tool calls")
-    if expect.document is not None:
-        try:
-            json.loads(out.text)
-            parsed = True
-        except ValueError:
-            parsed = False
-        check(parsed == expect.document, f"document {expect.document}")
-    if expect.requests is not None:
-        check(len(entries) == expect.requests, f"{expect.requests} requests, saw {len(entries)}")
-    if expect.min_retry_wait_ms is not None:
-        gaps = [b.started - a.started for a, b in itertools.pairwise(entries)]
-        check(bool(gaps) and min(gaps) * 1000 >= expect.min_retry_wait_ms,
-              f"retries at least {expect.min_retry_wait_ms} ms apart, gaps {gaps}")
-    for rule in expect.warnings:
-        seen = {w.rule for e in entries if e.validation is not None for w in e.validation.warnings}
-        check(rule in seen, f"a {rule} warning")
+        return problems
+    status = case.seen[-1].status if case.seen else None
+    if expect.status is not None and status != expect.status:
+        problems.append(f"{step.label}: the last answer was {status}, expected {expect.status}")
+    warned = {v.rule for seen in case.seen for v in seen.violations if v.severity == "warning"}
+    problems += [f"{step.label}: no {rule} warning (saw {sorted(warned)})"
+                 for rule in expect.warnings if rule not in warned]  # fmt: skip
     return problems
 
 
 @dataclass
 class Played:
     step: Step
-    outcome: Outcome
-    entries: list[Any]
+    outcome: ClientOutcome
+    entries: list[JournalEntry]  # what the mock's journal holds of the call
     problems: list[str]
 
 
 @pytest.fixture
 def play_scenario(scenario_mock: ScenarioMock) -> Callable[..., list[Played]]:
-    """Play every step of a scenario that has a request, in a fresh session; grade each."""
-    from llama_api_client import LlamaAPIClient
-    from openai import OpenAI
+    """Play every step of a scenario that has a request, in a fresh session (or in none, when
+    `use_session` is false); grade each."""
 
-    def play(scenario: Scenario, *, session: str | None = None, max_retries: int = 2,
-             use_session: bool = True) -> list[Played]:
-        session = session or f"{scenario.name}-{uuid.uuid4().hex[:8]}"
-        headers = {"x-mock-scenario": scenario.name}
-        if use_session:
-            headers["x-mock-session"] = session
-        native = LlamaAPIClient(api_key=API_KEY, base_url=scenario_mock.base_url + "/v1",
-                                max_retries=max_retries, default_headers=headers)
-        compat = OpenAI(api_key=API_KEY, base_url=scenario_mock.base_url + "/compat/v1",
-                        max_retries=max_retries, default_headers=headers)
+    def play(scenario: Scenario, *, session: str | None = None,
+             use_session: bool = True) -> list[Played]:  # fmt: skip
+        session = (session or f"{scenario.name}-{uuid.uuid4().hex[:8]}") if use_session else None
         played = []
         for step in scenario.steps:
-            if step.request is None and not step.match.path:
+            conversation = conversation_of(scenario, step, session=session or "")
+            if conversation is None:
                 continue
-            before = len(scenario_mock.entries(session)) if use_session else 0
-            is_compat = step.match.endpoint == "compat"
-            outcome = play_step(compat if is_compat else native, step, compat=is_compat)
-            entries = scenario_mock.entries(session)[before:] if use_session else []
-            played.append(Played(step, outcome, entries, grade(step, outcome, entries)))
+            if session is None:
+                headers = {k: v for k, v in conversation.headers.items() if k != "x-mock-session"}
+                conversation = dataclasses.replace(conversation, headers=headers)
+            adapter = openai_compat if conversation.endpoint == "compat" else llama_api_client
+            before = len(scenario_mock.entries(session))
+            outcome, seen = scenario_mock.conformance.play(adapter, conversation, session)
+            case = ClientCase(scenario, step, conversation, outcome, seen)
+            entries = scenario_mock.entries(session)[before:]
+            played.append(Played(step, outcome, entries, grade(case)))
         return played
 
     return play

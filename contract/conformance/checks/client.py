@@ -16,6 +16,13 @@ from contract.scenarios.loading import Respond
 from contract.validate.documents import validate_request
 from contract.violations import Violation
 
+# Exceptions that are a bug in the code that raised them (the client's or its adapter's), not a
+# client telling its user that the server answered with an error.
+PROGRAMMING_ERRORS: tuple[type[BaseException], ...] = (
+    AttributeError, TypeError, NameError, KeyError, IndexError, AssertionError, ImportError,
+    RecursionError, NotImplementedError,
+)  # fmt: skip
+
 # Faults that change how an answer arrives but not what it says.
 _FAITHFUL_FAULTS = frozenset(
     {"latency", "slow_stream", "rate_limit", "fail_then_succeed", "redirect", "stall"}
@@ -69,7 +76,12 @@ def error_surfaced(case: ClientCase) -> list[Violation] | None:
     """An error answer (or a broken stream) reaches the user as an error."""
     if not error_expected(case):
         return None
-    if case.outcome.error is not None:
+    error = case.outcome.error
+    if isinstance(error, PROGRAMMING_ERRORS):
+        return _one("client.error.surfaced", f"the client raised {type(error).__name__}: "
+                    f"{str(error)[:300]}, a programming error, not a surfaced error "
+                    "answer")  # fmt: skip
+    if error is not None:
         return []
     status = _final_status(case)
     return _one("client.error.surfaced", f"the server's last answer was {status} (or a broken "

@@ -1,5 +1,6 @@
 """Conformance reports: the report model, report.json (with a published JSON Schema), JUnit XML,
-a self-contained HTML page and a markdown summary."""
+a self-contained HTML page and a markdown summary, for `llama-contract check` runs and the pytest
+plugin's `--llama-report` alike."""
 
 from contract.conformance.report.coverage import request_features
 from contract.conformance.report.files import (
@@ -11,13 +12,14 @@ from contract.conformance.report.files import (
     schema_errors,
     write_reports,
 )
-from contract.conformance.report.model import CheckRecord, Report, records_of
+from contract.conformance.report.model import CheckRecord, Report, TestRow, records_of
 
 __all__ = [
     "REPORT_FILES",
     "CheckRecord",
     "Report",
     "ReportError",
+    "TestRow",
     "load_report",
     "records_of",
     "render",

@@ -49,7 +49,7 @@ def _failure(record: CheckRecord) -> str:
              f"{_esc(record.status.upper())}</span> <code>{_esc(record.case)}</code> "
              f"{_esc(record.check)} [<code>{_esc(record.rule)}</code>]</h3>",
              f"<p>{_esc(record.message)}</p>"]  # fmt: skip
-    shown = [key for key in ("curl", "request", "response", "outcome", "violations")
+    shown = [key for key in ("curl", "request", "response", "outcome", "requests", "violations")
              if key in evidence]  # fmt: skip
     if shown:
         parts.append("<details><summary>evidence: " + _esc(", ".join(shown)) + "</summary>")
@@ -57,6 +57,20 @@ def _failure(record: CheckRecord) -> str:
         parts.append("</details>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def _tests(report: Report) -> list[str]:
+    """pytest reports: one row per test, tests whose requests broke an error rule first."""
+    if not report.tests:
+        return []
+    failing = {r.case for r in report.failures}
+    rows = sorted(report.tests, key=lambda row: row.nodeid not in failing)
+    return ["<h2>Tests</h2>", _table(["test", "outcome", "fixture", "requests", "violations",
+                                      "rules"], [
+        [f"<code>{_esc(row.nodeid)}</code>", _esc(row.outcome), _esc(row.fixture), row.requests,
+         row.violations, "<br>".join(f"<code>{_esc(rule)}</code>" for rule in row.rules)]
+        for row in rows
+    ], failed=[row.nodeid in failing for row in rows])]  # fmt: skip
 
 
 def render_html(report: Report) -> str:
@@ -78,7 +92,8 @@ def render_html(report: Report) -> str:
         _table(["target", "seed", "cases", "tool", "contract", "created", "duration"], [[
             f"<code>{_esc(report.target)}</code>", _esc(report.seed), summary["cases"],
             _esc(f"{report.tool['name']} {report.tool['version']}"),
-            _esc(report.contract["digest"]), _esc(report.created), f"{report.duration_s:.1f} s",
+            _esc(report.contract["digest"]), _esc(report.created),
+            f"{round(report.duration_s, 3):.1f} s",  # rounded as report.json keeps it
         ]]),
         _table(["passed", "failed", "warnings", "skipped"], [[
             f"<span class='passed'>{summary['passed']}</span>",
@@ -105,6 +120,7 @@ def render_html(report: Report) -> str:
             [f"<code>{_esc(name)}</code>", row["passed"], row["failed"], row["warning"],
              row["skipped"]] for name, row in check_rows
         ], failed=[row["failed"] > 0 for _, row in check_rows]),
+        *_tests(report),
         "<h2>Contract features exercised</h2>",
         _table(["feature", "requests"], [
             [f"<code>{_esc(name)}</code>", count] for name, count in sorted(report.coverage.items())

@@ -14,6 +14,11 @@ def _details(record: CheckRecord) -> str:
     lines = [record.message]
     if "curl" in evidence:
         lines += ["", "reproduce:", str(evidence["curl"])]
+    for request in evidence.get("requests", []):  # pytest reports: the requests that broke it
+        lines.append(f"{request['method']} {request['path']} -> {request['status']}")
+        lines += [f"  {v['path'] or '/'}: {v['message']} [{v['rule']}]"
+                  + (" (warning)" if v["severity"] == "warning" else "")
+                  for v in request.get("violations", [])]  # fmt: skip
     for key in ("request", "response", "outcome"):
         if key in evidence:
             lines += ["", f"{key}:", json.dumps(evidence[key], indent=2, ensure_ascii=False)[:4000]]

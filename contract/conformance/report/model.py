@@ -1,7 +1,8 @@
 """The report model: one `CheckRecord` per check per case, gathered in a `Report`.
 
 `report.json` is `Report.to_dict()`; its JSON Schema is `contract/schemas/report.json`. Every
-renderer (JUnit, HTML, markdown) and the pytest plugin's report work from this one document.
+renderer (JUnit, HTML, markdown) works from this one model, for `llama-contract check` runs and
+for the pytest plugin's `--llama-report` alike (kind `pytest`, with one `TestRow` per test).
 """
 
 from __future__ import annotations
@@ -43,6 +44,31 @@ class CheckRecord:
     def from_dict(cls, data: Mapping[str, Any]) -> CheckRecord:
         return cls(data["check"], data["rule"], data["status"], data["case"],
                    data.get("message", ""), data.get("evidence", {}))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class TestRow:
+    """One test of a pytest session that used the plugin's mock: its outcome, the fixtures it
+    used, how many requests it sent and the rules they broke."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    nodeid: str
+    outcome: str
+    fixture: str
+    requests: int = 0
+    violations: int = 0
+    rules: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"nodeid": self.nodeid, "outcome": self.outcome, "fixture": self.fixture,
+                "requests": self.requests, "violations": self.violations,
+                "rules": list(self.rules)}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TestRow:
+        return cls(data["nodeid"], data["outcome"], data["fixture"], data["requests"],
+                   data["violations"], tuple(data["rules"]))  # fmt: skip
 
 
 def records_of(
@@ -103,6 +129,7 @@ class Report:
     contract: dict[str, str] = field(
         default_factory=lambda: {"version": tool_version(), "digest": contract_digest()}
     )
+    tests: list[TestRow] = field(default_factory=list)  # pytest reports: one row per test
 
     def add(self, records: Iterable[CheckRecord]) -> None:
         self.records.extend(records)
@@ -133,6 +160,7 @@ class Report:
         return [table[rule] for rule in sorted(table)]
 
     def to_dict(self) -> dict[str, Any]:
+        tests = {"tests": [row.to_dict() for row in self.tests]} if self.tests else {}
         return {
             "format": REPORT_FORMAT,
             "kind": self.kind,
@@ -146,6 +174,7 @@ class Report:
             "summary": self.summary(),
             "coverage": dict(sorted(self.coverage.items())),
             "records": [record.to_dict() for record in self.records],
+            **tests,
         }
 
     @classmethod
@@ -157,4 +186,5 @@ class Report:
             created=data["created"], duration_s=data.get("duration_s", 0.0),
             options=dict(data.get("options", {})), tool=dict(data["tool"]),
             contract=dict(data["contract"]),
+            tests=[TestRow.from_dict(row) for row in data.get("tests", [])],
         )  # fmt: skip
