@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+from mockserver.core.errors import json_bytes
 
 DONE = b"data: [DONE]\n\n"
 # The most one stream may pause in all (time to first token and every token after): a slow pace
@@ -35,9 +36,7 @@ def chunk_tokens(chunk: Any) -> int:
 
 
 def frame(chunk: Any) -> bytes:
-    return (
-        b"data: " + json.dumps(chunk, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
-    )
+    return b"data: " + json_bytes(chunk) + b"\n\n"
 
 
 def paced(
