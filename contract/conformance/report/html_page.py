@@ -90,7 +90,7 @@ def render_html(report: Report) -> str:
         f"<h1>Llama API contract: {_esc(report.kind)} check — <span class="
         f"'{'passed' if report.ok else 'failed'}'>{_esc(verdict)}</span></h1>",
         _table(["target", "seed", "cases", "tool", "contract", "created", "duration"], [[
-            f"<code>{_esc(report.target)}</code>", _esc(report.seed), summary["cases"],
+            f"<code>{_esc(report.target)}</code>", _esc("-" if report.seed is None else report.seed), summary["cases"],
             _esc(f"{report.tool['name']} {report.tool['version']}"),
             _esc(report.contract["digest"]), _esc(report.created),
             f"{round(report.duration_s, 3):.1f} s",  # rounded as report.json keeps it

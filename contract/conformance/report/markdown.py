@@ -17,7 +17,9 @@ def render_markdown(report: Report) -> str:
     lines = [
         f"## Llama API contract: {report.kind} check — {verdict}",
         "",
-        f"Target `{report.target}`, seed {report.seed}, {summary['cases']} cases, "
+        f"Target `{report.target}`, "
+        + ("" if report.seed is None else f"seed {report.seed}, ")
+        + f"{summary['cases']} cases, "
         f"{report.tool['name']} {report.tool['version']}, contract {report.contract['digest']}.",
         "",
         "| passed | failed | warnings | skipped |",
