@@ -46,6 +46,8 @@ __all__ = ["READ_DEADLINE_S", "MockFront", "RSGIApp", "mock_app", "wsgi_app"]
 
 READ_DEADLINE_S = 10.0  # a client has this long to send a request body (its headers: granian's)
 _DIRECT_METHODS = frozenset(("GET", "POST"))
+# A length a cut stream never reaches: hyper then closes the connection mid-body (see MockResponse.cut)
+_CUT_STREAM_LENGTH = str(10**9)
 _log = logging.getLogger("llama-contract")
 T = TypeVar("T")
 
@@ -159,6 +161,8 @@ class MockFront:
         if isinstance(answer.body, bytes):
             proto.response_bytes(answer.status, response_headers, answer.body)
             return
+        if answer.cut:
+            response_headers.append(("content-length", _CUT_STREAM_LENGTH))
         transport = proto.response_stream(answer.status, response_headers)
         await self._send_stream(proto, transport, iter(answer.body))
 

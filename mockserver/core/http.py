@@ -30,6 +30,10 @@ class MockResponse:
     content_type: str = "application/json"
     # Set for a connection reset fault: the adapter drops the connection instead of answering.
     reset: bool = False
+    # Set when a fault ends this stream early (truncate_stream): a server that cannot drop a
+    # connection mid-body frames the stream by a length it never reaches, so the client sees the
+    # connection break rather than a stream that ended.
+    cut: bool = False
 
     @property
     def streaming(self) -> bool:

@@ -69,6 +69,7 @@ class FaultPlan:
     body_rewrites: list[Callable[[bytes], bytes]] = field(default_factory=list)
     tool_call_style: str | None = None  # tool_call_as_text
     applied: list[str] = field(default_factory=list)
+    cuts_stream: bool = False  # truncate_stream: the answer breaks off
 
     @property
     def active(self) -> bool:
@@ -185,6 +186,7 @@ def plan_faults(
             ))
         elif name == "truncate_stream":
             plan.stream_rewrites.append(truncate_after(spec.integer("after", 3)))
+            plan.cuts_stream = True
         elif name == "stream_error":
             plan.stream_rewrites.append(error_line_after(
                 spec.integer("after", 2), status=spec.integer("status", 500),

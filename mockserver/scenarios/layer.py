@@ -292,6 +292,7 @@ class ScenarioLayer:
                 )
             for rewrite in plan.stream_rewrites:
                 body = rewrite(body)
+            response.cut = plan.cuts_stream
             if plan.body_rewrites:  # malformed_json on a stream: its first record, cut
                 body = iter([plan.body_rewrites[0](next(body, b""))])
             response.body = body

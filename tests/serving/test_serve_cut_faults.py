@@ -42,3 +42,38 @@ def test_reset_is_a_broken_connection_to_httpx_and_both_sdks(launch):
     assert faults.count("reset") == 3
     assert server.stop() == 0
     server.clean_stderr()
+
+
+def _events_before_the_break(events) -> tuple[int, BaseException | None]:
+    seen = 0
+    try:
+        for _ in events:
+            seen += 1
+    except (httpx.HTTPError, APIConnectionError, openai.APIConnectionError) as exc:
+        return seen, exc
+    return seen, None
+
+
+def test_truncate_stream_breaks_the_connection_after_n_events(launch):
+    server = launch([*CLI, "serve", "--port", "0"])
+    url = server.wait_ready()
+    cut = {"x-mock-fault": "truncate_stream; after=3"}
+    llama = LlamaAPIClient(api_key="t", base_url=f"{url}/v1", max_retries=0, timeout=BOUND_S)
+    events = llama.chat.completions.create(
+        model=MODEL, messages=ASK, stream=True, extra_headers=cut
+    )
+    seen, error = _events_before_the_break(events)
+    assert (seen, type(error)) == (3, httpx.RemoteProtocolError), error
+    compat = openai.OpenAI(
+        api_key="t", base_url=f"{url}/compat/v1", max_retries=0, timeout=BOUND_S
+    )
+    chunks = compat.chat.completions.create(
+        model=MODEL, messages=ASK, stream=True, extra_headers=cut
+    )
+    seen, error = _events_before_the_break(chunks)
+    assert seen == 3 and error is not None, (seen, error)
+    # Without the fault the same stream ends as a stream should.
+    whole = llama.chat.completions.create(model=MODEL, messages=ASK, stream=True)
+    assert _events_before_the_break(whole)[1] is None
+    assert server.stop() == 0
+    server.clean_stderr()
