@@ -6,6 +6,7 @@ With Python's backtracking `re`, each of these takes longer than the test suite 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -56,3 +57,16 @@ def test_a_pattern_re2_cannot_read_is_a_precise_client_error():
         Engine().complete(request)
     assert caught.value.rule == "response_format.schema.unsupported"
     assert "RE2" in caught.value.message
+
+
+def test_a_lone_surrogate_in_the_conversation_is_no_value_for_a_pattern():
+    """HTTP refuses lone surrogates before the engine; an in-process caller of `Engine` may still
+    pass one, and RE2 (which reads UTF-8) must not turn it into an exception."""
+    schema = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^[a-z]+"}},
+              "required": ["code"]}  # fmt: skip
+    request = {"model": "m", "messages": [{"role": "user", "content": 'code "ab\ud800c" please'}],
+               "response_format": {"type": "json_schema",
+                                   "json_schema": {"name": "x", "schema": schema}}}  # fmt: skip
+    document = json.loads(Engine().complete(request).text)
+    assert "\ud800" not in document["code"]
+    assert re.match("^[a-z]+", document["code"])

@@ -290,7 +290,7 @@ def linear_regex(pattern: str) -> Any:
     characters takes seconds in `re`; RE2 matches in time linear in the text."""
     try:
         return re2.compile(re.sub(r"\(\?<(?![=!])", "(?P<", pattern), _RE2_OPTIONS)
-    except re2.error:
+    except (re2.error, UnicodeEncodeError):  # RE2 reads UTF-8: a lone surrogate is not
         return None
 
 
@@ -299,4 +299,9 @@ def matches(pattern: str, text: str) -> bool:
     read the pattern (lookaround, backreferences): the final validation of the whole instance, by a
     validator with a backtracking limit, decides then."""
     checker = linear_regex(pattern)
-    return checker is None or checker.search(text) is not None
+    if checker is None:
+        return True
+    try:
+        return checker.search(text) is not None
+    except UnicodeEncodeError:  # a lone surrogate: no JSON answer can carry this text
+        return False
