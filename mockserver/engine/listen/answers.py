@@ -230,8 +230,11 @@ class Answers:
         best: tuple[Spot, Any] | None = None
         for member in members:
             if isinstance(member, str) and member.strip():
-                needle = _mention(member.casefold())
+                folded = member.casefold()
+                needle = _mention(folded)
                 for index, text in enumerate(self._folded()):
+                    if folded not in text:  # a substring search is far cheaper than the regex
+                        continue
                     hit = next(
                         (m for m in needle.finditer(text) if (index, m.start())
                          not in self.used),

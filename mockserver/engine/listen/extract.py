@@ -85,7 +85,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
 _WORD_LIST = re.compile(  # "red, green and blue": bounded repeats, so linear
     r"(?<!\w)[^\W\d_]{1,30}(?:, [^\W\d_]{1,30}){1,15},? (?:and|or) [^\W\d_]{1,30}(?!\w)"
 )
-_QUOTES = ('"', "'", "\u201c", "\u2018", "\u00ab", "\u201e")
+_QUOTE_MARK = re.compile("[\"'\u201c\u2018\u00ab\u201e]")
 _LABEL = re.compile(r"([^\W\d]\w{0,40})\s*[:=]\s*$")
 _LIST_GAP = re.compile(
     r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*|/\s*)(?:(?:in|at|for|to|from|of|the)\s+)?",
@@ -223,8 +223,7 @@ def _from_text(text: str, source: Source, index: int) -> list[Candidate]:
         hours, minutes = (int(part) for part in match.group().split(":")[:2])
         if hours < 24 and minutes < 60:
             add("time", match.group(), match.start(), match.end())
-    quoted = any(mark in text for mark in _QUOTES)
-    for match in _QUOTED.finditer(text) if quoted else ():
+    for match in _quoted(text):
         inner = next(group for group in match.groups() if group is not None)
         if inner.strip():
             add("quoted", inner.strip(), match.start(), match.end())
@@ -253,6 +252,18 @@ def _from_text(text: str, source: Source, index: int) -> list[Candidate]:
         else:
             _number(match, add)
     return out
+
+
+def _quoted(text: str) -> Iterator[re.Match[str]]:
+    """`_QUOTED`'s matches, tried only where a quote mark opens: trying the pattern at every
+    position of a long text costs more than the rest of the extractor."""
+    end = 0
+    for mark in _QUOTE_MARK.finditer(text):
+        if mark.start() >= end:
+            match = _QUOTED.match(text, mark.start())
+            if match is not None:
+                end = match.end()
+                yield match
 
 
 def _number(match: re.Match[str], add: Callable[..., None]) -> None:
