@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from contract.conformance.report import (
+    CheckRecord,
     Report,
     load_report,
     render,
@@ -144,3 +145,23 @@ def test_a_duration_renders_the_same_from_report_json(tmp_path: Path) -> None:
     again = load_report(tmp_path / "report.json")
     assert render(again, format="html") == written["report.html"]
     assert render(again, format="junit") == written["junit.xml"]
+
+
+def test_a_generated_failure_shows_its_seed_and_minimal_exchange(tmp_path: Path) -> None:
+    exchange = {"name": "generated-exchange", "steps": [{
+        "name": "exchange", "match": {"endpoint": "native", "stream": False},
+        "request": {"model": "m", "messages": [{"role": "user", "content": "what"}]},
+        "respond": {"text": " ", "stop_reason": "stop"}}]}  # fmt: skip
+    record = CheckRecord("text_intact", "client.text.intact", "failed", "generated/x",
+                         "the client returned ''; the server sent ' '",
+                         {"seed": 7, "exchange": exchange, "outcome": {"text": ""}})  # fmt: skip
+    report = Report(kind="client", target="buggy", seed=7)
+    report.add([record])
+    written = {path.name: path.read_text() for path in write_reports(report, tmp_path)}
+    served = html.escape('"respond": {\n', quote=True)
+    assert served in written["report.html"]
+    assert "<h4>seed</h4><pre>7</pre>" in written["report.html"]
+    case = ET.fromstring(written["junit.xml"]).find(".//testcase/failure")
+    assert case is not None
+    assert "seed: 7" in (case.text or "")
+    assert '"stop_reason": "stop"' in (case.text or "")

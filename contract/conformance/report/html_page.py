@@ -20,6 +20,10 @@ padding:.2rem .8rem;background:#fff6f6}.record.warning{border-color:#a60;backgro
 .record h3{margin:.2rem 0;font-size:1rem}.record p{margin:.3rem 0;font-weight:600}
 tr.failed-row td{background:#fde8e8}"""
 MAX_FAILURES_SHOWN = 200
+# The parts of a record's evidence a reader acts on, in reading order: how to reproduce it (a cURL
+# command, or the seed and the minimal generated exchange), what was sent, what came back.
+EVIDENCE_SHOWN = ("curl", "seed", "exchange", "request", "response", "outcome", "requests",
+                  "violations")  # fmt: skip
 
 
 def _esc(value: Any) -> str:
@@ -49,8 +53,7 @@ def _failure(record: CheckRecord) -> str:
              f"{_esc(record.status.upper())}</span> <code>{_esc(record.case)}</code> "
              f"{_esc(record.check)} [<code>{_esc(record.rule)}</code>]</h3>",
              f"<p>{_esc(record.message)}</p>"]  # fmt: skip
-    shown = [key for key in ("curl", "request", "response", "outcome", "requests", "violations")
-             if key in evidence]  # fmt: skip
+    shown = [key for key in EVIDENCE_SHOWN if key in evidence]
     if shown:
         parts.append("<details><summary>evidence: " + _esc(", ".join(shown)) + "</summary>")
         parts += [f"<h4>{_esc(key)}</h4>{_pre(evidence[key])}" for key in shown]

@@ -19,7 +19,9 @@ def _details(record: CheckRecord) -> str:
         lines += [f"  {v['path'] or '/'}: {v['message']} [{v['rule']}]"
                   + (" (warning)" if v["severity"] == "warning" else "")
                   for v in request.get("violations", [])]  # fmt: skip
-    for key in ("request", "response", "outcome"):
+    if "seed" in evidence:
+        lines += ["", f"seed: {evidence['seed']}"]
+    for key in ("exchange", "request", "response", "outcome"):
         if key in evidence:
             lines += ["", f"{key}:", json.dumps(evidence[key], indent=2, ensure_ascii=False)[:4000]]
     return "\n".join(lines)
