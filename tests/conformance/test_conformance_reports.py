@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from contract.conformance.checks.registry import CheckOutcome, registered_checks
 from contract.conformance.report import (
     CheckRecord,
     Report,
@@ -21,6 +22,8 @@ from contract.conformance.report import (
     schema_errors,
     write_reports,
 )
+from contract.conformance.report.model import records_of
+from contract.violations import Violation
 from mockserver.cli.main import main
 
 
@@ -165,3 +168,12 @@ def test_a_generated_failure_shows_its_seed_and_minimal_exchange(tmp_path: Path)
     assert case is not None
     assert "seed: 7" in (case.text or "")
     assert '"stop_reason": "stop"' in (case.text or "")
+
+
+def test_a_record_message_says_where_and_what_and_leaves_the_rule_to_the_record() -> None:
+    check = next(c for c in registered_checks(scope="client") if c.name == "text_intact")
+    found = (Violation("client.text.intact", "", "the client returned ''"),
+             Violation("client.text.intact", "/text", "cut short"))  # fmt: skip
+    (record,) = records_of(CheckOutcome(check, found), case="c")
+    assert record.rule == "client.text.intact"
+    assert record.message == "the client returned ''; /text: cut short"

@@ -87,8 +87,13 @@ def records_of(
         failed = any(v.severity == "error" for v in found)
         details = {**(evidence or {}), "violations": [v.to_dict() for v in found]}
         records.append(CheckRecord(check.name, rule, "failed" if failed else "warning", case,
-                                   "; ".join(str(v) for v in found[:5]), details))  # fmt: skip
+                                   "; ".join(_said(v) for v in found[:5]), details))  # fmt: skip
     return records
+
+
+def _said(violation: Any) -> str:
+    """A violation as a record's message: the record names the rule, so only where and what."""
+    return f"{violation.path}: {violation.message}" if violation.path else violation.message
 
 
 def contract_digest() -> str:
