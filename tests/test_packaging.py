@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from contract.scenarios.loading import builtin_names
 from mockserver.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,3 +37,20 @@ def test_the_openai_test_dependency_is_pinned_to_one_major_version():
     assert int(match.group(2)) == int(match.group(1)) + 1
     assert version("openai").split(".")[0] == match.group(1)
 
+
+
+
+_NAMED_SCENARIO = re.compile(r'llama_scenario\("([^"]+)"|--scenarios ([a-z0-9-]+)(?![\w./-])')
+
+
+def test_every_built_in_scenario_the_docs_name_exists():
+    """A user copies `llama_scenario("NAME")` or `--scenarios NAME` from the docs: NAME must be a
+    built-in scenario (paths, with a slash or an extension, are the user's own files)."""
+    named = set()
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for match in _NAMED_SCENARIO.finditer(path.read_text()):
+            name = match.group(1) or match.group(2)
+            if "/" not in name and "." not in name:
+                named.add(name)
+    assert "agent-loop" in named
+    assert named - set(builtin_names()) == set()
