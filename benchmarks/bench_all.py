@@ -214,6 +214,7 @@ def report(
     soak: tuple[bool, str, float],
     store: str,
     profile: list[tuple[str, float, list[tuple[str, float]]]],
+    conversation: tuple[int, float, float],
 ) -> str:
     per_stream = streams.per_stream_events_per_s
     lines = [
@@ -230,6 +231,11 @@ def report(
         bench_profile.table(profile),
         "",
         *profile_notes(profile, peers),
+        "",
+        "A conversation resends its history with every turn; the token counts of long messages are "
+        "kept (bounded), so a later turn pays for what is new (`bench_profile.py`):",
+        "",
+        bench_profile.conversation_table(conversation),
         "",
         "## Validation",
         "",
@@ -395,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
         validation = validation_figures(5 if args.quick else 25)
         print("where the time goes (bench_profile.py) ...", flush=True)
         profile = bench_profile.measure(1_000 if args.quick else 5_000)
+        conversation = bench_profile.conversation(100 if args.quick else 500)
         print("engine (bench_engine.py) ...", flush=True)
         engine = bench_engine.measure(5 if args.quick else 15, 100 if args.quick else 200)
         print("shared store (bench_store.py) ...", flush=True)
@@ -428,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
         (soak_ok, soak_text, soak_minutes),
         store,
         profile,
+        conversation,
     )
     print()
     print(body)

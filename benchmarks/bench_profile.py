@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import pstats
 import time
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from mockserver.core.service import MockService
 
 HEADERS = {"authorization": "Bearer test", "content-type": "application/json"}
 MARK = b"capital of France"
+MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
+HISTORY_SENTENCE = "The quick brown fox jumps over the lazy dog 123. "
 ENDPOINTS = {"native": "/v1/chat/completions", "compat": "/compat/v1/chat/completions"}
 # (label, file suffix, function name): each part's entry point, in the order a request meets it.
 PARTS = [
@@ -65,6 +68,48 @@ def measure(count: int) -> list[tuple[str, float, list[tuple[str, float]]]]:
         profile.runcall(_each, service.handle, batch)
         results.append((dialect, per_request_us, _shares(pstats.Stats(profile))))
     return results
+
+
+def _conversation(history_mark: int, turn: int) -> MockRequest:
+    """A 21-message conversation of about 40 kB: 20 earlier messages, then a new user turn."""
+    messages = [
+        {"role": "user" if n % 2 == 0 else "assistant",
+         "content": f"Paragraph {n} of {history_mark}: " + HISTORY_SENTENCE * 40}
+        for n in range(20)
+    ]  # fmt: skip
+    messages.append({"role": "user", "content": f"And what about question {turn}?"})
+    body = json.dumps({"model": MODEL, "messages": messages}).encode()
+    path = ENDPOINTS["native"]
+    return MockRequest(method="POST", path=path, headers=HEADERS, body=body, content_length=len(body))
+
+
+def conversation(count: int) -> tuple[int, float, float]:
+    """Bytes of the conversation, and microseconds per request of `MockService.handle` for its
+    first request (every message new to the mock) and for a later turn (the history seen before,
+    as a conversation resends it)."""
+    service = MockService()
+    for n in range(50):  # warm up
+        service.handle(_conversation(-1 - n, n))
+    first = [_conversation(n, 0) for n in range(count)]
+    began = time.perf_counter()
+    _each(service.handle, first)
+    first_us = (time.perf_counter() - began) / count * 1e6
+    later = [_conversation(-1, n) for n in range(count)]
+    service.handle(_conversation(-1, -1))
+    began = time.perf_counter()
+    _each(service.handle, later)
+    later_us = (time.perf_counter() - began) / count * 1e6
+    return len(later[0].body), first_us, later_us
+
+
+def conversation_table(figures: tuple[int, float, float]) -> str:
+    size, first_us, later_us = figures
+    return "\n".join([
+        f"| a {size / 1000:.0f} kB conversation of 21 messages, every body distinct | per request |",
+        "|---|---:|",
+        f"| its first request (every message new to the mock) | {first_us:.0f} us |",
+        f"| a later turn (the history resent, as clients do) | {later_us:.0f} us |",
+    ])  # fmt: skip
 
 
 def _each(handle: Callable[[MockRequest], object], batch: list[MockRequest]) -> None:
@@ -116,6 +161,8 @@ def main() -> None:
     args = parser.parse_args()
     results = measure(args.requests)
     print(table(results))
+    print()
+    print(conversation_table(conversation(max(args.requests // 10, 100))))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockserver.engine import count_tokens, tokenize
-from mockserver.engine.tokens import first_tokens
+from mockserver.engine.tokens import CACHED_MIN_CHARS, _Counts, first_tokens
 
 texts = st.text(
     alphabet=st.sampled_from(list("abcXYZ éü日 _-.,!?\"'{}:0123456789\n\t")), max_size=80
@@ -36,3 +36,30 @@ def test_words_carry_the_whitespace_before_them():
 
 def test_long_words_are_split():
     assert tokenize("internationalization") == ["internationa", "lization"]
+
+
+long_texts = st.text(alphabet=st.sampled_from(list("ab é日 .,0123\n")), min_size=CACHED_MIN_CHARS,
+                     max_size=1200)  # fmt: skip
+
+
+@given(long_texts)
+def test_a_long_text_counts_the_same_the_first_time_and_from_the_cache(text):
+    assert count_tokens(text) == len(tokenize(text))
+    assert count_tokens(text) == len(tokenize(text))
+
+
+def test_the_counts_kept_are_bounded_by_their_characters():
+    counts = _Counts(max_chars=1_000)
+    texts = [f"message {n}: " + "word " * 60 for n in range(20)]  # ~312 characters each
+    for text in texts:
+        assert counts.count(text) == len(tokenize(text))
+    assert counts.chars <= 1_000
+    assert counts.chars == sum(len(text) for text in texts[-3:])  # the most recent are kept
+    assert counts.count(texts[0]) == len(tokenize(texts[0]))  # forgotten, counted again
+
+
+def test_a_text_longer_than_the_bound_is_counted_and_not_kept():
+    counts = _Counts(max_chars=100)
+    text = "word " * 50
+    assert counts.count(text) == len(tokenize(text))
+    assert counts.chars == 0
