@@ -161,18 +161,19 @@ def inputs_known(function: ChosenFunction, found: Found, *, strong: bool = False
 def spread(function: ChosenFunction, heard: Found, asked: Found) -> list[frozenset[Spot]]:
     """One call per item when the user lists several values for a function's one required
     parameter ("the weather in Paris and in Rome"): for each call, the items it must not use."""
-    if not asked.lists:
-        return [frozenset()]
-    required = _required(function)
+    stems = _tool_stems(function) if asked.lists else frozenset()
+    related = [  # lists in a sentence about something else are no requests for several calls
+        listed
+        for listed in asked.lists
+        if _stems(_sentence(asked, listed[0].spot, listed[-1].spot)) & stems
+    ]
+    required = _required(function) if related else None
     if not required or len(required) != 1 or required[0][1].types is None:
         return [frozenset()]
     name, facts, about = required[0]
     if not set(facts.types or ()) & {"string", "integer", "number"}:
         return [frozenset()]
-    stems = _tool_stems(function)
-    for listed in asked.lists:
-        if not _stems(_sentence(asked, listed[0].spot, listed[-1].spot)) & stems:
-            continue  # a list in a sentence about something else
+    for listed in related:
         exclusions: list[frozenset[Spot]] = []
         for item in listed[:_MAX_PARALLEL]:
             others = frozenset(other.spot for other in listed if other is not item)

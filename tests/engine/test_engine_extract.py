@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockserver.engine import Engine
-from mockserver.engine.listen.extract import MAX_CANDIDATES, MAX_TEXT_CHARS, MAX_TEXTS, extract
+from mockserver.engine.listen.extract import (
+    MAX_CANDIDATES,
+    MAX_COPIES,
+    MAX_TEXT_CHARS,
+    MAX_TEXTS,
+    extract,
+)
 
 ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=600)  # surrogates too
 
@@ -72,6 +78,16 @@ def test_json_tool_results_give_values_under_their_keys():
         ("tags", "a"),
         ("tags", "b"),
     ]
+
+
+def test_a_number_said_again_is_a_value_again_up_to_a_few_copies():
+    assert values("What is 12 times 12?") == [("integer", 12), ("integer", 12)]
+    found = extract([("user", "Sum 2, 2 and 2")])
+    assert [[c.value for c in run] for run in found.lists] == [[2, 2, 2]]
+    said_all_over = " ".join(f"In 1755 year {n}." for n in range(40))
+    copies = [c for c in extract([("user", said_all_over)]).candidates if c.value == 1755]
+    assert len(copies) == MAX_COPIES
+    assert [c.spot[1] for c in copies] == sorted(c.spot[1] for c in copies)
 
 
 @given(ANY_TEXT)

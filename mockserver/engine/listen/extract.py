@@ -27,6 +27,7 @@ MAX_TEXT_CHARS = 1000  # of each text read: its head and its tail
 MAX_TEXTS = 8  # texts read per conversation, the most recent ones
 MAX_CANDIDATES = 64  # per text
 _MAX_DIGITS = 15
+MAX_COPIES = 4  # candidates of one number (as written) per text: "12 times 12" needs two
 _ONCE = frozenset(("name", "code"))  # kinds kept once per text
 _JSON_DEPTH = 3
 _JSON_ITEMS = 32
@@ -239,6 +240,7 @@ def _from_text(text: str, source: Source, index: int) -> list[Candidate]:
                 add("word", item.group(), item.start(), item.end())
     scanning = True
     runs: set[str] = set()
+    copies: dict[str, int] = {}
     for match in _TOKENS.finditer(text):
         kind = match.lastgroup
         if kind == "name":
@@ -250,7 +252,11 @@ def _from_text(text: str, source: Source, index: int) -> list[Candidate]:
         elif kind == "boolean":
             add("boolean", match.group().lower() in ("yes", "true"), match.start(), match.end())
         else:
-            _number(match, add)
+            said_as = match.group()
+            seen = copies.get(said_as, 0)
+            if seen < MAX_COPIES:
+                copies[said_as] = seen + 1
+                _number(match, add)
     return out
 
 
