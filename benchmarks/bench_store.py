@@ -171,7 +171,7 @@ def report(
         f"{args.rounds} rounds of {args.duration:g} s per row, seed request.",
         "",
         "The store's work for one chat request (rate-limit admit and spend, one journal entry; "
-        "5 store calls, 5 Redis round trips), median of 5 rounds of 2,000:",
+        "3 store calls, 3 Redis round trips), median of 5 rounds of 2,000:",
         "",
         "| Store | Per request |",
         "|---|---:|",
@@ -204,9 +204,10 @@ def prediction(memory_us: float, redis_us: float, rows: list[tuple[str, LoadResu
         f"second worker gives {gain} the first (here both share 2 cores with wrk and redis-server, "
         "so this understates it). On N hosts, each host adds about what one host gives (the store "
         "round trips are I/O and overlap across threads and hosts) until redis-server, which runs "
-        "commands on one core, is the limit: at five commands a request and the order of 100k "
-        "simple commands/s such a core handles (an estimate, not measured here), about 20k mock "
-        "requests/s in all. Use the in-memory default unless one process is not enough.",
+        "commands on one core, is the limit: at about 12 commands a chat request (4 round trips: "
+        "rate-limit admit and spend, the standing faults, the journal entry) and the order of "
+        "100k simple commands/s such a core handles (an estimate, not measured here), about 8k "
+        "mock requests/s in all. Use the in-memory default unless one process is not enough.",
     ]
 
 

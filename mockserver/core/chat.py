@@ -95,13 +95,15 @@ class ChatHandler:
         return None
 
     def _remember(self, request: MockRequest, dialect: Dialect) -> Remembered | MockResponse:
-        """Parse and validate the body, or recall both from the memo for a body seen before."""
+        """Parse and validate a body `check_body` let through, or recall both from the memo for
+        a body seen before."""
         remembered = self.memo.get(dialect, request.body)
         if remembered is not None:
             return remembered
-        payload = self.read_json(request, dialect)
-        if isinstance(payload, MockResponse):
-            return payload
+        try:
+            payload = parse_json(request.body, max_depth=self.config.max_depth)
+        except ReadError as exc:
+            return error_response(400, [exc.violation], dialect=dialect)
         if not isinstance(payload, dict):
             violation = Violation(
                 "body.not_object",

@@ -112,7 +112,7 @@ class Engine:
         schema = _json_schema(request)
         # A plain text answer uses no values: the extractor runs only for tools and schemas.
         heard = extract(_texts(turn)) if schema is not None or request.get("tools") else NOTHING
-        asked = heard.only("user")
+        asked = heard.only("user") if heard is not NOTHING else NOTHING
         function = choose_function(request, turn, heard, asked)
         if function is None and schema is None:
             text, used = answer_text(Draws(digest), turn)

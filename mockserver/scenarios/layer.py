@@ -79,7 +79,8 @@ class ScenarioLayer:
         headers = call.request.headers
         scenario_name = headers.get(SCENARIO_HEADER, "").strip()
         fault_text = headers.get(FAULT_HEADER, "").strip()
-        prefer = _parse_prefer(headers.get("prefer", ""))
+        prefer_text = headers.get("prefer")
+        prefer = _parse_prefer(prefer_text) if prefer_text else {}
         if not (
             scenario_name
             or fault_text

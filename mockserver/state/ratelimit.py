@@ -43,8 +43,9 @@ class RateLimiter:
 
     def admit(self, key: str) -> RateDecision:
         """Count one request for `key`; refuse it when a budget for this minute is spent."""
-        requests, left = self._store.count_in_window(f"rpm:{key}", amount=1, window_s=WINDOW_S)
-        tokens, token_left = self._store.peek_window(f"tpm:{key}", window_s=WINDOW_S)
+        (requests, left), (tokens, token_left) = self._store.count_and_peek(
+            f"rpm:{key}", 1, f"tpm:{key}", window_s=WINDOW_S
+        )
         headers = self._headers(requests, tokens)
         if self._rpm is not None and requests > self._rpm:
             return RateDecision(
@@ -66,6 +67,7 @@ class RateLimiter:
 
     def spend(self, key: str, tokens: int) -> tuple[tuple[str, str], ...]:
         """Count the tokens an answer used; return the headers as they stand after it."""
-        used, _ = self._store.count_in_window(f"tpm:{key}", amount=tokens, window_s=WINDOW_S)
-        requests, _ = self._store.peek_window(f"rpm:{key}", window_s=WINDOW_S)
+        (used, _), (requests, _) = self._store.count_and_peek(
+            f"tpm:{key}", tokens, f"rpm:{key}", window_s=WINDOW_S
+        )
         return self._headers(requests, used)

@@ -20,7 +20,7 @@ from redis.retry import Retry
 
 from contract.violations import ValidationResult, Violation
 from mockserver.state.journal import JournalEntry
-from mockserver.state.store import StoreUnavailable
+from mockserver.state.store import StoreUnavailable, Window
 
 STATE_TTL_S = 24 * 3600  # journal and state are forgotten a day after their last change
 SOCKET_TIMEOUT_S = 2.0  # a Redis that stops answering is reported, not waited on
@@ -89,21 +89,20 @@ class RedisStore:
         with _guard(self.url):
             self._client.delete(self._key("journal"))
 
-    def count_in_window(self, key: str, *, amount: int, window_s: float) -> tuple[int, float]:
+    def count_and_peek(
+        self, counted: str, amount: int, peeked: str, *, window_s: float
+    ) -> tuple[Window, Window]:
         window_ms = max(1, int(window_s * 1000))
-        with _guard(self.url):
-            total, left_ms = self._count(keys=[self._key("w", key)], args=[amount, window_ms])
-        return int(total), max(0.0, int(left_ms) / 1000.0)
-
-    def peek_window(self, key: str, *, window_s: float) -> tuple[int, float]:
-        with _guard(self.url):
-            pipe = self._client.pipeline(transaction=True)
-            pipe.get(self._key("w", key))
-            pipe.pttl(self._key("w", key))
-            total, left_ms = pipe.execute()
-        if total is None or int(left_ms) < 0:
-            return 0, window_s
-        return int(total), int(left_ms) / 1000.0
+        with _guard(self.url):  # one round trip: the count is atomic, the peek reads after it
+            pipe = self._client.pipeline(transaction=False)
+            self._count(keys=[self._key("w", counted)], args=[amount, window_ms], client=pipe)
+            pipe.get(self._key("w", peeked))
+            pipe.pttl(self._key("w", peeked))
+            (total, left_ms), peek_total, peek_left_ms = pipe.execute()
+        counted_window = (int(total), max(0.0, int(left_ms) / 1000.0))
+        if peek_total is None or int(peek_left_ms) < 0:
+            return counted_window, (0, window_s)
+        return counted_window, (int(peek_total), int(peek_left_ms) / 1000.0)
 
     def get(self, key: str, default: Any = None) -> Any:
         with _guard(self.url):

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from mockserver.state.journal import JournalEntry
 
 
+Window = tuple[int, float]  # a rate-limit window: (total counted, seconds left)
+
+
 class StoreUnavailable(Exception):
     """The shared store cannot be reached: the request that needed it gets a JSON 503."""
 
@@ -29,11 +32,13 @@ class Store(Protocol):
     def journal_append(self, entry: JournalEntry) -> None: ...
     def journal_entries(self) -> list[JournalEntry]: ...
     def journal_clear(self) -> None: ...
-    def count_in_window(self, key: str, *, amount: int, window_s: float) -> tuple[int, float]:
-        """Add `amount` to the counter `key` for the current window; return (total, seconds left)."""
+    def count_and_peek(
+        self, counted: str, amount: int, peeked: str, *, window_s: float
+    ) -> tuple[Window, Window]:
+        """In one step: add `amount` to the counter `counted` for its current window, and read
+        the counter `peeked` (a window not yet begun reads 0, with all its time left)."""
         ...
 
-    def peek_window(self, key: str, *, window_s: float) -> tuple[int, float]: ...
     def get(self, key: str, default: Any = None) -> Any: ...
     def update(self, key: str, change: Callable[[Any], Any]) -> Any:
         """Atomically replace the value at `key` by `change(old)` and return the new value."""
@@ -87,27 +92,26 @@ class MemoryStore:
             self._journal.clear()
             self._journal_bytes = 0
 
-    def _window(self, key: str, window_s: float) -> tuple[float, int]:
-        now = self._clock()
-        start, total = self._windows.get(key, (now, 0))
-        if now - start >= window_s:
-            start, total = now, 0
-        return start, total
-
-    def count_in_window(self, key: str, *, amount: int, window_s: float) -> tuple[int, float]:
+    def count_and_peek(
+        self, counted: str, amount: int, peeked: str, *, window_s: float
+    ) -> tuple[Window, Window]:
         with self._lock:
-            start, total = self._window(key, window_s)
+            now = self._clock()
+            start, total = self._windows.get(counted, (now, 0))
+            if now - start >= window_s:
+                start, total = now, 0
             total += amount
-            self._windows[key] = (start, total)
+            self._windows[counted] = (start, total)
             if len(self._windows) > 10_000:  # bound memory: forget the oldest windows
                 for stale in list(self._windows)[: len(self._windows) // 2]:
                     del self._windows[stale]
-            return total, max(0.0, window_s - (self._clock() - start))
-
-    def peek_window(self, key: str, *, window_s: float) -> tuple[int, float]:
-        with self._lock:
-            start, total = self._window(key, window_s)
-            return total, max(0.0, window_s - (self._clock() - start))
+            peek_start, peek_total = self._windows.get(peeked, (now, 0))
+            if now - peek_start >= window_s:
+                peek_start, peek_total = now, 0
+        return (total, max(0.0, window_s - (now - start))), (
+            peek_total,
+            max(0.0, window_s - (now - peek_start)),
+        )
 
     def _pool(self, key: str) -> OrderedDict[str, Any]:
         return self._per_request if key.startswith(_PER_REQUEST_PREFIX) else self._state

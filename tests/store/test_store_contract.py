@@ -44,16 +44,21 @@ def test_journal_entries_come_back_whole(store):
     assert back.session == "s1"
 
 
-def test_windows_count_and_peek(store):
-    total, left = store.peek_window("k", window_s=60)
-    assert total == 0
+def test_windows_count_and_peek_in_one_step(store):
+    (total, left), (peeked, peek_left) = store.count_and_peek("k", 1, "fresh", window_s=60)
+    assert total == 1
     assert 59 < left <= 60
-    assert store.count_in_window("k", amount=1, window_s=60)[0] == 1
-    total, left = store.count_in_window("k", amount=4, window_s=60)
+    assert (peeked, peek_left) == (0, 60)  # a window not yet begun: nothing counted, all time left
+    (total, left), (peeked, _) = store.count_and_peek("k", 4, "k", window_s=60)
     assert total == 5
     assert 0 < left <= 60
-    assert store.peek_window("k", window_s=60)[0] == 5
-    assert store.count_in_window("other", amount=2, window_s=60)[0] == 2
+    assert peeked == 5  # the peek reads after the count
+    assert store.count_and_peek("other", 2, "k", window_s=60)[0][0] == 2
+    assert store.count_and_peek("other", 0, "k", window_s=60)[1][0] == 5
+
+
+def _peek(store, key):
+    return store.count_and_peek("unrelated", 0, key, window_s=60)[1][0]
 
 
 def test_update_get_and_clear_by_prefix(store):
@@ -62,22 +67,22 @@ def test_update_get_and_clear_by_prefix(store):
     assert store.update("scenario:a:1", lambda old: (old or 0) + 1) == 2
     store.update("scenario:b:1", lambda _old: [1, 2])
     store.update("fault:x", lambda _old: 7)
-    store.count_in_window("rpm:k", amount=3, window_s=60)
+    store.count_and_peek("rpm:k", 3, "rpm:k", window_s=60)
     store.clear_state("scenario:a:")
     assert store.get("scenario:a:1") is None
     assert list(store.get("scenario:b:1")) == [1, 2]
-    assert store.peek_window("rpm:k", window_s=60)[0] == 3  # a prefix leaves the windows
+    assert _peek(store, "rpm:k") == 3  # a prefix leaves the windows
     store.clear_state()
     assert store.get("scenario:b:1") is None
     assert store.get("fault:x") is None
-    assert store.peek_window("rpm:k", window_s=60)[0] == 0
+    assert _peek(store, "rpm:k") == 0
 
 
 def test_updates_from_many_threads_lose_nothing(store):
     def bump() -> None:
         for _ in range(50):
             store.update("fault:count", lambda old: (old or 0) + 1)
-            store.count_in_window("rpm:k", amount=1, window_s=60)
+            store.count_and_peek("rpm:k", 1, "tpm:k", window_s=60)
 
     threads = [threading.Thread(target=bump) for _ in range(4)]
     for thread in threads:
@@ -85,7 +90,7 @@ def test_updates_from_many_threads_lose_nothing(store):
     for thread in threads:
         thread.join()
     assert store.get("fault:count") == 200
-    assert store.peek_window("rpm:k", window_s=60)[0] == 200
+    assert _peek(store, "rpm:k") == 200
 
 
 def test_two_redis_stores_on_one_server_are_one_store(redis_url):
@@ -93,17 +98,17 @@ def test_two_redis_stores_on_one_server_are_one_store(redis_url):
     first.journal_append(_entry(1))
     first.update("fault:k", lambda old: (old or 0) + 1)
     second.update("fault:k", lambda old: (old or 0) + 1)
-    second.count_in_window("rpm:k", amount=1, window_s=60)
+    second.count_and_peek("rpm:k", 1, "tpm:k", window_s=60)
     assert [e.id for e in second.journal_entries()] == ["req_1"]
     assert first.get("fault:k") == 2
-    assert first.count_in_window("rpm:k", amount=1, window_s=60)[0] == 2
+    assert first.count_and_peek("rpm:k", 1, "tpm:k", window_s=60)[0][0] == 2
 
 
 def test_redis_keys_are_namespaced_and_expire(redis_server, redis_url):
     store = RedisStore(redis_url)
     store.journal_append(_entry(1))
     store.update("fault:k", lambda _old: 1)
-    store.count_in_window("rpm:k", amount=1, window_s=60)
+    store.count_and_peek("rpm:k", 1, "tpm:k", window_s=60)
     client = redis_server.client()
     names = sorted(name.decode() for name in client.keys("*"))
     assert names == ["llama-mock:journal:", "llama-mock:v:fault:k", "llama-mock:w:rpm:k"]
