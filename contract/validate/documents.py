@@ -55,6 +55,10 @@ RESPONSE_SCHEMAS: dict[tuple[str, str], str] = {
 # Keywords whose values are data, not subschemas: never rewritten by `lenient_variant`.
 _DATA_KEYWORDS = frozenset({"enum", "const", "required", "x-rules", "x-tolerated", "examples"})
 _SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+_PLAIN_TOP_LEVEL = frozenset(
+    {"$defs", "$id", "$schema", "additionalProperties", "description", "properties", "required",
+     "title", "type", "x-tolerated"}
+)  # fmt: skip
 
 
 def lenient_variant(node: Any) -> Any:
@@ -85,6 +89,9 @@ class CompiledSchema:
     strict: Any  # a jsonschema_rs validator
     lenient: Any | None  # the same without additionalProperties: false (request schemas)
     explaining: Validator
+    # Only `properties`, `required` and `additionalProperties: false` look at the top-level keys,
+    # so extra top-level fields on an otherwise valid document are its only mistakes.
+    plain_top_level: bool = False
 
     def is_valid(self, payload: Any) -> bool:
         return bool(self.strict.is_valid(payload))
@@ -92,12 +99,16 @@ class CompiledSchema:
     def findings(self, payload: Any) -> list[Violation]:
         """Schema violations of `payload`: none for a valid document, each mistake once."""
         try:
+            top = self._top_level_unknown(payload) if self.plain_top_level else None
+            if top is not None:
+                return top
             if self.strict.is_valid(payload):
                 return []
             if self.lenient is not None and self.lenient.is_valid(payload):
-                top = self._top_level_unknown(payload)
-                if top is not None:
-                    return top
+                if not self.plain_top_level:
+                    top = self._top_level_unknown(payload)
+                    if top is not None:
+                        return top
                 unknown = unknown_fields_compiled(self.strict, self.schema, payload)
                 if unknown is not None:
                     return unknown
@@ -114,8 +125,10 @@ class CompiledSchema:
         properties = self.schema.get("properties")
         if not isinstance(payload, dict) or not isinstance(properties, dict):
             return None
+        if payload.keys() <= properties.keys():
+            return None
         known = {key: value for key, value in payload.items() if key in properties}
-        if len(known) == len(payload) or not self.strict.is_valid(known):
+        if not self.strict.is_valid(known):
             return None
         return [_top_level_field(self.name, str(key)) for key in payload if key not in properties]
 
@@ -136,6 +149,8 @@ def compiled_schema(name: str) -> CompiledSchema:
         strict=jsonschema_rs.validator_for(schema),
         lenient=jsonschema_rs.validator_for(lenient) if lenient != schema else None,
         explaining=ExplainingValidator(schema),
+        plain_top_level=schema.get("additionalProperties") is False
+        and set(schema) <= _PLAIN_TOP_LEVEL,
     )
 
 
@@ -173,6 +188,9 @@ def finish(
     rule_found = list(rule_found)
     if not schema_found and not rule_found:
         return _NO_FINDINGS
+    if len(schema_found) + len(rule_found) == 1:  # the common case: one unknown field, say
+        (only,) = schema_found or rule_found
+        return ValidationResult((only.as_error() if strict else only,))
     error_paths = {v.path for v in schema_found if v.severity == "error"}
     merged = schema_found + [v for v in rule_found if not _covered(v.path, error_paths)]
     seen: set[tuple[str, str, int | None]] = set()

@@ -20,9 +20,9 @@ from mockserver.engine import (
     Completion,
     Engine,
     EngineError,
-    compat_response,
+    compat_response_bytes,
     compat_stream,
-    native_response,
+    native_response_bytes,
     native_stream,
 )
 from mockserver.engine.schema.budget import budget_chars, oversized_schema
@@ -213,10 +213,9 @@ class ChatHandler:
         if memo is not None and memo.rendered is not None:
             return MockResponse(200, memo.rendered, headers)
         if dialect == "compat":
-            document = compat_response(completion, model=model, created=created)
+            rendered = compat_response_bytes(completion, model=model, created=created)
         else:
-            document = native_response(completion, content_form=self.config.content_form)
-        rendered = json_bytes(document)
+            rendered = native_response_bytes(completion, content_form=self.config.content_form)
         if memo is not None:
             memo.rendered = rendered
         return MockResponse(200, rendered, headers)
@@ -244,6 +243,12 @@ def _warnings_header(validation: ValidationResult) -> list[tuple[str, str]]:
     warnings = validation.warnings
     if not warnings:
         return []
+    if len(warnings) <= _CACHED_WARNINGS:  # a client sends the same unknown field every time
+        return list(_cached_warnings_header(tuple(warnings)))
+    return list(_header_of(tuple(warnings)))
+
+
+def _header_of(warnings: tuple[Violation, ...]) -> tuple[tuple[str, str], ...]:
     kept: list[str] = []
     size = 2
     for w in warnings:
@@ -255,12 +260,14 @@ def _warnings_header(validation: ValidationResult) -> list[tuple[str, str]]:
     headers = [("x-contract-warnings", "[" + ",".join(kept) + "]")]
     if len(kept) < len(warnings):
         headers.append(("x-contract-warnings-omitted", str(len(warnings) - len(kept))))
-    return headers
+    return tuple(headers)
 
 
-@lru_cache(maxsize=512)
+_CACHED_WARNINGS = 4  # at most this many warnings in a cached header: the cache stays small
+_cached_warnings_header = lru_cache(maxsize=512)(_header_of)
+
+
 def _warning_item(warning: Violation) -> str:
-    # Cached: a client sends the same unknown field with every request.
     document = {"rule": warning.rule, "path": warning.path, "message": warning.message}
     return json.dumps(document, ensure_ascii=True, separators=(",", ":"))
 

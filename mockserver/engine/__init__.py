@@ -8,7 +8,14 @@ from mockserver.engine.moderation import (
     LLAMA_GUARD_CATEGORIES,
     ModerationPolicy,
 )
-from mockserver.engine.render import compat_response, compat_stream, native_response, native_stream
+from mockserver.engine.render import (
+    compat_response,
+    compat_response_bytes,
+    compat_stream,
+    native_response,
+    native_response_bytes,
+    native_stream,
+)
 from mockserver.engine.schema.instances import SchemaProblem, generate_instance
 from mockserver.engine.tokens import count_tokens, tokenize
 
@@ -22,10 +29,12 @@ __all__ = [
     "SchemaProblem",
     "ToolCall",
     "compat_response",
+    "compat_response_bytes",
     "compat_stream",
     "count_tokens",
     "generate_instance",
     "native_response",
+    "native_response_bytes",
     "native_stream",
     "prompt_tokens",
     "tokenize",

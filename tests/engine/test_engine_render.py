@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from llama_api_client.types import (
     CreateChatCompletionResponse,
     CreateChatCompletionResponseStreamChunk,
@@ -14,13 +16,16 @@ from pydantic import TypeAdapter
 
 from contract import validate_response, validate_stream
 from contract.validate.stream_state import DONE
+from mockserver.core.errors import json_bytes
 from mockserver.engine import (
     Completion,
     Engine,
     ToolCall,
     compat_response,
+    compat_response_bytes,
     compat_stream,
     native_response,
+    native_response_bytes,
     native_stream,
 )
 
@@ -209,3 +214,26 @@ def test_every_rendering_conforms_to_the_contract(completion):
             compat_stream(completion, model=MODEL, created=1, include_usage=include_usage)
         )
         assert validate_stream([*chunks, DONE], endpoint="compat").violations == ()
+
+
+_ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+_CALL = st.builds(ToolCall, _ANY_TEXT, _ANY_TEXT, _ANY_TEXT)
+_COMPLETIONS = st.builds(
+    Completion,
+    _ANY_TEXT,
+    _ANY_TEXT,
+    st.lists(_CALL, max_size=3).map(tuple),
+    st.sampled_from(["stop", "tool_calls", "length"]),
+    st.integers(0, 10**6),
+    st.integers(0, 10**6),
+)
+
+
+@given(_COMPLETIONS, _ANY_TEXT, st.integers(0, 2**31))
+def test_the_templated_bytes_are_the_documents_encoded(completion, model, created):
+    """The server writes answers from templates; they must be the documents, byte for byte."""
+    for form in ("object", "string"):
+        document = native_response(completion, content_form=form)
+        assert native_response_bytes(completion, content_form=form) == json_bytes(document)
+    document = compat_response(completion, model=model, created=created)
+    assert compat_response_bytes(completion, model=model, created=created) == json_bytes(document)
