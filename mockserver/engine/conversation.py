@@ -61,11 +61,13 @@ def _call_function(call: Mapping[str, Any]) -> tuple[str, str]:
     )
 
 
-def prompt_tokens(request: Mapping[str, Any]) -> int:
+def prompt_tokens(
+    request: Mapping[str, Any], messages: Sequence[Mapping[str, Any]] | None = None
+) -> int:
     """Tokens of every message text, tool call and tool definition, plus fixed per-message and
-    per-image counts."""
+    per-image counts (`messages`: the request's `messages_of`, when the caller has them)."""
     total = 0
-    for message in messages_of(request):
+    for message in messages_of(request) if messages is None else messages:
         content = message.get("content")
         total += TOKENS_PER_MESSAGE + count_tokens(content_text(content))
         total += TOKENS_PER_IMAGE * image_count(content)

@@ -107,8 +107,9 @@ class Engine:
         digest = hashlib.sha256(f"{self.seed}\n{_CANONICAL.encode(content)}".encode()).digest()
         limit = _token_limit(request, endpoint)
         completion_id = _base62(hashlib.sha256(b"%s%d" % (digest, limit)).digest()[:23])
-        turn = read_turn(messages_of(request))
-        prompt = prompt_tokens(request)
+        messages = messages_of(request)
+        turn = read_turn(messages)
+        prompt = prompt_tokens(request, messages)
         schema = _json_schema(request)
         # A plain text answer uses no values: the extractor runs only for tools and schemas.
         heard = extract(_texts(turn)) if schema is not None or request.get("tools") else NOTHING
