@@ -70,7 +70,10 @@ _SPACES = re.compile(r"\s+")
 
 def snippet(text: str, *, max_words: int = 8, max_chars: int = 60) -> str:
     """A short, single-line quote of `text`: no control characters, no double quotes."""
-    clean = _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip().replace('"', "'")
+    if text.isprintable() and "  " not in text:  # no control, format or separator characters
+        clean = text.strip().replace('"', "'")  # but the space, and no run of spaces to join
+    else:
+        clean = _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip().replace('"', "'")
     short = " ".join(clean.split(" ")[:max_words])
     if len(short) > max_chars:
         short = short[:max_chars].rstrip()
@@ -97,13 +100,25 @@ _FILLER_DRAWS = Draws(b"filler sentences")
 _FILLERS = tuple(_filler_sentence(_FILLER_DRAWS) for _ in range(256))
 
 
+def _rules_out(text: str, words: tuple[str, ...]) -> bool:
+    """Whether an ASCII `text` has none of `words` in any case: a test cheaper than a case-blind
+    regex. (Beyond ASCII a case-blind regex also matches U+017F for "s" and U+0131 for "i".)"""
+    if not text.isascii():
+        return False
+    lowered = text.lower()
+    return not any(word in lowered for word in words)
+
+
 # Every pattern of _EXACT starts with one of these words: one search rules the three out.
-_EXACT_GATE = re.compile(r"(?i)\b(?:reply|respond|answer|say|write|output|print|return|repeat|echo)")
+_EXACT_WORDS = (
+    "reply", "respond", "answer", "say", "write", "output", "print", "return", "repeat", "echo",
+)  # fmt: skip
+_EXACT_GATE = re.compile(rf"(?i)\b(?:{'|'.join(_EXACT_WORDS)})")
 
 
 def exact_reply(text: str) -> str | None:
     """The reply a user asked for word for word ("Reply with the word OK"), if any."""
-    if _EXACT_GATE.search(text, 0, 4000) is None:
+    if _rules_out(text[:4000], _EXACT_WORDS) or _EXACT_GATE.search(text, 0, 4000) is None:
         return None
     for pattern in _EXACT:
         match = pattern.search(text[:4000])
@@ -182,6 +197,7 @@ def _opener(draws: Draws, turn: Turn) -> str | None:
 # A user turn that asks for a long answer ("write a long essay", "in detail", "1000 words") gets
 # one of 1,200-1,800 tokens (cut to the request's token limit), so a stream of it has hundreds of
 # events as the real service's would.
+_LONG_WORDS = ("long", "length", "essay", "article", "story", "detail", "thorough", "word", "token")
 _LONG_ASK = re.compile(
     r"\b(long|lengthy|essay|article|story|detailed|in detail|thorough|at length|"
     r"\d{3,}\s*(words|tokens))\b",
@@ -202,7 +218,8 @@ def answer_text(draws: Draws, turn: Turn) -> tuple[str, int]:
     opener = _opener(draws, turn)
     sentences = [opener] if opener else []
     used = count_tokens(opener) if opener else 0
-    long_ask = bool(_LONG_ASK.search(turn.user_text or ""))
+    asked = turn.user_text or ""
+    long_ask = not _rules_out(asked, _LONG_WORDS) and bool(_LONG_ASK.search(asked))
     target = draws.between(1200, 1800) if long_ask else draws.between(20, 60)
     while used < target:
         sentence, tokens = draws.choice(_FILLERS)

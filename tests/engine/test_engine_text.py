@@ -5,10 +5,37 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mockserver.engine import Engine
 from mockserver.engine.conversation import ToolResult
-from mockserver.engine.text import exact_reply, report
+from mockserver.engine.text import (
+    _CONTROL,
+    _EXACT_GATE,
+    _EXACT_WORDS,
+    _LONG_ASK,
+    _LONG_WORDS,
+    _SPACES,
+    _rules_out,
+    exact_reply,
+    report,
+    snippet,
+)
+
+# Texts near the words the answer looks for: any case, exotic letters that case-blind regexes
+# fold to ASCII ("\u017f" for "s", "\u0131" for "i", "\u212a" for "k"), spaces of every kind.
+_WORDS = st.sampled_from([*_EXACT_WORDS, *_LONG_WORDS, "1000 words", "in detail", "at length"])
+_FOLDED = {"s": "\u017f", "i": "\u0131", "k": "\u212a", "I": "\u0130"}
+_NEAR_WORDS = st.lists(
+    _WORDS.map(lambda word: word.upper() if len(word) % 2 else word.title())
+    | st.tuples(_WORDS, st.sampled_from(sorted(_FOLDED))).map(
+        lambda pair: pair[0].replace(pair[1], _FOLDED[pair[1]], 1)
+    )
+    | st.sampled_from(["\u017f", "\u0131", "\u212a", "\u0130", " ", "  ", "\t", "\u00a0", '"'])
+    | st.text(max_size=6),
+    max_size=8,
+).map("".join)
 
 
 @pytest.mark.parametrize(
@@ -83,3 +110,29 @@ def test_parallel_results_are_each_reported():
     ]
     completion = Engine().complete({"model": "m", "messages": messages})
     assert completion.text == "The weather in Paris: sky clear. The weather in Rome: sky rain."
+
+
+@pytest.mark.parametrize("word", [*_EXACT_WORDS, *_LONG_WORDS])
+@pytest.mark.parametrize("letter", sorted(_FOLDED))
+def test_letters_a_case_blind_pattern_folds_to_ascii_are_never_ruled_out(word, letter):
+    text = f"Please {word.replace(letter, _FOLDED[letter])} now"
+    if _EXACT_GATE.search(text) is not None:
+        assert not _rules_out(text, _EXACT_WORDS)
+    if _LONG_ASK.search(text) is not None:
+        assert not _rules_out(text, _LONG_WORDS)
+
+
+@given(_NEAR_WORDS)
+def test_the_cheap_word_tests_never_rule_out_what_the_patterns_find(text):
+    if _rules_out(text, _EXACT_WORDS):
+        assert _EXACT_GATE.search(text) is None
+    if _rules_out(text, _LONG_WORDS):
+        assert _LONG_ASK.search(text) is None
+
+
+@given(_NEAR_WORDS)
+def test_a_snippet_of_plain_text_is_the_snippet_the_patterns_make(text):
+    clean = _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip().replace('"', "'")
+    short = " ".join(clean.split(" ")[:8])
+    short = short[:60].rstrip() if len(short) > 60 else short
+    assert snippet(text) == short + ("..." if short != clean else "")
