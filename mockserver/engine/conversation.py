@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.engine.tokens import count_tokens
+from mockserver.engine.tokens import count_resent_tokens, count_tokens
 
 TOKENS_PER_MESSAGE = 4
 TOKENS_PER_IMAGE = 64
@@ -67,9 +67,13 @@ def prompt_tokens(
     """Tokens of every message text, tool call and tool definition, plus fixed per-message and
     per-image counts (`messages`: the request's `messages_of`, when the caller has them)."""
     total = 0
-    for message in messages_of(request) if messages is None else messages:
+    listed = messages_of(request) if messages is None else messages
+    last = len(listed) - 1
+    for index, message in enumerate(listed):
         content = message.get("content")
-        total += TOKENS_PER_MESSAGE + count_tokens(content_text(content))
+        text = content_text(content)  # all but the last message were likely sent before
+        count = count_tokens if index == last else count_resent_tokens
+        total += TOKENS_PER_MESSAGE + count(text)
         total += TOKENS_PER_IMAGE * image_count(content)
         for call in _tool_calls(message):
             name, arguments = _call_function(call)

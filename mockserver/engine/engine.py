@@ -29,7 +29,10 @@ _BASE62 = (string.ascii_uppercase + string.ascii_lowercase + string.digits).enco
 _TO_BASE62 = bytes(_BASE62[byte % 62] for byte in range(256))  # for bytes.translate
 # Streamed or not, the same answer; with a lower token limit, a prefix of the same answer.
 _NOT_CONTENT = frozenset(("stream", "stream_options", "max_completion_tokens", "max_tokens"))
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+# Requests are parsed JSON, so they hold no cycles to look for.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=True, check_circular=False
+)
 _NO_LIMIT = 1 << 62
 _GENERATION_TRIES = 3
 _NO_PARAMETERS = {"type": "object", "properties": {}}

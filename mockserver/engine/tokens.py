@@ -23,7 +23,8 @@ def tokenize(text: str) -> list[str]:
 
 # A conversation resends its history with every turn: the count of a long message is kept, so the
 # next request of the conversation counts only what is new (a 50 kB history: ~1.6 ms per request).
-CACHED_MIN_CHARS = 256  # a shorter text counts about as fast as a lookup
+CACHED_MIN_CHARS = 256  # a shorter new text counts about as fast as a lookup and an insertion
+RESENT_CACHED_MIN_CHARS = 24  # a text seen before: a lookup beats counting from this length
 CACHE_MAX_CHARS = 4_000_000  # all texts kept, in characters; the least recently counted go first
 
 
@@ -59,6 +60,14 @@ _COUNTS = _Counts(CACHE_MAX_CHARS)
 
 def count_tokens(text: str) -> int:
     if len(text) < CACHED_MIN_CHARS:
+        return len(_TOKEN.findall(text)) if text else 0
+    return _COUNTS.count(text)
+
+
+def count_resent_tokens(text: str) -> int:
+    """`count_tokens` of a text a client sends again with each turn (the system prompt, earlier
+    messages): its count is kept from a shorter length, as it will likely be asked for again."""
+    if len(text) < RESENT_CACHED_MIN_CHARS:
         return len(_TOKEN.findall(text)) if text else 0
     return _COUNTS.count(text)
 

@@ -19,7 +19,10 @@ class RateDecision:
     rule: str = ""
     message: str = ""
     retry_after_s: int = 0
-    headers: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()  # of a refusal (an admitted request's come from spend)
+
+
+_ADMITTED = RateDecision(True)
 
 
 class RateLimiter:
@@ -30,30 +33,32 @@ class RateLimiter:
         self._store = store
         self._rpm = rpm
         self._tpm = tpm
+        self._shown_rpm = rpm or NOMINAL_RPM
+        self._shown_tpm = tpm or NOMINAL_TPM
+        self._limits = (str(self._shown_rpm), str(self._shown_tpm))
 
     def _headers(self, requests: int, tokens: int) -> tuple[tuple[str, str], ...]:
-        rpm = self._rpm or NOMINAL_RPM
-        tpm = self._tpm or NOMINAL_TPM
+        rpm_text, tpm_text = self._limits
+        left_requests, left_tokens = self._shown_rpm - requests, self._shown_tpm - tokens
         return (
-            ("x-ratelimit-limit-requests", str(rpm)),
-            ("x-ratelimit-remaining-requests", str(max(0, rpm - requests))),
-            ("x-ratelimit-limit-tokens", str(tpm)),
-            ("x-ratelimit-remaining-tokens", str(max(0, tpm - tokens))),
+            ("x-ratelimit-limit-requests", rpm_text),
+            ("x-ratelimit-remaining-requests", str(left_requests) if left_requests > 0 else "0"),
+            ("x-ratelimit-limit-tokens", tpm_text),
+            ("x-ratelimit-remaining-tokens", str(left_tokens) if left_tokens > 0 else "0"),
         )
 
     def admit(self, key: str) -> RateDecision:
         """Count one request for `key`; refuse it when a budget for this minute is spent."""
         (requests, left), (tokens, token_left) = self._store.count_and_peek(
-            f"rpm:{key}", 1, f"tpm:{key}", window_s=WINDOW_S
+            "rpm:" + key, 1, "tpm:" + key, window_s=WINDOW_S
         )
-        headers = self._headers(requests, tokens)
         if self._rpm is not None and requests > self._rpm:
             return RateDecision(
                 False,
                 "rate_limit.requests",
                 f"{requests} requests this minute; the limit is {self._rpm} per minute",
                 max(1, math.ceil(left)),
-                headers,
+                self._headers(requests, tokens),
             )
         if self._tpm is not None and tokens >= self._tpm:
             return RateDecision(
@@ -61,13 +66,13 @@ class RateLimiter:
                 "rate_limit.tokens",
                 f"{tokens} tokens this minute; the limit is {self._tpm} per minute",
                 max(1, math.ceil(token_left)),
-                headers,
+                self._headers(requests, tokens),
             )
-        return RateDecision(True, headers=headers)
+        return _ADMITTED
 
     def spend(self, key: str, tokens: int) -> tuple[tuple[str, str], ...]:
         """Count the tokens an answer used; return the headers as they stand after it."""
         (used, _), (requests, _) = self._store.count_and_peek(
-            f"tpm:{key}", tokens, f"rpm:{key}", window_s=WINDOW_S
+            "tpm:" + key, tokens, "rpm:" + key, window_s=WINDOW_S
         )
         return self._headers(requests, used)

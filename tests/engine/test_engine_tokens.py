@@ -6,7 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockserver.engine import count_tokens, tokenize
-from mockserver.engine.tokens import CACHED_MIN_CHARS, _Counts, first_tokens
+from mockserver.engine.tokens import (
+    CACHED_MIN_CHARS,
+    RESENT_CACHED_MIN_CHARS,
+    _Counts,
+    count_resent_tokens,
+    first_tokens,
+)
 
 texts = st.text(
     alphabet=st.sampled_from(list("abcXYZ éü日 _-.,!?\"'{}:0123456789\n\t")), max_size=80
@@ -42,10 +48,12 @@ long_texts = st.text(alphabet=st.sampled_from(list("ab é日 .,0123\n")), min_si
                      max_size=1200)  # fmt: skip
 
 
-@given(long_texts)
-def test_a_long_text_counts_the_same_the_first_time_and_from_the_cache(text):
+@given(long_texts | st.text(min_size=RESENT_CACHED_MIN_CHARS, max_size=300))
+def test_a_text_counts_the_same_the_first_time_and_from_the_cache(text):
     assert count_tokens(text) == len(tokenize(text))
+    assert count_resent_tokens(text) == len(tokenize(text))
     assert count_tokens(text) == len(tokenize(text))
+    assert count_resent_tokens(text) == len(tokenize(text))
 
 
 def test_the_counts_kept_are_bounded_by_their_characters():

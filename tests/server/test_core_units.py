@@ -42,9 +42,8 @@ def test_rate_limiter_refuses_past_the_rpm_and_recovers_next_window():
     clock = FakeClock()
     limiter = RateLimiter(MemoryStore(clock=clock), rpm=2, tpm=None)
     assert limiter.admit("k").allowed
-    second = limiter.admit("k")
-    assert second.allowed
-    assert dict(second.headers)["x-ratelimit-remaining-requests"] == "0"
+    assert limiter.admit("k").allowed
+    assert dict(limiter.spend("k", 0))["x-ratelimit-remaining-requests"] == "0"
     third = limiter.admit("k")
     assert not third.allowed
     assert third.rule == "rate_limit.requests"
@@ -62,6 +61,7 @@ def test_rate_limiter_counts_tokens_spent():
     refused = limiter.admit("k")
     assert not refused.allowed
     assert refused.rule == "rate_limit.tokens"
+    assert dict(refused.headers)["x-ratelimit-remaining-tokens"] == "0"
 
 
 @pytest.mark.parametrize(("rpm", "tpm", "name"), [(0, None, "rpm"), (None, -1, "tpm")])
