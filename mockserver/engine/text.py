@@ -186,11 +186,24 @@ def report(result: ToolResult) -> str:
     return f"{_subject(result)}: {said or 'nothing'}."
 
 
-def _opener(draws: Draws, turn: Turn) -> str | None:
+# Each opener around its quote, and the tokens of both parts: a quote opens and ends with a
+# character that is not a space, and each part meets it at a quote mark (a token of its own), so
+# the opener's tokens are the parts' plus the quote's.
+_OPENER_PARTS = tuple(
+    (before, after, count_tokens(before) + count_tokens(after))
+    for before, after in (template.split("{}") for template in _QUESTION_OPENERS)
+)
+_IMAGE_OPENER = "I see the image you sent."
+
+
+def _opener(draws: Draws, turn: Turn) -> tuple[str, int] | None:
+    """The sentence that opens a text answer, and its tokens."""
     if turn.user_text:
-        return draws.choice(_QUESTION_OPENERS).format(snippet(turn.user_text))
+        before, after, tokens = draws.choice(_OPENER_PARTS)
+        quote = snippet(turn.user_text)
+        return before + quote + after, tokens + count_tokens(quote)
     if turn.user_images:
-        return "I see the image you sent."
+        return _IMAGE_OPENER, count_tokens(_IMAGE_OPENER)
     return None
 
 
@@ -215,9 +228,9 @@ def answer_text(draws: Draws, turn: Turn) -> tuple[str, int]:
     reply = exact_reply(turn.user_text) if turn.user_text else None
     if reply is not None:
         return reply, count_tokens(reply)
-    opener = _opener(draws, turn)
-    sentences = [opener] if opener else []
-    used = count_tokens(opener) if opener else 0
+    opened = _opener(draws, turn)
+    sentences = [opened[0]] if opened else []
+    used = opened[1] if opened else 0
     asked = turn.user_text or ""
     long_ask = not _rules_out(asked, _LONG_WORDS) and bool(_LONG_ASK.search(asked))
     target = draws.between(1200, 1800) if long_ask else draws.between(20, 60)

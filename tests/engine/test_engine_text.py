@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockserver.engine import Engine
-from mockserver.engine.conversation import ToolResult
+from mockserver.engine.conversation import ToolResult, read_turn
+from mockserver.engine.draws import Draws
 from mockserver.engine.text import (
     _CONTROL,
     _EXACT_GATE,
@@ -18,10 +19,12 @@ from mockserver.engine.text import (
     _LONG_WORDS,
     _SPACES,
     _rules_out,
+    answer_text,
     exact_reply,
     report,
     snippet,
 )
+from mockserver.engine.tokens import count_tokens
 
 # Texts near the words the answer looks for: any case, exotic letters that case-blind regexes
 # fold to ASCII ("\u017f" for "s", "\u0131" for "i", "\u212a" for "k"), spaces of every kind.
@@ -136,3 +139,13 @@ def test_a_snippet_of_plain_text_is_the_snippet_the_patterns_make(text):
     short = " ".join(clean.split(" ")[:8])
     short = short[:60].rstrip() if len(short) > 60 else short
     assert snippet(text) == short + ("..." if short != clean else "")
+
+
+_SENTENCES = st.lists(st.text(min_size=1, max_size=14), min_size=1, max_size=14).map(" ".join)
+
+
+@given(st.text(max_size=300) | _SENTENCES | _NEAR_WORDS, st.binary(min_size=32, max_size=32))
+def test_a_text_answer_counts_its_own_tokens(user_text, digest):
+    turn = read_turn([{"role": "user", "content": user_text}])
+    text, used = answer_text(Draws(digest), turn)
+    assert used == count_tokens(text)
