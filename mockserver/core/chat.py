@@ -290,7 +290,9 @@ def _token_limit(call: ChatCall) -> int | None:
 
 def _created(completion: Completion) -> int:
     # Deterministic, so equal requests give equal bytes; a fixed epoch plus a per-id offset.
-    return 1_750_000_000 + sum(map(ord, completion.id)) % 86_400
+    code = completion.id
+    points = sum(code.encode()) if code.isascii() else sum(map(ord, code))  # the same sum, faster
+    return 1_750_000_000 + points % 86_400
 
 
 def _compat_records(chunks: Iterator[dict[str, Any]]) -> Iterator[tuple[bytes, int]]:
