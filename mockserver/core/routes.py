@@ -86,8 +86,17 @@ class Router:
             table = self._prefixed if route.path.endswith("{model}") else self._static
             key = route.prefix if table is self._prefixed else route.path
             table.setdefault(key, {})[route.method] = route
+        # The answer for each fixed path and method, made once (most requests are these).
+        self._exact = {
+            (method, path): RouteMatch(route)
+            for path, by_method in self._static.items()
+            for method, route in by_method.items()
+        }
 
     def match(self, method: str, path: str) -> RouteMatch:
+        exact = self._exact.get((method, path))
+        if exact is not None:
+            return exact
         path = path.rstrip("/") or "/"
         by_method = self._static.get(path)
         model: str | None = None
