@@ -19,9 +19,11 @@ _counter = itertools.count(1)
 _counter_lock = threading.Lock()
 
 
-def next_request_id() -> str:
+def next_request_id(tag: str = "") -> str:
+    """A new request id, "req_" and `tag` (a process's own, on a shared store) and a number."""
     with _counter_lock:
-        return f"req_{next(_counter):08d}"
+        number = next(_counter)
+    return f"req_{tag}{number:08d}"
 
 
 @lru_cache(maxsize=1024)
