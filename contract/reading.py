@@ -96,7 +96,7 @@ def parse_json(
     # Nesting can be no deeper than the number of opening brackets: most bodies skip the walk.
     if text.count("[") + text.count("{") > max_depth:
         _check_depth(value, max_depth)
-    if _SURROGATE_ESCAPE.search(text):
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):  # most bodies have no escape at all
         _check_surrogates(value)
     return value
 
