@@ -22,12 +22,11 @@ from mockserver.engine import (
     Engine,
     ToolCall,
     compat_response,
-    compat_response_bytes,
     compat_stream,
     native_response,
-    native_response_bytes,
     native_stream,
 )
+from mockserver.engine.render import compat_response_bytes, native_response_bytes
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 NATIVE_CHUNK = TypeAdapter(CreateChatCompletionResponseStreamChunk)
