@@ -105,10 +105,6 @@ class CompiledSchema:
             if self.strict.is_valid(payload):
                 return []
             if self.lenient is not None and self.lenient.is_valid(payload):
-                if not self.plain_top_level:
-                    top = self._top_level_unknown(payload)
-                    if top is not None:
-                        return top
                 unknown = unknown_fields_compiled(self.strict, self.schema, payload)
                 if unknown is not None:
                     return unknown
@@ -121,7 +117,7 @@ class CompiledSchema:
     def _top_level_unknown(self, payload: Any) -> list[Violation] | None:
         """The fast path for the common case (a client's extra top-level field, such as
         `max_tokens` on the native endpoint): the unknown fields when they are all at the top level,
-        else None."""
+        else None. (Other schemas find their unknown fields through `unknown_fields_compiled`.)"""
         properties = self.schema.get("properties")
         if not isinstance(payload, dict) or not isinstance(properties, dict):
             return None

@@ -168,13 +168,7 @@ class ChatHandler:
                 return answer
         memo = call.remembered or Remembered(call.payload, call.validation)
         if memo.answer is None:
-            payload = call.payload
-            schemas = "tools" in payload or "response_format" in payload
-            too_large = (
-                oversized_schema(payload, budget=budget_chars(_token_limit(call)))
-                if schemas
-                else None
-            )
+            too_large = oversized_schema(call.payload, budget=budget_chars(_token_limit(call)))
             if too_large is not None:
                 return error_response(400, [too_large], dialect=call.dialect)
             try:

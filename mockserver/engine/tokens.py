@@ -59,15 +59,17 @@ _COUNTS = _Counts(CACHE_MAX_CHARS)
 
 
 def count_tokens(text: str) -> int:
-    if len(text) < CACHED_MIN_CHARS:
-        return len(_TOKEN.findall(text)) if text else 0
-    return _COUNTS.count(text)
+    return _count(text, CACHED_MIN_CHARS)
 
 
 def count_resent_tokens(text: str) -> int:
     """`count_tokens` of a text a client sends again with each turn (the system prompt, earlier
     messages): its count is kept from a shorter length, as it will likely be asked for again."""
-    if len(text) < RESENT_CACHED_MIN_CHARS:
+    return _count(text, RESENT_CACHED_MIN_CHARS)
+
+
+def _count(text: str, kept_from: int) -> int:
+    if len(text) < kept_from:
         return len(_TOKEN.findall(text)) if text else 0
     return _COUNTS.count(text)
 

@@ -97,21 +97,20 @@ class MemoryStore:
     ) -> tuple[Window, Window]:
         with self._lock:
             now = self._clock()
-            start, total = self._windows.get(counted, (now, 0))
-            if now - start >= window_s:
-                start, total = now, 0
+            start, total = self._window(counted, now, window_s)
             total += amount
             self._windows[counted] = (start, total)
             if len(self._windows) > 10_000:  # bound memory: forget the oldest windows
                 for stale in list(self._windows)[: len(self._windows) // 2]:
                     del self._windows[stale]
-            peek_start, peek_total = self._windows.get(peeked, (now, 0))
-            if now - peek_start >= window_s:
-                peek_start, peek_total = now, 0
-        return (total, max(0.0, window_s - (now - start))), (
-            peek_total,
-            max(0.0, window_s - (now - peek_start)),
-        )
+            peek_start, peek_total = self._window(peeked, now, window_s)
+        left = max(0.0, window_s - (now - start))
+        return (total, left), (peek_total, max(0.0, window_s - (now - peek_start)))
+
+    def _window(self, key: str, now: float, window_s: float) -> tuple[float, int]:
+        """(start, total) of the window `key` is in at `now`: a fresh one once it is over."""
+        start, total = self._windows.get(key, (now, 0))
+        return (now, 0) if now - start >= window_s else (start, total)
 
     def _pool(self, key: str) -> OrderedDict[str, Any]:
         return self._per_request if key.startswith(_PER_REQUEST_PREFIX) else self._state

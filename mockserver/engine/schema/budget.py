@@ -112,6 +112,8 @@ class _Estimator:
 def oversized_schema(request: Mapping[str, Any], *, budget: int) -> Violation | None:
     """The first schema of `request` (response_format, then each tool's parameters) whose smallest
     instance is over `budget` characters, as a violation naming the keyword; None if all fit."""
+    if "response_format" not in request and "tools" not in request:
+        return None  # a plain chat request, the common case
     schemas: list[tuple[Any, str, str]] = []
     response_format = request.get("response_format")
     if isinstance(response_format, Mapping) and response_format.get("type") == "json_schema":
