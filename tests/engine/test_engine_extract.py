@@ -40,6 +40,8 @@ def values(text: str) -> list[tuple[str, object]]:
         ("See https://example.org/a?b=1).", [("url", "https://example.org/a?b=1")]),
         ("Convert USD to EUR", [("code", "USD"), ("code", "EUR")]),
         ("Is it on? yes", [("boolean", True)]),
+        ("No, yes: True or false", [("boolean", v) for v in (False, True, True, False)]),
+        ("piano, casino, untrue", []),
         ("What's the weather like?", []),
     ],
 )
@@ -88,6 +90,28 @@ def test_a_number_said_again_is_a_value_again_up_to_a_few_copies():
     copies = [c for c in extract([("user", said_all_over)]).candidates if c.value == 1755]
     assert len(copies) == MAX_COPIES
     assert [c.spot[1] for c in copies] == sorted(c.spot[1] for c in copies)
+
+
+ASCII_PIECES = st.sampled_from(
+    ["Ada", "Rio de Janeiro", "USD", "12", "-3.5", "$1,250", "125,000", "yes", "Yes", "No",
+     "False", "TRUE", "piano", " ", ", ", " and ", ". ", "'", '"', ":", "-", "2027-01-05",
+     "09:30", "a@b.io", "http://x.io"]
+)  # fmt: skip
+ASCII_TEXT = st.one_of(
+    st.text(st.characters(max_codepoint=127), max_size=300),
+    st.lists(ASCII_PIECES, max_size=40).map("".join),
+)
+
+
+@given(ASCII_TEXT)
+def test_ascii_text_reads_the_same_as_text_with_other_letters(text):
+    """ASCII text is read with re's ASCII classes; a word of other letters after it changes
+    nothing that was found before it."""
+    kept = text[: MAX_TEXT_CHARS - 3]
+    ascii_only = extract([("user", kept)])
+    mixed = extract([("user", kept + "\n\n\u00e9t\u00e9")])
+    assert ascii_only.candidates == mixed.candidates
+    assert ascii_only.lists == mixed.lists
 
 
 @given(ANY_TEXT)

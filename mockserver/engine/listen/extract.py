@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Kind = Literal[
     "integer", "number", "quoted", "name", "email", "url", "date", "datetime", "time", "code",
@@ -76,12 +76,19 @@ _NAME_WORD = rf"[{_UPPER}][^\W\d_]*(?:['\u2019\-][^\W\d_]+)*"
 _CONNECTOR = "|".join(sorted(_CONNECTORS))
 # Capitalised words in a row ("Zoë Núñez", "Rio de Janeiro"): one candidate name.
 _NAME_SPAN = rf"(?<![^\W\d_]){_NAME_WORD}(?:(?: (?:{_CONNECTOR}))? {_NAME_WORD})*(?!\w)"
-_YES_NO = r"(?<!\w)(?:[Yy]es|YES|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE)(?!\w)"
-# Numbers, codes, yes/no and name words in one pass over the text.
-_TOKENS = re.compile(  # the lookahead lets most positions fail on one character test
-    rf"(?=[{_UPPER}\d$€£¥+\-\u2212YyNnTtFf])(?:(?P<number>{_NUMBER})|(?P<code>{_CODE})"
+_YES_NO = r"(?<!\w)(?:Yes|YES|No|NO|True|TRUE|False|FALSE)(?!\w)"
+# Numbers, codes, capitalised yes/no and name words in one pass over the text.
+_TOKEN_PATTERN = (  # the lookahead lets most positions fail on one character test
+    rf"(?=[{_UPPER}\d$€£¥+\-\u2212])(?:(?P<number>{_NUMBER})|(?P<code>{_CODE})"
     rf"|(?P<boolean>{_YES_NO})|(?P<name>{_NAME_SPAN}))"
 )
+_TOKENS = re.compile(_TOKEN_PATTERN)
+# On ASCII text the same pattern matches the same spans, and re's ASCII classes are cheaper.
+_ASCII_TOKENS = re.compile(_TOKEN_PATTERN, re.ASCII)
+# Lower-case yes/no apart: in the pattern above their first letters would stop the scan at most
+# words. Each alternative starts with a letter, which lets re skip to it; the lookbehind after it
+# asks that no word character comes before.
+_LOWER_YES_NO = re.compile(r"(?:y(?<!\wy)es|n(?<!\wn)o|t(?<!\wt)rue|f(?<!\wf)alse)(?!\w)")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
 _WORD_LIST = re.compile(  # "red, green and blue": bounded repeats, so linear
     r"(?<!\w)[^\W\d_]{1,30}(?:, [^\W\d_]{1,30}){1,15},? (?:and|or) [^\W\d_]{1,30}(?!\w)"
@@ -114,8 +121,7 @@ STOP_WORDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):  # a tuple: built far faster than a frozen dataclass, and as immutable
     kind: Kind
     value: Any  # int, float, str or bool, as a JSON value
     text: str  # as written
@@ -189,21 +195,20 @@ def _from_text(text: str, source: Source, index: int) -> list[Candidate]:
         return True
 
     said: set[tuple[str, Any]] = set()
+    labelled = ":" in text or "=" in text
 
-    def add(kind: Kind, value: Any, start: int, end: int, **extra: Any) -> None:
+    def add(
+        kind: Kind, value: Any, start: int, end: int, unit: str = "", place: bool = False,
+        weak: bool = False,
+    ) -> None:  # fmt: skip
         if kind in _ONCE:  # a name said again adds nothing; a number said again may ("12 + 12")
             if (kind, value) in said:
                 return
             said.add((kind, value))
         if claim(start, end):
-            label = (
-                _LABEL.search(text, max(0, start - 48), start)
-                if text[max(0, start - 3) : start].rstrip()[-1:] in (":", "=")
-                else None
-            )
-            key = label.group(1).lower() if label else ""
-            out.append(Candidate(kind, value, text[start:end], source, (index, start), key=key,
-                                 **extra))  # fmt: skip
+            key = _label_before(text, start) if labelled else ""
+            out.append(Candidate(kind, value, text[start:end], source, (index, start), unit, key,
+                                 place, weak))  # fmt: skip
 
     for match in _URL.finditer(text) if "://" in text else ():
         url = match.group().rstrip(".,;:!?)]}")
@@ -241,23 +246,37 @@ def _from_text(text: str, source: Source, index: int) -> list[Candidate]:
     scanning = True
     runs: set[str] = set()
     copies: dict[str, int] = {}
-    for match in _TOKENS.finditer(text):
-        kind = match.lastgroup
+    joined: list[tuple[int, int]] = []  # names with "-" or "'" inside, which a yes/no may follow
+    for match in (_ASCII_TOKENS if text.isascii() else _TOKENS).finditer(text):
+        kind, said_as = match.lastgroup, match.group()
         if kind == "name":
-            if match.group() not in runs:  # the same words again add no name
-                runs.add(match.group())
+            if "-" in said_as or "'" in said_as or "\u2019" in said_as:
+                joined.append(match.span())
+            if said_as not in runs:  # the same words again add no name
+                runs.add(said_as)
                 _names(match, add)
         elif kind == "code":
-            add("code", match.group(), match.start(), match.end())
+            add("code", said_as, match.start(), match.end())
         elif kind == "boolean":
-            add("boolean", match.group().lower() in ("yes", "true"), match.start(), match.end())
+            add("boolean", said_as in ("Yes", "YES", "True", "TRUE"), match.start(), match.end())
         else:
-            said_as = match.group()
             seen = copies.get(said_as, 0)
             if seen < MAX_COPIES:
                 copies[said_as] = seen + 1
                 _number(match, add)
+    for match in _LOWER_YES_NO.finditer(text):
+        if joined and any(start < match.start() < end for start, end in joined):
+            continue  # "A-yes" is one name
+        add("boolean", match.group() in ("yes", "true"), match.start(), match.end())
     return out
+
+
+def _label_before(text: str, start: int) -> str:
+    """The "label:" or "key=" just before a value, lower case; "" when there is none."""
+    if text[max(0, start - 3) : start].rstrip()[-1:] not in (":", "="):
+        return ""
+    label = _LABEL.search(text, max(0, start - 48), start)
+    return label.group(1).lower() if label else ""
 
 
 def _quoted(text: str) -> Iterator[re.Match[str]]:
@@ -273,24 +292,29 @@ def _quoted(text: str) -> Iterator[re.Match[str]]:
 
 
 def _number(match: re.Match[str], add: Callable[..., None]) -> None:
-    digits = match.group("whole").replace(",", "")
-    decimals = match.group("decimals")
+    sign, currency, whole, decimals = match.group("sign", "currency", "whole", "decimals")
+    digits = whole.replace(",", "")
     if len(digits) + len(decimals or "") > _MAX_DIGITS:
         return
     number: int | float = float(f"{digits}.{decimals}") if decimals else int(digits)
-    if match.group("sign") in ("-", "\u2212"):
+    if sign in ("-", "\u2212"):
         number = -number
-    unit = _UNIT.match(match.string, match.end())
-    unit_text = match.group("currency") or (unit.group(1).lower() if unit else "")
-    add("number" if decimals else "integer", number, match.start(), match.end(), unit=unit_text)
+    unit = currency
+    if not unit:
+        after = _UNIT.match(match.string, match.end())
+        unit = after.group(1).lower() if after else ""
+    add("number" if decimals else "integer", number, match.start(), match.end(), unit)
 
 
 def _names(match: re.Match[str], add: Callable[..., None]) -> None:
     """A name from a run of capitalised words, without the words that only open a sentence;
     all-capital words in it are codes."""
-    text, offset = match.string, match.start()
+    text, offset, said = match.string, match.start(), match.group()
+    if " " not in said and not (len(said) > 1 and said.isupper()):  # one word: most names
+        _name(text, [(offset, said)], add)
+        return
     run: list[tuple[int, str]] = []
-    for word in match.group().split(" "):
+    for word in said.split(" "):
         if len(word) > 1 and word.isupper():
             _name(text, run, add)
             add("code", word, offset, offset + len(word))
