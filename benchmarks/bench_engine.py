@@ -11,13 +11,14 @@ so machine noise hits both alike; the figure is the median of per-round means.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import mockserver.engine.engine as engine_module
+import mockserver.engine.listen.listener as listener_module
 from mockserver.engine import Engine
 from mockserver.engine.listen.extract import Found
 
@@ -59,7 +60,7 @@ def _tool(n: int) -> dict[str, Any]:
 
 
 def _structured(n: int) -> dict[str, Any]:
-    ask = f"Marie Curie, {n % 90 + 10} years old, lives in Warsaw"
+    ask = f"Marie Curie, {n} years old, lives in Warsaw"  # distinct: no text is read twice
     return {
         "model": MODEL,
         "messages": [{"role": "user", "content": ask}],
@@ -72,23 +73,62 @@ def _long(n: int) -> dict[str, Any]:
     return {"model": MODEL, "messages": [{"role": "user", "content": ask}], "tools": [WEATHER]}
 
 
+FINAL = {
+    "type": "function",
+    "function": {
+        "name": "final_result",
+        "description": "The final answer",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "temperature": {"type": "integer"}},
+            "required": ["city", "temperature"],
+        },
+    },
+}
+
+
+def _agent(n: int) -> dict[str, Any]:
+    """Step n % 4 of agent conversation n // 4, the way agent frameworks ask for a structured
+    result (a final-answer tool, `tool_choice: "required"`): each step resends the history with
+    one more tool round."""
+    conversation, step = divmod(n, 4)
+    ask = f"Trip {conversation}: the weather in Lisbon on 2027-01-05, in celsius, then summarise."
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": "You are a travel assistant. Use the tools, answer briefly."},
+        {"role": "user", "content": ask},
+    ]
+    for round_index in range(step):
+        call_id = f"call_{conversation}_{round_index}"
+        result = {"city": "Lisbon", "temperature": 10 + round_index, "condition": "rain",
+                  "wind": {"speed": 12, "direction": "NW"}, "checked": f"2027-01-05T0{round_index}:00Z"}  # fmt: skip
+        messages.append({"role": "assistant", "content": "", "tool_calls": [{
+            "id": call_id, "type": "function",
+            "function": {"name": "get_weather", "arguments": json.dumps({"city": "Lisbon"})},
+        }]})  # fmt: skip
+        messages.append({"role": "tool", "tool_call_id": call_id, "content": json.dumps(result)})
+    return {
+        "model": MODEL, "messages": messages, "tools": [WEATHER, FINAL], "tool_choice": "required",
+    }  # fmt: skip
+
+
 CASES: dict[str, Callable[[int], dict[str, Any]]] = {
     "text answer": _text,
     "tool call": _tool,
     "structured output": _structured,
     "tool call, 3.6 kB user turn": _long,
+    "agent step, final-answer tool": _agent,
 }
 
 
 @contextmanager
 def deaf() -> Iterator[None]:
     """The engine with an extractor that hears nothing."""
-    real = engine_module.extract
-    engine_module.extract = lambda texts: Found((), (), ())  # type: ignore[assignment]
+    real = listener_module.extract
+    listener_module.extract = lambda texts: Found((), (), ())  # type: ignore[assignment]
     try:
         yield
     finally:
-        engine_module.extract = real
+        listener_module.extract = real
 
 
 def per_request_us(make: Callable[[int], dict[str, Any]], *, start: int, count: int) -> float:

@@ -15,7 +15,8 @@ from mockserver.engine.completion import Completion, EngineError, StopReason, To
 from mockserver.engine.conversation import Turn, messages_of, prompt_tokens, read_turn
 from mockserver.engine.draws import Draws
 from mockserver.engine.listen.answers import Answers
-from mockserver.engine.listen.extract import NOTHING, Found, Source, Spot, extract
+from mockserver.engine.listen.extract import Found, Spot
+from mockserver.engine.listen.listener import Listener
 from mockserver.engine.moderation import ModerationPolicy
 from mockserver.engine.schema.facts import SchemaProblem
 from mockserver.engine.schema.instances import generate_instance
@@ -36,8 +37,6 @@ _CANONICAL = json.JSONEncoder(
 _NO_LIMIT = 1 << 62
 _GENERATION_TRIES = 3
 _NO_PARAMETERS = {"type": "object", "properties": {}}
-_EARLIER_TEXTS = 3  # earlier user turns read, most recent first
-_TOOL_TEXTS = 4  # tool results read, most recent first
 _RULES = {  # (what the schema belongs to, problem kind) -> rule id
     ("response_format", "unsatisfiable"): "response_format.schema.unsatisfiable",
     ("response_format", "unsupported"): "response_format.schema.unsupported",
@@ -86,16 +85,6 @@ def _schema_validator(schema_text: str) -> Any:
     return jsonschema_rs.validator_for(json.loads(schema_text), validate_formats=True)
 
 
-def _texts(turn: Turn) -> list[tuple[Source, str]]:
-    """What the extractor reads, most important first."""
-    texts: list[tuple[Source, str]] = []
-    if turn.user_text:
-        texts.append(("user", turn.user_text))
-    texts.extend(("earlier", text) for text in turn.earlier_user_texts[:_EARLIER_TEXTS])
-    texts.extend(("tool", result.text) for result in turn.answered[:_TOOL_TEXTS])
-    return texts
-
-
 class Engine:
     """Deterministic answers: the same request and seed give the same `Completion`."""
 
@@ -114,16 +103,15 @@ class Engine:
         turn = read_turn(messages)
         prompt = prompt_tokens(request, messages)
         schema = _json_schema(request)
-        # A plain text answer uses no values: the extractor runs only for tools and schemas.
-        heard = extract(_texts(turn)) if schema is not None or request.get("tools") else NOTHING
-        asked = heard.only("user") if heard is not NOTHING else NOTHING
-        function = choose_function(request, turn, heard, asked)
+        listener = Listener(turn)  # reads the conversation only if a value or a choice needs it
+        function = choose_function(request, turn, listener)
         if function is None and schema is None:
             text, used = answer_text(Draws(digest), turn)
         else:
             rng = random.Random(digest)
+            heard = listener.heard
             if function is not None:
-                exclusions = spread(function, heard, asked)
+                exclusions = spread(function, heard, listener.asked)
                 calls = tuple(self._call(function, rng, turn, heard, ex) for ex in exclusions)
                 used = sum(count_tokens(c.name) + count_tokens(c.arguments) for c in calls)
                 if used <= limit:

@@ -21,6 +21,7 @@ from mockserver.engine.completion import EngineError
 from mockserver.engine.conversation import Turn
 from mockserver.engine.listen.answers import MISSING, Answers, descriptions
 from mockserver.engine.listen.extract import Found, Spot, cut_text
+from mockserver.engine.listen.listener import Listener
 from mockserver.engine.schema.collect import Collector
 from mockserver.engine.schema.facts import Facts, SchemaProblem, child
 from mockserver.engine.schema.plausible import hint_words, singular
@@ -203,10 +204,10 @@ def _undeclared(name: Any) -> EngineError:
 
 
 def choose_function(
-    request: Mapping[str, Any], turn: Turn, heard: Found, asked: Found
+    request: Mapping[str, Any], turn: Turn, listener: Listener
 ) -> ChosenFunction | None:
-    """The function the answer calls, or None for a text answer. `heard` is everything the
-    conversation says, `asked` the last user turn alone."""
+    """The function the answer calls, or None for a text answer; the conversation is read only
+    when the choice depends on its values."""
     functions = functions_of(request)
     if not functions:
         return None
@@ -224,7 +225,9 @@ def choose_function(
         if turn.last_role != "user":
             return None
         related = [
-            f for f in functions if relevance[f.index] or inputs_known(f, asked, strong=True)
+            f
+            for f in functions
+            if relevance[f.index] or inputs_known(f, listener.asked, strong=True)
         ]
         return max(related, key=lambda f: (relevance[f.index], -f.index), default=None)
     if choice != "required":
@@ -238,15 +241,17 @@ def choose_function(
     if not turn.answered:
         if not others:
             return finals[0]
-        related = [f for f in others if relevance[f.index] or inputs_known(f, asked, strong=True)]
+        related = [
+            f for f in others if relevance[f.index] or inputs_known(f, listener.asked, strong=True)
+        ]
         return best(related or others)
     called = turn.called
     pending = [
         f
         for f in others
         if f.name not in called
-        and (relevance[f.index] or inputs_known(f, asked, strong=True))
-        and inputs_known(f, heard)
+        and (relevance[f.index] or inputs_known(f, listener.asked, strong=True))
+        and inputs_known(f, listener.heard)
     ]
     if pending:
         return best(pending)

@@ -114,6 +114,23 @@ def test_ascii_text_reads_the_same_as_text_with_other_letters(text):
     assert ascii_only.lists == mixed.lists
 
 
+def test_a_text_read_again_gives_its_values_from_where_it_now_stands():
+    """A text is read once and kept (clients resend the conversation every turn); its values
+    carry the source and place of each reading."""
+    said = "Book 2 tickets to Rio de Janeiro or Lisbon"
+    first = extract([("user", said)])
+    again = extract([("user", "And for Oslo?"), ("earlier", said)])
+    earlier = [c for c in again.candidates if c.source == "earlier"]
+    assert [(c.kind, c.value, c.text) for c in earlier] == [
+        (c.kind, c.value, c.text) for c in first.candidates
+    ]
+    assert [c.spot for c in earlier] == [(1, c.spot[1]) for c in first.candidates]
+    assert [[c.source for c in run] for run in again.lists] == [["earlier", "earlier"]]
+    assert again.only("user").candidates == tuple(
+        c for c in again.candidates if c.source == "user"
+    )
+
+
 @given(ANY_TEXT)
 def test_the_extractor_never_raises_and_every_value_is_where_it_says(text):
     found = extract([("user", text), ("tool", text)])

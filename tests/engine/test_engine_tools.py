@@ -8,6 +8,7 @@ import re
 import jsonschema
 import pytest
 
+import mockserver.engine.listen.listener as listener_module
 from mockserver.engine import Engine, EngineError, count_tokens
 
 MODEL = "Llama-4-Scout-17B-16E-Instruct-FP8"
@@ -113,6 +114,25 @@ def test_required_prefers_the_tool_the_user_asked_about():
     assert Engine().complete(asked).tool_calls[0].name == "get_stock_price"
     asked["tool_choice"] = "auto"
     assert Engine().complete(asked).tool_calls[0].name == "get_stock_price"
+
+
+@pytest.mark.parametrize(
+    ("tool_choice", "after_tool", "reads"),
+    [("auto", True, 0), ("none", False, 0), ("auto", False, 1), ("required", True, 1)],
+)
+def test_the_conversation_is_read_only_when_the_answer_needs_its_values(
+    monkeypatch, tool_choice, after_tool, reads
+):
+    real = listener_module.extract
+    calls = []
+
+    def counted(texts):
+        calls.append(texts)
+        return real(texts)
+
+    monkeypatch.setattr(listener_module, "extract", counted)
+    Engine().complete(request(tool_choice=tool_choice, after_tool=after_tool))
+    assert len(calls) == reads
 
 
 def test_auto_answers_in_text_when_the_last_turn_is_not_the_user():

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
 Kind = Literal[
@@ -22,6 +23,9 @@ Kind = Literal[
 ]  # fmt: skip
 Source = Literal["user", "earlier", "tool"]
 Spot = tuple[int, int]  # (which text, where in it): a candidate's identity and order
+# A value as one text says it: (kind, value, as written, start, unit, key, place, weak), the
+# fields of a `Candidate` before it knows which text it came from.
+_Said = tuple[Kind, Any, str, int, str, str, bool, bool]
 
 MAX_TEXT_CHARS = 1000  # of each text read: its head and its tail
 MAX_TEXTS = 8  # texts read per conversation, the most recent ones
@@ -29,6 +33,7 @@ MAX_CANDIDATES = 64  # per text
 _MAX_DIGITS = 15
 MAX_COPIES = 4  # candidates of one number (as written) per text: "12 times 12" needs two
 _ONCE = frozenset(("name", "code"))  # kinds kept once per text
+READ_CACHE_TEXTS = 512  # texts whose reading is kept (each at most MAX_TEXT_CHARS long)
 _JSON_DEPTH = 3
 _JSON_ITEMS = 32
 
@@ -161,14 +166,31 @@ def extract(texts: Sequence[tuple[Source, str]]) -> Found:
     for index, (source, text) in enumerate(texts[:MAX_TEXTS]):
         cut = cut_text(text)
         kept.append((source, cut))
-        found = _from_json(cut, source, index) if source == "tool" else None
-        if found is None:
-            found = sorted(_from_text(cut, source, index), key=lambda c: c.spot)
-            if len(found) > MAX_CANDIDATES:  # the first and the last values said
-                found = found[: MAX_CANDIDATES // 2] + found[-(MAX_CANDIDATES // 2) :]
-            lists.extend(_lists(cut, found))
+        said, runs = _read(cut, source == "tool")
+        found = [
+            Candidate(kind, value, as_written, source, (index, start), unit, key, place, weak)
+            for kind, value, as_written, start, unit, key, place, weak in said
+        ]
+        lists.extend(tuple(found[at] for at in run) for run in runs)
         candidates.extend(found)
     return Found(tuple(candidates), tuple(lists), tuple(kept))
+
+
+@lru_cache(maxsize=READ_CACHE_TEXTS)
+def _read(text: str, tool: bool) -> tuple[tuple[_Said, ...], tuple[tuple[int, ...], ...]]:
+    """What one (cut) text says, in order, and its lists as positions in that order. Kept for
+    the texts read last: clients resend the whole conversation with every turn."""
+    said = _from_json(text) if tool else None
+    if said is not None:
+        return tuple(said), ()
+    said = sorted(_from_text(text), key=_start)
+    if len(said) > MAX_CANDIDATES:  # the first and the last values said
+        said = said[: MAX_CANDIDATES // 2] + said[-(MAX_CANDIDATES // 2) :]
+    return tuple(said), tuple(_lists(text, said))
+
+
+def _start(said: _Said) -> int:
+    return said[3]
 
 
 def cut_text(text: str) -> str:
@@ -179,9 +201,9 @@ def cut_text(text: str) -> str:
     return text[:half] + "\n" + text[-(MAX_TEXT_CHARS - half - 1) :]
 
 
-def _from_text(text: str, source: Source, index: int) -> list[Candidate]:
+def _from_text(text: str) -> list[_Said]:
     taken = bytearray(len(text))
-    out: list[Candidate] = []
+    out: list[_Said] = []
     scanning = False
     claimed = False  # the one-pass tokens never overlap each other, only earlier patterns
 
@@ -207,8 +229,7 @@ def _from_text(text: str, source: Source, index: int) -> list[Candidate]:
             said.add((kind, value))
         if claim(start, end):
             key = _label_before(text, start) if labelled else ""
-            out.append(Candidate(kind, value, text[start:end], source, (index, start), unit, key,
-                                 place, weak))  # fmt: skip
+            out.append((kind, value, text[start:end], start, unit, key, place, weak))
 
     for match in _URL.finditer(text) if "://" in text else ():
         url = match.group().rstrip(".,;:!?)]}")
@@ -363,30 +384,33 @@ def _valid_datetime(text: str) -> bool:
     return True
 
 
-def _lists(text: str, found: list[Candidate]) -> Iterator[tuple[Candidate, ...]]:
-    """Runs of candidates of one family joined by ",", "and", "or" ("Paris and in Rome")."""
-    run: list[Candidate] = []
-    for candidate in found:
-        if run and _family(run[-1]) == _family(candidate):
-            gap = text[run[-1].spot[1] + len(run[-1].text) : candidate.spot[1]]
-            if len(gap) <= 24 and _LIST_GAP.fullmatch(gap):
-                run.append(candidate)
-                continue
+def _lists(text: str, said: list[_Said]) -> Iterator[tuple[int, ...]]:
+    """Runs of values of one family joined by ",", "and", "or" ("Paris and in Rome"), as
+    positions in `said`."""
+    run: list[int] = []
+    for at, (kind, _, _, start, *_) in enumerate(said):
+        if run:
+            last = said[run[-1]]
+            if _family(last[0]) == _family(kind):
+                gap = text[last[3] + len(last[2]) : start]
+                if len(gap) <= 24 and _LIST_GAP.fullmatch(gap):
+                    run.append(at)
+                    continue
         if len(run) >= 2:
             yield tuple(run)
-        run = [candidate]
+        run = [at]
     if len(run) >= 2:
         yield tuple(run)
 
 
-def _family(candidate: Candidate) -> str:
-    if candidate.kind in ("integer", "number"):
+def _family(kind: Kind) -> str:
+    if kind in ("integer", "number"):
         return "number"
-    return "text" if candidate.kind in ("name", "code", "quoted") else candidate.kind
+    return "text" if kind in ("name", "code", "quoted") else kind
 
 
-def _from_json(text: str, source: Source, index: int) -> list[Candidate] | None:
-    """Candidates keyed by their JSON keys, when a tool result is a JSON document."""
+def _from_json(text: str) -> list[_Said] | None:
+    """Values keyed by their JSON keys, when a tool result is a JSON document."""
     stripped = text.lstrip()
     if stripped[:1] not in ("{", "["):
         return None
@@ -394,28 +418,26 @@ def _from_json(text: str, source: Source, index: int) -> list[Candidate] | None:
         document = json.loads(text)
     except ValueError:  # not JSON (or cut short): read as text
         return None
-    out: list[Candidate] = []
-    _walk(document, "", 0, source, index, out)
+    out: list[_Said] = []
+    _walk(document, "", 0, out)
     return out
 
 
-def _walk(
-    value: Any, key: str, depth: int, source: Source, index: int, out: list[Candidate]
-) -> None:
+def _walk(value: Any, key: str, depth: int, out: list[_Said]) -> None:
     if len(out) >= MAX_CANDIDATES or depth > _JSON_DEPTH:
         return
-    spot = (index, len(out))
+    at = len(out)  # a JSON value's place is its position among the values
     if isinstance(value, bool):
-        out.append(Candidate("boolean", value, json.dumps(value), source, spot, key=key))
+        out.append(("boolean", value, json.dumps(value), at, "", key, False, False))
     elif isinstance(value, int) and abs(value) < 10**_MAX_DIGITS:
-        out.append(Candidate("integer", value, str(value), source, spot, key=key))
+        out.append(("integer", value, str(value), at, "", key, False, False))
     elif isinstance(value, float) and value == value and abs(value) < 1e15:
-        out.append(Candidate("number", value, repr(value), source, spot, key=key))
+        out.append(("number", value, repr(value), at, "", key, False, False))
     elif isinstance(value, str):
-        out.append(Candidate("quoted", value[:400], value[:400], source, spot, key=key))
+        out.append(("quoted", value[:400], value[:400], at, "", key, False, False))
     elif isinstance(value, Mapping):
         for name, item in list(value.items())[:_JSON_ITEMS]:
-            _walk(item, str(name).lower(), depth + 1, source, index, out)
+            _walk(item, str(name).lower(), depth + 1, out)
     elif isinstance(value, list):
         for item in value[:_JSON_ITEMS]:
-            _walk(item, key, depth + 1, source, index, out)
+            _walk(item, key, depth + 1, out)
