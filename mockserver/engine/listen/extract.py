@@ -98,7 +98,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
 _WORD_LIST = re.compile(  # "red, green and blue": bounded repeats, so linear
     r"(?<!\w)[^\W\d_]{1,30}(?:, [^\W\d_]{1,30}){1,15},? (?:and|or) [^\W\d_]{1,30}(?!\w)"
 )
-_QUOTE_MARK = re.compile("[\"'\u201c\u2018\u00ab\u201e]")
+_QUOTE_MARKS = "\"'\u201c\u2018\u00ab\u201e"  # what opens a quote
 _LABEL = re.compile(r"([^\W\d]\w{0,40})\s*[:=]\s*$")
 _LIST_GAP = re.compile(
     r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*|/\s*)(?:(?:in|at|for|to|from|of|the)\s+)?",
@@ -285,7 +285,8 @@ def _from_text(text: str) -> list[_Said]:
             if seen < MAX_COPIES:
                 copies[said_as] = seen + 1
                 _number(match, add)
-    for match in _LOWER_YES_NO.finditer(text):
+    spoken = "no" in text or "yes" in text or "true" in text or "false" in text
+    for match in _LOWER_YES_NO.finditer(text) if spoken else ():
         if joined and any(start < match.start() < end for start, end in joined):
             continue  # "A-yes" is one name
         add("boolean", match.group() in ("yes", "true"), match.start(), match.end())
@@ -302,14 +303,22 @@ def _label_before(text: str, start: int) -> str:
 
 def _quoted(text: str) -> Iterator[re.Match[str]]:
     """`_QUOTED`'s matches, tried only where a quote mark opens: trying the pattern at every
-    position of a long text costs more than the rest of the extractor."""
+    position of a long text costs more than the rest of the extractor. `str.find` finds the
+    marks faster than a character class would."""
     end = 0
-    for mark in _QUOTE_MARK.finditer(text):
-        if mark.start() >= end:
-            match = _QUOTED.match(text, mark.start())
+    for at in sorted(at for mark in _QUOTE_MARKS if mark in text for at in _places(text, mark)):
+        if at >= end:
+            match = _QUOTED.match(text, at)
             if match is not None:
                 end = match.end()
                 yield match
+
+
+def _places(text: str, mark: str) -> Iterator[int]:
+    at = text.find(mark)
+    while at >= 0:
+        yield at
+        at = text.find(mark, at + 1)
 
 
 def _number(match: re.Match[str], add: Callable[..., None]) -> None:
