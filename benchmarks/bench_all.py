@@ -256,7 +256,9 @@ def report(
         "What reading the conversation costs (`bench_engine.py`): `Engine.complete` per request, "
         "with the extractor and with one that hears nothing (values all generated), rounds "
         "alternating in one process; median of per-round means. A plain text answer does not "
-        "run the extractor; a long user turn is read by its first and last 500 characters.",
+        "run the extractor; a long user turn is read by its first and last 500 characters. The "
+        "agent step resends its history (a final-answer tool under `tool_choice: \"required\"`, "
+        "four steps per conversation): a text read before is not read again.",
         "",
         bench_engine.table(engine),
         "",
