@@ -4,7 +4,7 @@ The extractor reads the last user turn first, then earlier user turns, then tool
 turns them into `Candidate`s (numbers with units, quoted strings, capitalised names in any script,
 e-mail addresses, URLs, ISO dates and times, upper-case codes, yes/no) and `lists` of candidates
 of one kind ("Paris and Rome"). It never raises on any text, and its cost is bounded: each text is
-cut to `MAX_TEXT_CHARS` (head and tail) and every pattern is anchored so that it cannot backtrack quadratically.
+cut to `MAX_TEXT_CHARS` (head and tail), and every pattern (`patterns.py`) is linear in the text.
 """
 
 from __future__ import annotations
@@ -16,6 +16,28 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple
+
+from mockserver.engine.listen.patterns import (
+    ASCII_TOKENS,
+    CONNECTORS,
+    DATE,
+    DATETIME,
+    EMAIL,
+    LABEL,
+    LIST_GAP,
+    LOWER_YES_NO,
+    PLACE_WORDS,
+    QUOTE_MARKS,
+    QUOTED,
+    SENTENCE_END,
+    STOP_WORDS,
+    TIME,
+    TOKENS,
+    UNIT,
+    URL,
+    WORD,
+    WORD_LIST,
+)
 
 Kind = Literal[
     "integer", "number", "quoted", "name", "email", "url", "date", "datetime", "time", "code",
@@ -36,95 +58,6 @@ _ONCE = frozenset(("name", "code"))  # kinds kept once per text
 READ_CACHE_TEXTS = 512  # texts whose reading is kept (each at most MAX_TEXT_CHARS long)
 _JSON_DEPTH = 3
 _JSON_ITEMS = 32
-
-# Patterns start with a lookbehind that fails inside a run, so each run is tried once: linear.
-_URL = re.compile(r"(?<![\w/])https?://[^\s<>\"'`]+")
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_DATETIME = re.compile(
-    r"(?<!\d)\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?(?!\d)"
-)
-_DATE = re.compile(r"(?<![\d-])\d{4}-\d{2}-\d{2}(?![\d-])")
-_TIME = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])")
-_QUOTED = re.compile(
-    r"(?<!\w)\"([^\"\n]{1,200})\"|(?<!\w)'([^'\n]{1,200})'(?!\w)|\u201c([^\u201d\n]{1,200})\u201d"
-    r"|\u2018([^\u2019\n]{1,200})\u2019|\u00ab([^\u00bb\n]{1,200})\u00bb|\u201e([^\u201c\u201d\n]{1,200})[\u201c\u201d]"
-)
-_NUMBER = (
-    r"(?<![\w.,])(?P<sign>[-+\u2212]?)(?P<currency>[$€£¥]?)"
-    r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<decimals>\d+))?(?!\d)"
-)
-_UNIT = re.compile(r"\s?(%|[^\W\d_]{1,16})")
-_CODE = r"(?<![\w-])[A-Z]{2,6}(?![\w-])"
-
-
-def _upper_class() -> str:
-    """A character class of every upper- and title-case letter (re has no \\p{Lu})."""
-    ranges: list[tuple[int, int]] = []
-    for code in range(0x10000):
-        char = chr(code)
-        if (char.isupper() or char.istitle()) and char.isalpha():
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
-    return "".join(
-        f"\\u{low:04x}" + (f"-\\u{high:04x}" if high > low else "") for low, high in ranges
-    )
-
-
-_CONNECTORS = frozenset(
-    ("de", "da", "do", "dos", "das", "del", "della", "di", "van", "von", "der", "den", "la", "le",
-     "du", "y", "bin", "al", "el")
-)  # fmt: skip
-_UPPER = _upper_class()
-_NAME_WORD = rf"[{_UPPER}][^\W\d_]*(?:['\u2019\-][^\W\d_]+)*"
-_CONNECTOR = "|".join(sorted(_CONNECTORS))
-# Capitalised words in a row ("Zoë Núñez", "Rio de Janeiro"): one candidate name.
-_NAME_SPAN = rf"(?<![^\W\d_]){_NAME_WORD}(?:(?: (?:{_CONNECTOR}))? {_NAME_WORD})*(?!\w)"
-_YES_NO = r"(?<!\w)(?:Yes|YES|No|NO|True|TRUE|False|FALSE)(?!\w)"
-# Numbers, codes, capitalised yes/no and name words in one pass over the text.
-_TOKEN_PATTERN = (  # the lookahead lets most positions fail on one character test
-    rf"(?=[{_UPPER}\d$€£¥+\-\u2212])(?:(?P<number>{_NUMBER})|(?P<code>{_CODE})"
-    rf"|(?P<boolean>{_YES_NO})|(?P<name>{_NAME_SPAN}))"
-)
-_TOKENS = re.compile(_TOKEN_PATTERN)
-# On ASCII text the same pattern matches the same spans, and re's ASCII classes are cheaper.
-_ASCII_TOKENS = re.compile(_TOKEN_PATTERN, re.ASCII)
-# Lower-case yes/no apart: in the pattern above their first letters would stop the scan at most
-# words. Each alternative starts with a letter, which lets re skip to it; the lookbehind after it
-# asks that no word character comes before.
-_LOWER_YES_NO = re.compile(r"(?:y(?<!\wy)es|n(?<!\wn)o|t(?<!\wt)rue|f(?<!\wf)alse)(?!\w)")
-_WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
-_WORD_LIST = re.compile(  # "red, green and blue": bounded repeats, so linear
-    r"(?<!\w)[^\W\d_]{1,30}(?:, [^\W\d_]{1,30}){1,15},? (?:and|or) [^\W\d_]{1,30}(?!\w)"
-)
-_QUOTE_MARKS = "\"'\u201c\u2018\u00ab\u201e"  # what opens a quote
-_LABEL = re.compile(r"([^\W\d]\w{0,40})\s*[:=]\s*$")
-_LIST_GAP = re.compile(
-    r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*|/\s*)(?:(?:in|at|for|to|from|of|the)\s+)?",
-    re.IGNORECASE,
-)
-_SENTENCE_END = frozenset(".!?:;\n\"'\u201c\u2018\u00ab(")
-_PLACE_WORDS = frozenset(("in", "at", "to", "from", "near", "into", "around", "visit", "visiting"))
-# Capitalised only because they start a sentence (or are "I"): never names on their own.
-STOP_WORDS = frozenset(
-    """contact ask invite message text ping notify meet cancel delete remove update change
-    move copy save share post upload download install buy rent hire register sign log join
-    leave follow watch listen draw paint cook bake drive walk fly ship deliver pick choose
-    select sort filter count rate review edit fix solve name note mark record track list
-    i i'm i've i'd i'll what what's who who's where where's when why how is are am was
-    were do does did can could would should will shall may might must the a an please tell
-    give show find get hi hello hey thanks thank and or but in on at for of to use add
-    book write compute calculate convert send email schedule create make set remind
-    translate summarize summarise search look list explain describe draft check fetch
-    let's lets now then also my our we you it this that these those there here yes no ok
-    okay sure dear kindly call run greet say reply respond answer repeat extract help need
-    want i'd could can't don't is it's multiply divide subtract sum count compare plan
-    order buy sell pay open close start stop turn play read generate return tell weather
-    today tomorrow yesterday good great fine which if so as by with from into after before
-    while during up down out over under again about""".split()  # noqa: SIM905
-)
-
 
 class Candidate(NamedTuple):  # a tuple: built far faster than a frozen dataclass, and as immutable
     kind: Kind
@@ -231,22 +164,22 @@ def _from_text(text: str) -> list[_Said]:
             key = _label_before(text, start) if labelled else ""
             out.append((kind, value, text[start:end], start, unit, key, place, weak))
 
-    for match in _URL.finditer(text) if "://" in text else ():
+    for match in URL.finditer(text) if "://" in text else ():
         url = match.group().rstrip(".,;:!?)]}")
         add("url", url, match.start(), match.start() + len(url))
-    for match in _EMAIL.finditer(text) if "@" in text else ():
+    for match in EMAIL.finditer(text) if "@" in text else ():
         add("email", match.group().rstrip("."), match.start(), match.end())
     dashed = "-" in text
-    for match in _DATETIME.finditer(text) if dashed else ():
+    for match in DATETIME.finditer(text) if dashed else ():
         value = match.group().replace(" ", "T")
         if _valid_datetime(value):
             add("datetime", value, match.start(), match.end())
-    for match in _DATE.finditer(text) if dashed else ():
+    for match in DATE.finditer(text) if dashed else ():
         if _valid_date(match.group()):
             add("date", match.group(), match.start(), match.end())
         else:
             claim(match.start(), match.end())  # not a date, and not three numbers either
-    for match in _TIME.finditer(text) if ":" in text else ():
+    for match in TIME.finditer(text) if ":" in text else ():
         hours, minutes = (int(part) for part in match.group().split(":")[:2])
         if hours < 24 and minutes < 60:
             add("time", match.group(), match.start(), match.end())
@@ -255,10 +188,10 @@ def _from_text(text: str) -> list[_Said]:
         if inner.strip():
             add("quoted", inner.strip(), match.start(), match.end())
     listed = "," in text and (" and " in text or " or " in text)
-    for match in _WORD_LIST.finditer(text) if listed else ():
+    for match in WORD_LIST.finditer(text) if listed else ():
         items = [
             w
-            for w in _WORD.finditer(text, match.start(), match.end())
+            for w in WORD.finditer(text, match.start(), match.end())
             if w.group() not in ("and", "or")
         ]
         if all(w.group().islower() and w.group() not in STOP_WORDS for w in items):
@@ -268,7 +201,7 @@ def _from_text(text: str) -> list[_Said]:
     runs: set[str] = set()
     copies: dict[str, int] = {}
     joined: list[tuple[int, int]] = []  # names with "-" or "'" inside, which a yes/no may follow
-    for match in (_ASCII_TOKENS if text.isascii() else _TOKENS).finditer(text):
+    for match in (ASCII_TOKENS if text.isascii() else TOKENS).finditer(text):
         kind, said_as = match.lastgroup, match.group()
         if kind == "name":
             if "-" in said_as or "'" in said_as or "\u2019" in said_as:
@@ -286,7 +219,7 @@ def _from_text(text: str) -> list[_Said]:
                 copies[said_as] = seen + 1
                 _number(match, add)
     spoken = "no" in text or "yes" in text or "true" in text or "false" in text
-    for match in _LOWER_YES_NO.finditer(text) if spoken else ():
+    for match in LOWER_YES_NO.finditer(text) if spoken else ():
         if joined and any(start < match.start() < end for start, end in joined):
             continue  # "A-yes" is one name
         add("boolean", match.group() in ("yes", "true"), match.start(), match.end())
@@ -297,18 +230,18 @@ def _label_before(text: str, start: int) -> str:
     """The "label:" or "key=" just before a value, lower case; "" when there is none."""
     if text[max(0, start - 3) : start].rstrip()[-1:] not in (":", "="):
         return ""
-    label = _LABEL.search(text, max(0, start - 48), start)
+    label = LABEL.search(text, max(0, start - 48), start)
     return label.group(1).lower() if label else ""
 
 
 def _quoted(text: str) -> Iterator[re.Match[str]]:
-    """`_QUOTED`'s matches, tried only where a quote mark opens: trying the pattern at every
+    """`QUOTED`'s matches, tried only where a quote mark opens: trying the pattern at every
     position of a long text costs more than the rest of the extractor. `str.find` finds the
     marks faster than a character class would."""
     end = 0
-    for at in sorted(at for mark in _QUOTE_MARKS if mark in text for at in _places(text, mark)):
+    for at in sorted(at for mark in QUOTE_MARKS if mark in text for at in _places(text, mark)):
         if at >= end:
-            match = _QUOTED.match(text, at)
+            match = QUOTED.match(text, at)
             if match is not None:
                 end = match.end()
                 yield match
@@ -331,7 +264,7 @@ def _number(match: re.Match[str], add: Callable[..., None]) -> None:
         number = -number
     unit = currency
     if not unit:
-        after = _UNIT.match(match.string, match.end())
+        after = UNIT.match(match.string, match.end())
         unit = after.group(1).lower() if after else ""
     add("number" if decimals else "integer", number, match.start(), match.end(), unit)
 
@@ -356,25 +289,25 @@ def _names(match: re.Match[str], add: Callable[..., None]) -> None:
 
 
 def _name(text: str, run: list[tuple[int, str]], add: Callable[..., None]) -> None:
-    while run and run[-1][1] in _CONNECTORS:
+    while run and run[-1][1] in CONNECTORS:
         run = run[:-1]
     if not run:
         return
     opens = _opens_sentence(text, run[0][0])
     if opens:
-        while run and (run[0][1].lower() in STOP_WORDS or run[0][1] in _CONNECTORS):
+        while run and (run[0][1].lower() in STOP_WORDS or run[0][1] in CONNECTORS):
             run = run[1:]
     if not run or (len(run) == 1 and run[0][1].lower() in STOP_WORDS):
         return
     start, end = run[0][0], run[-1][0] + len(run[-1][1])
     before = text[max(0, start - 16) : start].split()
-    place = bool(before) and before[-1].lower() in _PLACE_WORDS
+    place = bool(before) and before[-1].lower() in PLACE_WORDS
     add("name", text[start:end], start, end, place=place, weak=opens and len(run) == 1)
 
 
 def _opens_sentence(text: str, start: int) -> bool:
     before = text[max(0, start - 8) : start].rstrip()
-    return not before or before[-1] in _SENTENCE_END
+    return not before or before[-1] in SENTENCE_END
 
 
 def _valid_date(text: str) -> bool:
@@ -402,7 +335,7 @@ def _lists(text: str, said: list[_Said]) -> Iterator[tuple[int, ...]]:
             last = said[run[-1]]
             if _family(last[0]) == _family(kind):
                 gap = text[last[3] + len(last[2]) : start]
-                if len(gap) <= 24 and _LIST_GAP.fullmatch(gap):
+                if len(gap) <= 24 and LIST_GAP.fullmatch(gap):
                     run.append(at)
                     continue
         if len(run) >= 2:

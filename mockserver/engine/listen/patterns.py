@@ -1,0 +1,97 @@
+"""The patterns and word lists the extractor reads with.
+
+Each is linear in the text: a pattern scanned over a whole text starts with a lookbehind that fails
+inside a run (so each run is tried once), a literal, or a one-character lookahead; the others run
+at one place or on short slices.
+"""
+
+from __future__ import annotations
+
+import re
+
+URL = re.compile(r"(?<![\w/])https?://[^\s<>\"'`]+")
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+DATETIME = re.compile(
+    r"(?<!\d)\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?(?!\d)"
+)
+DATE = re.compile(r"(?<![\d-])\d{4}-\d{2}-\d{2}(?![\d-])")
+TIME = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])")
+QUOTED = re.compile(
+    r"(?<!\w)\"([^\"\n]{1,200})\"|(?<!\w)'([^'\n]{1,200})'(?!\w)|\u201c([^\u201d\n]{1,200})\u201d"
+    r"|\u2018([^\u2019\n]{1,200})\u2019|\u00ab([^\u00bb\n]{1,200})\u00bb|\u201e([^\u201c\u201d\n]{1,200})[\u201c\u201d]"
+)
+_NUMBER = (
+    r"(?<![\w.,])(?P<sign>[-+\u2212]?)(?P<currency>[$€£¥]?)"
+    r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<decimals>\d+))?(?!\d)"
+)
+UNIT = re.compile(r"\s?(%|[^\W\d_]{1,16})")
+_CODE = r"(?<![\w-])[A-Z]{2,6}(?![\w-])"
+
+
+def _upper_class() -> str:
+    """A character class of every upper- and title-case letter (re has no \\p{Lu})."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        char = chr(code)
+        if (char.isupper() or char.istitle()) and char.isalpha():
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "".join(
+        f"\\u{low:04x}" + (f"-\\u{high:04x}" if high > low else "") for low, high in ranges
+    )
+
+
+CONNECTORS = frozenset(
+    ("de", "da", "do", "dos", "das", "del", "della", "di", "van", "von", "der", "den", "la", "le",
+     "du", "y", "bin", "al", "el")
+)  # fmt: skip
+_UPPER = _upper_class()
+_NAME_WORD = rf"[{_UPPER}][^\W\d_]*(?:['\u2019\-][^\W\d_]+)*"
+_CONNECTOR = "|".join(sorted(CONNECTORS))
+# Capitalised words in a row ("Zoë Núñez", "Rio de Janeiro"): one candidate name.
+_NAME_SPAN = rf"(?<![^\W\d_]){_NAME_WORD}(?:(?: (?:{_CONNECTOR}))? {_NAME_WORD})*(?!\w)"
+_YES_NO = r"(?<!\w)(?:Yes|YES|No|NO|True|TRUE|False|FALSE)(?!\w)"
+# Numbers, codes, capitalised yes/no and name words in one pass over the text.
+_TOKEN_PATTERN = (  # the lookahead lets most positions fail on one character test
+    rf"(?=[{_UPPER}\d$€£¥+\-\u2212])(?:(?P<number>{_NUMBER})|(?P<code>{_CODE})"
+    rf"|(?P<boolean>{_YES_NO})|(?P<name>{_NAME_SPAN}))"
+)
+TOKENS = re.compile(_TOKEN_PATTERN)
+# On ASCII text the same pattern matches the same spans, and re's ASCII classes are cheaper.
+ASCII_TOKENS = re.compile(_TOKEN_PATTERN, re.ASCII)
+# Lower-case yes/no apart: in the pattern above their first letters would stop the scan at most
+# words. Each alternative starts with a letter, which lets re skip to it; the lookbehind after it
+# asks that no word character comes before.
+LOWER_YES_NO = re.compile(r"(?:y(?<!\wy)es|n(?<!\wn)o|t(?<!\wt)rue|f(?<!\wf)alse)(?!\w)")
+WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
+WORD_LIST = re.compile(  # "red, green and blue": bounded repeats, so linear
+    r"(?<!\w)[^\W\d_]{1,30}(?:, [^\W\d_]{1,30}){1,15},? (?:and|or) [^\W\d_]{1,30}(?!\w)"
+)
+QUOTE_MARKS = "\"'\u201c\u2018\u00ab\u201e"  # what opens a quote
+LABEL = re.compile(r"([^\W\d]\w{0,40})\s*[:=]\s*$")
+LIST_GAP = re.compile(
+    r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*|/\s*)(?:(?:in|at|for|to|from|of|the)\s+)?",
+    re.IGNORECASE,
+)
+SENTENCE_END = frozenset(".!?:;\n\"'\u201c\u2018\u00ab(")
+PLACE_WORDS = frozenset(("in", "at", "to", "from", "near", "into", "around", "visit", "visiting"))
+# Capitalised only because they start a sentence (or are "I"): never names on their own.
+STOP_WORDS = frozenset(
+    """contact ask invite message text ping notify meet cancel delete remove update change
+    move copy save share post upload download install buy rent hire register sign log join
+    leave follow watch listen draw paint cook bake drive walk fly ship deliver pick choose
+    select sort filter count rate review edit fix solve name note mark record track list
+    i i'm i've i'd i'll what what's who who's where where's when why how is are am was
+    were do does did can could would should will shall may might must the a an please tell
+    give show find get hi hello hey thanks thank and or but in on at for of to use add
+    book write compute calculate convert send email schedule create make set remind
+    translate summarize summarise search look list explain describe draft check fetch
+    let's lets now then also my our we you it this that these those there here yes no ok
+    okay sure dear kindly call run greet say reply respond answer repeat extract help need
+    want i'd could can't don't is it's multiply divide subtract sum count compare plan
+    order buy sell pay open close start stop turn play read generate return tell weather
+    today tomorrow yesterday good great fine which if so as by with from into after before
+    while during up down out over under again about""".split()  # noqa: SIM905
+)
