@@ -93,6 +93,7 @@ class Answers:
         self.used: set[Spot] = set(exclude)
         self.listening = bool(found.candidates or last_user_text)
         self.folded: list[str] | None = None
+        self.keyed: list[Candidate] | None = None
 
     def fill(self, facts: Facts, hint: str, about: str) -> Any:
         """A value for a scalar with these facts from the conversation, or `MISSING`."""
@@ -146,7 +147,9 @@ class Answers:
 
     def _keyed(self, facts: Facts, hint: str) -> Any:
         """A tool result's value under the property's own name ("temperature": 7)."""
-        keyed = [c for c in self.found.candidates if c.key and c.spot not in self.used]
+        if self.keyed is None:  # values that came with a key: JSON tool results, "label: value"
+            self.keyed = [c for c in self.found.candidates if c.key]
+        keyed = [c for c in self.keyed if c.spot not in self.used]
         wanted = _key(hint) if keyed else ""
         for candidate in keyed:
             if not wanted or _key(candidate.key) != wanted:
@@ -277,6 +280,12 @@ def _string_kinds(facts: Facts, words: frozenset[str]) -> tuple[tuple[Kind, ...]
             return _FORMAT_KINDS[fmt], ""
     if facts.formats:
         return (), ""
+    return _hinted_kinds(words)
+
+
+@lru_cache(maxsize=4096)
+def _hinted_kinds(words: frozenset[str]) -> tuple[tuple[Kind, ...], str]:
+    """The kinds of value a string asks for by the words of its name and description."""
     for hints, kinds, flavour in _HINT_KINDS:
         if words & hints:
             return kinds, flavour

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
 from mockserver.engine.listen.patterns import (
@@ -55,6 +56,9 @@ MAX_CANDIDATES = 64  # per text
 _MAX_DIGITS = 15
 MAX_COPIES = 4  # candidates of one number (as written) per text: "12 times 12" needs two
 _ONCE = frozenset(("name", "code"))  # kinds kept once per text
+_START = itemgetter(3)  # of a `_Said`
+# Kinds a list may mix ("Paris and NYC", "3 and 4.5"); any other kind lists with its own only.
+_FAMILY = {"integer": "number", "number": "number", "name": "text", "code": "text", "quoted": "text"}
 READ_CACHE_TEXTS = 512  # texts whose reading is kept (each at most MAX_TEXT_CHARS long)
 _JSON_DEPTH = 3
 _JSON_ITEMS = 32
@@ -116,14 +120,10 @@ def _read(text: str, tool: bool) -> tuple[tuple[_Said, ...], tuple[tuple[int, ..
     said = _from_json(text) if tool else None
     if said is not None:
         return tuple(said), ()
-    said = sorted(_from_text(text), key=_start)
+    said = sorted(_from_text(text), key=_START)
     if len(said) > MAX_CANDIDATES:  # the first and the last values said
         said = said[: MAX_CANDIDATES // 2] + said[-(MAX_CANDIDATES // 2) :]
-    return tuple(said), tuple(_lists(text, said))
-
-
-def _start(said: _Said) -> int:
-    return said[3]
+    return tuple(said), tuple(_lists(text, said)) if len(said) > 1 else ()
 
 
 def cut_text(text: str) -> str:
@@ -140,14 +140,10 @@ def _from_text(text: str) -> list[_Said]:
     scanning = False
     claimed = False  # the one-pass tokens never overlap each other, only earlier patterns
 
-    def claim(start: int, end: int) -> bool:
+    def claim(start: int, end: int) -> None:
         nonlocal claimed
-        if claimed and any(taken[start:end]):
-            return False
-        if not scanning:
-            taken[start:end] = b"\x01" * (end - start)
-            claimed = True
-        return True
+        taken[start:end] = b"\x01" * (end - start)
+        claimed = True
 
     said: set[tuple[str, Any]] = set()
     labelled = ":" in text or "=" in text
@@ -160,9 +156,12 @@ def _from_text(text: str) -> list[_Said]:
             if (kind, value) in said:
                 return
             said.add((kind, value))
-        if claim(start, end):
-            key = _label_before(text, start) if labelled else ""
-            out.append((kind, value, text[start:end], start, unit, key, place, weak))
+        if claimed and any(taken[start:end]):
+            return
+        if not scanning:
+            claim(start, end)
+        key = _label_before(text, start) if labelled else ""
+        out.append((kind, value, text[start:end], start, unit, key, place, weak))
 
     for match in URL.finditer(text) if "://" in text else ():
         url = match.group().rstrip(".,;:!?)]}")
@@ -177,13 +176,13 @@ def _from_text(text: str) -> list[_Said]:
     for match in DATE.finditer(text) if dashed else ():
         if _valid_date(match.group()):
             add("date", match.group(), match.start(), match.end())
-        else:
+        elif not (claimed and any(taken[match.start() : match.end()])):
             claim(match.start(), match.end())  # not a date, and not three numbers either
     for match in TIME.finditer(text) if ":" in text else ():
         hours, minutes = (int(part) for part in match.group().split(":")[:2])
         if hours < 24 and minutes < 60:
             add("time", match.group(), match.start(), match.end())
-    for match in _quoted(text):
+    for match in _quoted(text) if any(mark in text for mark in QUOTE_MARKS) else ():
         inner = next(group for group in match.groups() if group is not None)
         if inner.strip():
             add("quoted", inner.strip(), match.start(), match.end())
@@ -201,10 +200,11 @@ def _from_text(text: str) -> list[_Said]:
     runs: set[str] = set()
     copies: dict[str, int] = {}
     joined: list[tuple[int, int]] = []  # names with "-" or "'" inside, which a yes/no may follow
+    spoken = "no" in text or "yes" in text or "true" in text or "false" in text
     for match in (ASCII_TOKENS if text.isascii() else TOKENS).finditer(text):
         kind, said_as = match.lastgroup, match.group()
         if kind == "name":
-            if "-" in said_as or "'" in said_as or "\u2019" in said_as:
+            if spoken and ("-" in said_as or "'" in said_as or "\u2019" in said_as):
                 joined.append(match.span())
             if said_as not in runs:  # the same words again add no name
                 runs.add(said_as)
@@ -218,7 +218,6 @@ def _from_text(text: str) -> list[_Said]:
             if seen < MAX_COPIES:
                 copies[said_as] = seen + 1
                 _number(match, add)
-    spoken = "no" in text or "yes" in text or "true" in text or "false" in text
     for match in LOWER_YES_NO.finditer(text) if spoken else ():
         if joined and any(start < match.start() < end for start, end in joined):
             continue  # "A-yes" is one name
@@ -330,25 +329,20 @@ def _lists(text: str, said: list[_Said]) -> Iterator[tuple[int, ...]]:
     """Runs of values of one family joined by ",", "and", "or" ("Paris and in Rome"), as
     positions in `said`."""
     run: list[int] = []
-    for at, (kind, _, _, start, *_) in enumerate(said):
-        if run:
+    family = ""
+    for at, value in enumerate(said):
+        kind_family = _FAMILY.get(value[0], value[0])
+        if run and kind_family == family:
             last = said[run[-1]]
-            if _family(last[0]) == _family(kind):
-                gap = text[last[3] + len(last[2]) : start]
-                if len(gap) <= 24 and LIST_GAP.fullmatch(gap):
-                    run.append(at)
-                    continue
+            gap = text[last[3] + len(last[2]) : value[3]]
+            if len(gap) <= 24 and LIST_GAP.fullmatch(gap):
+                run.append(at)
+                continue
         if len(run) >= 2:
             yield tuple(run)
-        run = [at]
+        run, family = [at], kind_family
     if len(run) >= 2:
         yield tuple(run)
-
-
-def _family(kind: Kind) -> str:
-    if kind in ("integer", "number"):
-        return "number"
-    return "text" if kind in ("name", "code", "quoted") else kind
 
 
 def _from_json(text: str) -> list[_Said] | None:
