@@ -99,8 +99,8 @@ def _agent(n: int) -> dict[str, Any]:
     ]
     for round_index in range(step):
         call_id = f"call_{conversation}_{round_index}"
-        result = {"city": "Lisbon", "temperature": 10 + round_index, "condition": "rain",
-                  "wind": {"speed": 12, "direction": "NW"}, "checked": f"2027-01-05T0{round_index}:00Z"}  # fmt: skip
+        result = {"trip": conversation, "city": "Lisbon", "temperature": 10 + round_index,
+                  "condition": "rain", "checked": f"2027-01-05T0{round_index}:00Z"}  # fmt: skip
         messages.append({"role": "assistant", "content": "", "tool_calls": [{
             "id": call_id, "type": "function",
             "function": {"name": "get_weather", "arguments": json.dumps({"city": "Lisbon"})},

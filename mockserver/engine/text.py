@@ -159,7 +159,7 @@ def _subject(result: ToolResult) -> str:
         subject = f"The result of {result.name}"
     try:
         arguments = json.loads(result.arguments) if result.arguments else {}
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep to read
         arguments = {}
     if not isinstance(arguments, Mapping):
         return subject
@@ -178,7 +178,7 @@ def report(result: ToolResult) -> str:
     """One plain sentence with a tool result's values: "The weather in Oslo: temperature 7"."""
     try:
         document = json.loads(result.text) if result.text.lstrip()[:1] in "{[" else result.text
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep to read
         document = result.text
     if isinstance(document, Mapping):
         said = ", ".join(_pairs(document))

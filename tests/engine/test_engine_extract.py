@@ -42,6 +42,7 @@ def values(text: str) -> list[tuple[str, object]]:
         ("Is it on? yes", [("boolean", True)]),
         ("No, yes: True or false", [("boolean", v) for v in (False, True, True, False)]),
         ("piano, casino, untrue", []),
+        ("Meet with Jean-no and A-yes", [("name", "Jean-no"), ("name", "A-yes")]),
         ("What's the weather like?", []),
     ],
 )
@@ -169,6 +170,28 @@ def test_the_engine_answers_any_text(text, tool_choice):
         arguments = json.loads(call.arguments)
         assert 0 <= arguments["n"] <= 9
         assert len(arguments["tags"]) <= 2
+
+
+@pytest.mark.parametrize("tool_choice", ["required", "auto", "none"])
+@pytest.mark.parametrize("nested", ["[" * 1000, "[" * 500 + "x" * 600 + "[" * 499, "{" * 5000])
+def test_a_tool_result_of_json_nested_too_deep_is_read_as_text(tool_choice, nested):
+    tool = {"type": "function", "function": {"name": "lookup", "parameters": {
+        "type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}}}  # fmt: skip
+    call = {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}
+    body = {
+        "model": "m",
+        "messages": [
+            {"role": "user", "content": "Look up Oslo"},
+            {"role": "assistant", "content": "", "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "c1", "content": nested},
+        ],
+        "tools": [tool],
+        "tool_choice": tool_choice,
+    }
+    completion = Engine().complete(body)
+    assert completion.text or completion.tool_calls
+    found = extract([("tool", nested)])
+    assert all(c.kind != "quoted" or c.text in nested for c in found.candidates)
 
 
 @pytest.mark.parametrize(

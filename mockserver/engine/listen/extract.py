@@ -138,7 +138,7 @@ def _from_text(text: str) -> list[_Said]:
     taken = bytearray(len(text))
     out: list[_Said] = []
     scanning = False
-    claimed = False  # the one-pass tokens never overlap each other, only earlier patterns
+    claimed = False  # whether an earlier pattern (URL, date, quote...) took a span
 
     def claim(start: int, end: int) -> None:
         nonlocal claimed
@@ -352,7 +352,7 @@ def _from_json(text: str) -> list[_Said] | None:
         return None
     try:
         document = json.loads(text)
-    except ValueError:  # not JSON (or cut short): read as text
+    except (ValueError, RecursionError):  # not JSON, cut short or nested too deep: read as text
         return None
     out: list[_Said] = []
     _walk(document, "", 0, out)

@@ -1,8 +1,8 @@
 """The conversation read when first needed: an answer that uses no values reads nothing.
 
-An agent's request after a tool result, under `tool_choice: "auto"`, is answered in text from the
-tool results themselves; so is a request with tools that asks for none. Reading the conversation
-for those would cost the extractor's time for nothing.
+An agent's request after a tool result under `tool_choice: "auto"`, or a request under `"none"`,
+gets a text answer; unless a `response_format` schema asks for values, reading the conversation
+for it would cost the extractor's time for nothing.
 """
 
 from __future__ import annotations
