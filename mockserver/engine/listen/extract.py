@@ -182,7 +182,7 @@ def _from_text(text: str) -> list[_Said]:
         hours, minutes = (int(part) for part in match.group().split(":")[:2])
         if hours < 24 and minutes < 60:
             add("time", match.group(), match.start(), match.end())
-    for match in _quoted(text) if any(mark in text for mark in QUOTE_MARKS) else ():
+    for match in _quoted(text):
         inner = next(group for group in match.groups() if group is not None)
         if inner.strip():
             add("quoted", inner.strip(), match.start(), match.end())
