@@ -25,6 +25,7 @@ from contract.conformance.checks import (
     ToolCallOutcome,
     Unsupported,
 )
+from mockserver.sdks import MissingSDK, require_sdk
 
 
 class AdapterError(Exception):
@@ -232,9 +233,17 @@ BUILTIN_ADAPTERS: dict[str, Adapter] = {
 }
 
 
+_BUILTIN_SDKS = {"llama-api-client": "llama_api_client", "llama-api-client-async": "llama_api_client",
+                 "openai": "openai"}  # fmt: skip
+
+
 def resolve_adapter(spec: str) -> Adapter:
     """A built-in adapter by name, or `MODULE:FUNCTION` imported from the current environment."""
     if spec in BUILTIN_ADAPTERS:
+        try:
+            require_sdk(_BUILTIN_SDKS[spec], needed_by=f"--adapter {spec}")
+        except MissingSDK as exc:
+            raise AdapterError(str(exc)) from None
         return BUILTIN_ADAPTERS[spec]
     module_name, sep, function_name = spec.partition(":")
     if not sep or not module_name or not function_name:

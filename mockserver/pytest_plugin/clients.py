@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mockserver.sdks import require_sdk
+
 if TYPE_CHECKING:
     from llama_api_client import AsyncLlamaAPIClient, LlamaAPIClient
 
@@ -20,24 +22,28 @@ class SdkClients:
 
     def client(self, **options: Any) -> LlamaAPIClient:
         """An official-SDK client for this mock; `options` go to `LlamaAPIClient`."""
+        require_sdk("llama_api_client", needed_by="client()")
         from llama_api_client import LlamaAPIClient
 
         return LlamaAPIClient(**self._options("/v1", options))
 
     def async_client(self, **options: Any) -> AsyncLlamaAPIClient:
         """An async official-SDK client for this mock; `options` go to `AsyncLlamaAPIClient`."""
+        require_sdk("llama_api_client", needed_by="async_client()")
         from llama_api_client import AsyncLlamaAPIClient
 
         return AsyncLlamaAPIClient(**self._options("/v1", options))
 
     def openai_client(self, **options: Any) -> Any:
         """An `openai.OpenAI` client for this mock's OpenAI-compatible endpoint."""
+        require_sdk("openai", needed_by="openai_client()")
         from openai import OpenAI
 
         return OpenAI(**self._options("/compat/v1", options))
 
     def async_openai_client(self, **options: Any) -> Any:
         """An `openai.AsyncOpenAI` client for this mock's OpenAI-compatible endpoint."""
+        require_sdk("openai", needed_by="async_openai_client()")
         from openai import AsyncOpenAI
 
         return AsyncOpenAI(**self._options("/compat/v1", options))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,20 @@ def test_without_a_terminal_progress_is_a_line_every_few_seconds() -> None:
     quiet = io.StringIO()
     Progress("check server", enabled=False, stream=quiet)(10, 10)
     assert quiet.getvalue() == ""
+
+
+@pytest.mark.parametrize(("adapter", "module"), [("llama-api-client", "llama_api_client"),
+                                                 ("openai", "openai")])  # fmt: skip
+def test_check_client_without_the_sdk_exits_2_naming_the_install(
+    adapter: str, module: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A CI job must not read a missing SDK as a client that does not conform (exit 1)."""
+    monkeypatch.setitem(sys.modules, module, None)  # Python's own way to make a module missing
+    code = main(["check", "client", "--adapter", adapter, "--report-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert f"--adapter {adapter} needs the {module} package" in err
+    assert "pip install 'llama-api-contract[sdk]'" in err
+    assert not (tmp_path / "report.json").exists()

@@ -84,3 +84,25 @@ def test_both_fixtures_hand_out_configured_clients(pytester, fixture):
             assert paths == ["/v1/chat/completions", "/v1/models", "/compat/v1/models"]
     """)
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_a_client_helper_without_its_sdk_says_what_to_install(pytester):
+    pytester.makepyfile("""
+        import sys
+
+        import pytest
+
+        from mockserver.sdks import MissingSDK
+
+        @pytest.mark.parametrize(("helper", "module"), [
+            ("client", "llama_api_client"), ("async_client", "llama_api_client"),
+            ("openai_client", "openai"), ("async_openai_client", "openai")])
+        def test_missing(llama_respx, monkeypatch, helper, module):
+            monkeypatch.setitem(sys.modules, module, None)  # as if it were not installed
+            with pytest.raises(MissingSDK) as caught:
+                getattr(llama_respx, helper)()
+            assert str(caught.value).startswith(f"{helper}() needs the {module} package")
+            assert "pip install 'llama-api-contract[sdk]'" in str(caught.value)
+            assert isinstance(caught.value, ImportError) and caught.value.name == module
+    """)
+    pytester.runpytest().assert_outcomes(passed=4)
