@@ -45,6 +45,12 @@ _CATALOG: tuple[Rule, ...] = (
     Rule("body.too_large", "error", "input", "The body is larger than the size limit."),
     Rule("body.not_object", "error", "input", "The top-level JSON value is not an object."),
     Rule("body.unreadable", "error", "input", "The body's framing is broken (chunks, length)."),
+    Rule(
+        "body.timeout",
+        "error",
+        "input",
+        "The request body did not arrive within the server's read deadline (408; the connection closes).",
+    ),
     # Schema rules: what the JSON Schemas say, one violation per wrong field.
     Rule("field.required", "error", "request", "A required field is missing."),
     Rule(
@@ -298,6 +304,12 @@ _CATALOG: tuple[Rule, ...] = (
         "An error the mock sent on purpose: a fault from a step, x-mock-fault, the admin API or chaos.",
     ),
     Rule("prefer.code", "error", "server", "An error status asked for with 'Prefer: code=NNN'."),
+    Rule(
+        "mock.store_unavailable",
+        "error",
+        "server",
+        "The mock's shared store (Redis) did not answer, so the request was not served (503).",
+    ),
     Rule(
         "prefer.invalid",
         "error",
