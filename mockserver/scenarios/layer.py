@@ -230,7 +230,9 @@ class ScenarioLayer:
         scenarios: tuple[Scenario, ...]
         if scenario_name:
             found = self.router.find(scenario_name)
-            scenarios = () if isinstance(found, NoMatch) else (found,)
+            if isinstance(found, NoMatch):  # the scenario is what is missing, not the step
+                return simple_error(400, found.rule, found.message, dialect=call.dialect)
+            scenarios = (found,)
         else:
             scenarios = self.router.active
         for scenario in scenarios:

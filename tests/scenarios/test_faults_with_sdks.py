@@ -133,6 +133,23 @@ def test_prefer_example_picks_a_step_answer_by_name(scenario_mock, session):
     assert (entry.scenario, entry.step) == ("multi-turn", "population")
 
 
+@pytest.mark.parametrize(("scenario", "says"), [
+    ("multi-turnn", "no loaded or built-in scenario named 'multi-turnn'; did you mean 'multi-turn'?"),
+    ("multi-turn", "Prefer: example=nope: no step named 'nope' in scenario 'multi-turn'"),
+])  # fmt: skip
+def test_prefer_example_names_what_is_missing_the_scenario_or_the_step(
+    scenario_mock, session, scenario, says
+):
+    client = _client(scenario_mock, session, max_retries=0)
+    with pytest.raises(llama_api_client.BadRequestError) as caught:
+        client.chat.completions.create(model=MODEL, messages=ASK, extra_headers={
+            "prefer": "example=nope" if scenario == "multi-turn" else "example=population",
+            "x-mock-scenario": scenario})  # fmt: skip
+    error = caught.value.body["errors"][0]
+    assert error["rule"] == "scenario.unknown"
+    assert says in error["message"]
+
+
 def test_two_sessions_step_through_one_scenario_in_parallel(scenario_mock, play_scenario):
     scenario = builtin_scenario("multi-turn")
     results: dict[str, list[str]] = {}
