@@ -27,7 +27,7 @@ from contract.conformance.checks import (
     run_checks,
 )
 from contract.conformance.checks.registry import CheckOutcome, registered_checks
-from contract.conformance.report import CheckRecord, Report
+from contract.conformance.report import CheckRecord, Report, record_message
 from contract.strategies import ClientExchange, exchanges
 from mockserver.conformance.client_runner import ConformanceMock
 from mockserver.scenarios.layer import SCENARIO_HEADER, SESSION_HEADER, install_scenarios
@@ -120,7 +120,7 @@ def failures_of(checked: Sequence[CheckOutcome]) -> list[tuple[str, str, str]]:
     for outcome in checked:
         errors = [v for v in outcome.violations if v.severity == "error"]
         if errors:
-            found.append((outcome.check.name, errors[0].rule, str(errors[0])))
+            found.append((outcome.check.name, errors[0].rule, record_message(errors[0])))
     return found
 
 

@@ -77,6 +77,9 @@ def test_a_client_bug_the_scenarios_miss_is_found_and_shrunk(bug, tmp_path):
     assert [r for r in failed if not r["case"].startswith("generated/")] == []  # scenarios pass
     found = [r for r in failed if r["rule"] == rule]
     assert len(found) == 1, failed
+    message = found[0]["message"]  # where and what, as in every record: the record names the rule
+    assert f"[{rule}]" not in message, message
+    assert not message.startswith("/: "), message
     evidence = found[0]["evidence"]
     assert evidence["seed"] == 1
     respond = evidence["exchange"]["steps"][0]["respond"]

@@ -12,7 +12,13 @@ from contract.conformance.report.files import (
     schema_errors,
     write_reports,
 )
-from contract.conformance.report.model import CheckRecord, Report, TestRow, records_of
+from contract.conformance.report.model import (
+    CheckRecord,
+    Report,
+    TestRow,
+    record_message,
+    records_of,
+)
 
 __all__ = [
     "REPORT_FILES",
@@ -21,6 +27,7 @@ __all__ = [
     "ReportError",
     "TestRow",
     "load_report",
+    "record_message",
     "records_of",
     "render",
     "report_schema",

@@ -87,11 +87,11 @@ def records_of(
         failed = any(v.severity == "error" for v in found)
         details = {**(evidence or {}), "violations": [v.to_dict() for v in found]}
         records.append(CheckRecord(check.name, rule, "failed" if failed else "warning", case,
-                                   "; ".join(_said(v) for v in found[:5]), details))  # fmt: skip
+                                   "; ".join(record_message(v) for v in found[:5]), details))  # fmt: skip
     return records
 
 
-def _said(violation: Any) -> str:
+def record_message(violation: Any) -> str:
     """A violation as a record's message: the record names the rule, so only where and what."""
     return f"{violation.path}: {violation.message}" if violation.path else violation.message
 
