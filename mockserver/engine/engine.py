@@ -20,7 +20,7 @@ from mockserver.engine.listen.listener import Listener
 from mockserver.engine.moderation import ModerationPolicy
 from mockserver.engine.schema.facts import SchemaProblem
 from mockserver.engine.schema.instances import generate_instance
-from mockserver.engine.text import answer_text
+from mockserver.engine.text import answer_text, snippet
 from mockserver.engine.tokens import count_tokens, first_tokens
 from mockserver.engine.tools import ChosenFunction, choose_function, spread
 
@@ -79,10 +79,33 @@ def _json_schema(request: Mapping[str, Any]) -> Any | None:
 
 
 @lru_cache(maxsize=256)
-def _schema_validator(schema_text: str) -> Any:
+def _schema_validator(schema_text: str) -> tuple[Any, str | None]:
+    """The validator of a client's schema, or None and the first reference outside it: a
+    "$ref" to "http://..." or "file:///..." must not make the mock fetch a URL or read a file
+    (`offline` holds that for the validator too)."""
     import jsonschema_rs
 
-    return jsonschema_rs.validator_for(json.loads(schema_text), validate_formats=True)
+    schema = json.loads(schema_text)
+    remote = _remote_ref(schema)
+    if remote is not None:
+        return None, remote
+    return jsonschema_rs.validator_for(schema, validate_formats=True, offline=True), None
+
+
+def _remote_ref(schema: Any) -> str | None:
+    """The first `$ref` (or `$dynamicRef`) that points outside the schema itself, if any."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in ("$ref", "$dynamicRef"):
+                ref = node.get(key)
+                if isinstance(ref, str) and not ref.startswith("#"):
+                    return ref
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
 
 
 class Engine:
@@ -152,7 +175,7 @@ class Engine:
         """An instance of `schema`, checked by a real validator before it is returned: values
         from the conversation first; generated ones when those do not validate."""
         try:
-            validator = _schema_validator(json.dumps(schema, sort_keys=True))
+            validator, remote = _schema_validator(json.dumps(schema, sort_keys=True))
         except (ValueError, TypeError) as exc:  # jsonschema_rs reports a bad schema as ValueError
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise EngineError(
@@ -160,6 +183,13 @@ class Engine:
                 path=path,
                 message=f"not a valid JSON Schema: {reason}",
             ) from None
+        if remote is not None:
+            raise EngineError(
+                rule=_RULES[(owner, "unsupported")],
+                path=path,
+                message=f"$ref {snippet(remote)!r}: only references inside the schema (#/...) are "
+                "read; the mock fetches no URL and reads no file",
+            )
         problem = ""
         for attempt in range(_GENERATION_TRIES):
             try:

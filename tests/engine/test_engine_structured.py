@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import jsonschema
 import jsonschema_rs
@@ -190,3 +191,59 @@ def test_any_schema_gets_a_valid_document_or_a_client_error(schema):
         assert error.message
     else:
         assert jsonschema_rs.validator_for(schema).is_valid(json.loads(completion.text))
+
+
+
+@pytest.fixture
+def listener():
+    """A loopback port that never answers: a test sees whether the mock connected to it."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.setblocking(False)
+    yield server
+    server.close()
+
+
+def _url(server: socket.socket) -> str:
+    return f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+def _connections(server: socket.socket) -> int:
+    count = 0
+    while True:
+        try:
+            connection, _ = server.accept()
+        except BlockingIOError:
+            return count
+        connection.close()
+        count += 1
+
+
+@pytest.mark.parametrize("where", ["url", "relative to $id", "file"])
+def test_a_reference_outside_the_schema_is_refused_never_fetched(where, listener, tmp_path):
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"minimum": "pw=hunter2"}')
+    ref, extra = {
+        "url": (_url(listener) + "/x.json", {}),
+        "relative to $id": ("other.json", {"$id": _url(listener) + "/root.json"}),
+        "file": (secret.as_uri(), {}),
+    }[where]
+    schema = {**extra, "type": "object", "properties": {"a": {"$ref": ref}}, "required": ["a"]}
+    tool = {"type": "function", "function": {"name": "f", "parameters": schema}}
+    as_tool = {**structured({"type": "object"}), "tools": [tool], "tool_choice": "required"}
+    for body, rule in ((structured(schema), "response_format.schema.unsupported"),
+                       (as_tool, "tools.parameters.unsupported")):  # fmt: skip
+        with pytest.raises(EngineError) as caught:
+            Engine().complete(body)
+        assert caught.value.rule == rule
+        assert "only references inside the schema (#/...) are read" in caught.value.message
+        assert "hunter2" not in caught.value.message
+    assert _connections(listener) == 0
+
+
+def test_a_remote_metaschema_is_not_fetched_either(listener):
+    with pytest.raises(EngineError) as caught:
+        Engine().complete(structured({"$schema": _url(listener) + "/meta", "type": "object"}))
+    assert caught.value.rule == "response_format.schema.invalid"
+    assert _connections(listener) == 0
