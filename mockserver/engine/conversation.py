@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from contract.reading import ReadError, parse_json
 from mockserver.engine.tokens import count_resent_tokens, count_tokens
 
 TOKENS_PER_MESSAGE = 4
@@ -27,6 +28,16 @@ def content_text(content: Any) -> str:
             if isinstance(item, Mapping) and isinstance(item.get("text"), str)
         )
     return ""
+
+
+def json_document(text: str) -> Any | None:
+    """The JSON document a message text holds (a tool result, a call's arguments), read by the
+    rules of request bodies; None when it holds none the mock can write back: not JSON, nested
+    past 64 levels, a lone surrogate escape ("\\ud800") that UTF-8 cannot carry."""
+    try:
+        return parse_json(text)
+    except ReadError:
+        return None
 
 
 def image_count(content: Any) -> int:

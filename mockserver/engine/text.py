@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from mockserver.engine.conversation import ToolResult, Turn
+from mockserver.engine.conversation import ToolResult, Turn, json_document
 from mockserver.engine.draws import Draws
 from mockserver.engine.schema.plausible import hint_words
 from mockserver.engine.tokens import count_tokens
@@ -157,10 +156,7 @@ def _subject(result: ToolResult) -> str:
         subject = "The " + " ".join(rest)
     else:
         subject = f"The result of {result.name}"
-    try:
-        arguments = json.loads(result.arguments) if result.arguments else {}
-    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep to read
-        arguments = {}
+    arguments = json_document(result.arguments) if result.arguments else {}
     if not isinstance(arguments, Mapping):
         return subject
     places = [str(v) for k, v in arguments.items() if set(hint_words(str(k))) & _PLACE_HINTS]
@@ -176,9 +172,8 @@ def _subject(result: ToolResult) -> str:
 
 def report(result: ToolResult) -> str:
     """One plain sentence with a tool result's values: "The weather in Oslo: temperature 7"."""
-    try:
-        document = json.loads(result.text) if result.text.lstrip()[:1] in "{[" else result.text
-    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep to read
+    document = json_document(result.text) if result.text.lstrip()[:1] in "{[" else None
+    if document is None:
         document = result.text
     if isinstance(document, Mapping):
         said = ", ".join(_pairs(document))

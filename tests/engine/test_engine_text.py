@@ -149,3 +149,11 @@ def test_a_text_answer_counts_its_own_tokens(user_text, digest):
     turn = read_turn([{"role": "user", "content": user_text}])
     text, used = answer_text(Draws(digest), turn)
     assert used == count_tokens(text)
+
+
+@pytest.mark.parametrize("result", ['{"city": "\\ud800"}', "[" * 300 + "]" * 300, '["a", NaN]'])
+@pytest.mark.parametrize("arguments", ['{"city": "\\udc00"}', "{" * 100 + "}" * 100, ""])
+def test_a_report_reads_json_it_cannot_write_back_as_text(result, arguments):
+    said = report(ToolResult("get_weather", result, arguments))
+    said.encode("utf-8")  # no lone surrogate made it through
+    assert said.startswith("The weather")

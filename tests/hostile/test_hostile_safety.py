@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from contract.scenarios.loading import builtin_dir
 from contract.scenarios.patterns import MAX_SUBJECT_CHARS, compile_safe, search_bounded
 from mockserver import MockConfig, create_app
+from mockserver.adapters.flask_app import service_of
 from mockserver.core.routes import ROUTES
 
 ADMIN_ROUTES = sorted({(r.method, r.path) for r in ROUTES if r.admin})
@@ -204,3 +205,51 @@ def test_regexes_see_only_a_bounded_prefix_of_the_subject() -> None:
     subject = "ab" * MAX_SUBJECT_CHARS + "x"
     assert not _bounded_call(lambda: search_bounded(pattern, subject))
     assert _bounded_call(lambda: search_bounded(pattern, "abcdx"))
+
+
+WEATHER = {"type": "function", "function": {"name": "get_weather", "parameters": {
+    "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}  # fmt: skip
+FINAL = {"type": "function", "function": {"name": "final_result", "parameters": {
+    "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}  # fmt: skip
+
+
+def _after_a_tool_result(result: str, arguments: str = '{"city": "Paris"}') -> dict[str, Any]:
+    call = {"id": "c1", "type": "function",
+            "function": {"name": "get_weather", "arguments": arguments}}  # fmt: skip
+    return {**CHAT, "messages": [
+        {"role": "user", "content": "weather in Paris"},
+        {"role": "assistant", "content": "", "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "c1", "content": result}]}  # fmt: skip
+
+
+# JSON inside a message is the client's too: nested far past the body's 64 levels, or escaping a
+# lone surrogate that no UTF-8 answer can carry. Each once made the answer a 500 or cut its stream.
+# (The contract already refuses such an escape in a call's arguments: tool_call.arguments.not_json.)
+INNER_JSON = {
+    "arrays 400 deep": ("[" * 400 + "]" * 400, '{"city": "Paris"}'),
+    "objects 600 deep": ('{"a":' * 600 + "1" + "}" * 600, '{"city": "Paris"}'),
+    "a lone surrogate in a result": ('{"city": "\\ud800"}', '{"city": "Paris"}'),
+}
+
+
+@pytest.mark.parametrize("inner", sorted(INNER_JSON))
+@pytest.mark.parametrize("asked", ["auto", "required", "response_format"])
+@pytest.mark.parametrize("path", ["/v1/chat/completions", "/compat/v1/chat/completions"])
+@pytest.mark.parametrize("stream", [False, True])
+def test_json_inside_messages_is_answered_whatever_it_holds(
+    inner: str, asked: str, path: str, stream: bool
+) -> None:
+    body = _after_a_tool_result(*INNER_JSON[inner])
+    if asked == "response_format":
+        schema = FINAL["function"]["parameters"]
+        body["response_format"] = {"type": "json_schema",
+                                   "json_schema": {"name": "place", "schema": schema}}  # fmt: skip
+    else:
+        body |= {"tools": [WEATHER, FINAL], "tool_choice": asked}
+    app = create_app(MockConfig(self_check=True))
+    answer = app.test_client().post(path, json={**body, "stream": stream}, headers=AUTH)
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    text = answer.get_data().decode("utf-8")  # every byte is UTF-8
+    if stream:  # the stream ran to its end
+        assert ("[DONE]" in text) if path.startswith("/compat") else ('"metrics"' in text)
+    assert service_of(app).answer_problems == []  # and every answer conforms

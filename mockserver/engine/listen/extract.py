@@ -18,6 +18,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
+from mockserver.engine.conversation import json_document
 from mockserver.engine.listen.patterns import (
     ASCII_TOKENS,
     CONNECTORS,
@@ -350,9 +351,8 @@ def _from_json(text: str) -> list[_Said] | None:
     stripped = text.lstrip()
     if stripped[:1] not in ("{", "["):
         return None
-    try:
-        document = json.loads(text)
-    except (ValueError, RecursionError):  # not JSON, cut short or nested too deep: read as text
+    document = json_document(text)
+    if document is None:  # not JSON, cut short, nested too deep or not writable: read as text
         return None
     out: list[_Said] = []
     _walk(document, "", 0, out)
