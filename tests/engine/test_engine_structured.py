@@ -247,3 +247,21 @@ def test_a_remote_metaschema_is_not_fetched_either(listener):
         Engine().complete(structured({"$schema": _url(listener) + "/meta", "type": "object"}))
     assert caught.value.rule == "response_format.schema.invalid"
     assert _connections(listener) == 0
+
+
+@pytest.mark.parametrize(("number", "distinct"), [
+    ({"minimum": -1e308, "maximum": 1e308}, 3),
+    ({"exclusiveMinimum": -1.7976931348623157e308, "exclusiveMaximum": 1.7976931348623157e308}, 3),
+    ({"minimum": 1.7e308}, 1),  # floats that far out are too sparse to draw three apart
+    ({"maximum": -1.7e308}, 1),
+    ({"maximum": -1000}, 3),  # distinct values step down from the only bound, not past it
+])  # fmt: skip
+@pytest.mark.parametrize("said", ["hi", "x is 5 and 6 and 7"])
+def test_numbers_bounded_by_the_largest_floats_are_made(number, distinct, said):
+    # The distance between such bounds is no float (it once overflowed: a 500).
+    schema = {"type": "object", "required": ["many"], "properties": {
+        "many": {"type": "array", "uniqueItems": True, "minItems": distinct,
+                 "items": {"type": "number", **number}}}}  # fmt: skip
+    body = structured(schema)
+    body["messages"] = [{"role": "user", "content": said}]
+    jsonschema.validate(json.loads(Engine().complete(body).text), schema)

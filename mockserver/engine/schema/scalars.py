@@ -135,10 +135,14 @@ def make_number(facts: Facts, rng: random.Random, hint: str, avoid: frozenset[st
             target = lower.value + (1 if lower.exclusive else 0)
         elif upper is not None:
             target = upper.value - (1 if upper.exclusive else 0)
-    spread = 1.0 if lower is None or upper is None else float(upper.value - lower.value) / 4
+    if lower is not None and upper is not None:
+        # Bounds are finite floats, but their distance may not be one (-1e308 to 1e308).
+        spread = float(upper.value / 4 - lower.value / 4)
+    else:  # steps that still change a float this large, away from the one bound
+        spread = max(1.0, abs(float(target)) / 1000) * (-1 if upper is not None else 1)
     for attempt in range(DISTINCT_TRIES):
         candidate = float(target) + (rng.random() * spread if attempt else 0.0)
-        if fits(candidate, facts) and canonical(candidate) not in avoid:
+        if math.isfinite(candidate) and fits(candidate, facts) and canonical(candidate) not in avoid:
             return candidate
     raise SchemaProblem(
         "unsupported",
