@@ -24,6 +24,7 @@ from mockserver.engine import (
     compat_stream,
     native_response_bytes,
     native_stream,
+    token_limit,
 )
 from mockserver.engine.schema.budget import budget_chars, oversized_schema
 from mockserver.state.journal import JournalEntry
@@ -168,7 +169,8 @@ class ChatHandler:
                 return answer
         memo = call.remembered or Remembered(call.payload, call.validation)
         if memo.answer is None:
-            too_large = oversized_schema(call.payload, budget=budget_chars(_token_limit(call)))
+            budget = budget_chars(token_limit(call.payload, call.dialect))
+            too_large = oversized_schema(call.payload, budget=budget)
             if too_large is not None:
                 return error_response(400, [too_large], dialect=call.dialect)
             try:
@@ -270,16 +272,6 @@ _cached_warnings_header = lru_cache(maxsize=512)(_header_of)
 def _warning_item(warning: Violation) -> str:
     document = {"rule": warning.rule, "path": warning.path, "message": warning.message}
     return json.dumps(document, ensure_ascii=True, separators=(",", ":"))
-
-
-def _token_limit(call: ChatCall) -> int | None:
-    keys = ("max_completion_tokens",) if call.dialect == "native" else (
-        "max_completion_tokens", "max_tokens")
-    for key in keys:
-        value = call.payload.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
-            return value
-    return None
 
 
 def _created(completion: Completion) -> int:

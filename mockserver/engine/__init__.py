@@ -2,7 +2,7 @@
 
 from mockserver.engine.completion import Completion, EngineError, ToolCall
 from mockserver.engine.conversation import prompt_tokens
-from mockserver.engine.engine import Engine
+from mockserver.engine.engine import Engine, token_limit
 from mockserver.engine.moderation import (
     DEFAULT_MODERATION_RULES,
     LLAMA_GUARD_CATEGORIES,
@@ -37,5 +37,6 @@ __all__ = [
     "native_response_bytes",
     "native_stream",
     "prompt_tokens",
+    "token_limit",
     "tokenize",
 ]

@@ -55,7 +55,9 @@ def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def _token_limit(request: Mapping[str, Any], endpoint: Endpoint) -> int:
+def token_limit(request: Mapping[str, Any], endpoint: Endpoint) -> int | None:
+    """The answer's token limit: `max_completion_tokens` (compat: or `max_tokens`), None for none.
+    JSON Schema counts 5.0 as an integer, and so does the contract: it is a limit of 5."""
     keys = (
         ("max_completion_tokens",)
         if endpoint == "native"
@@ -63,9 +65,11 @@ def _token_limit(request: Mapping[str, Any], endpoint: Endpoint) -> int:
     )
     for key in keys:
         value = request.get(key)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
             return value
-    return _NO_LIMIT
+    return None
 
 
 def _json_schema(request: Mapping[str, Any]) -> Any | None:
@@ -120,7 +124,7 @@ class Engine:
         satisfy."""
         content = {key: value for key, value in request.items() if key not in _NOT_CONTENT}
         digest = hashlib.sha256(f"{self.seed}\n{_CANONICAL.encode(content)}".encode()).digest()
-        limit = _token_limit(request, endpoint)
+        limit = token_limit(request, endpoint) or _NO_LIMIT
         completion_id = _base62(hashlib.sha256(b"%s%d" % (digest, limit)).digest()[:23])
         messages = messages_of(request)
         turn = read_turn(messages)

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from contract import validate_request
 from mockserver.engine import Engine, count_tokens, prompt_tokens, tokenize
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
@@ -126,6 +127,18 @@ def test_native_ignores_max_tokens_but_compat_takes_it():
     assert (compat.stop_reason, compat.completion_tokens) == ("length", 3)
     both = ask("Explain photosynthesis", max_tokens=3, max_completion_tokens=5)
     assert Engine().complete(both, endpoint="compat").completion_tokens == 5
+
+
+@pytest.mark.parametrize(("field", "endpoint"), [("max_completion_tokens", "native"),
+                                                 ("max_completion_tokens", "compat"),
+                                                 ("max_tokens", "compat")])  # fmt: skip
+def test_a_limit_written_as_a_float_is_the_same_limit(field, endpoint):
+    # JSON Schema (and so the contract) counts 5.0 as an integer: it once passed and cut nothing.
+    for written in (5.0, 5):
+        cut = Engine().complete(ask("Explain photosynthesis", **{field: written}), endpoint=endpoint)
+        assert (cut.stop_reason, cut.completion_tokens) == ("length", 5)
+    request = ask("Explain photosynthesis", **{field: 5.0})
+    assert validate_request(request, endpoint=endpoint).ok
 
 
 def test_prompt_tokens_count_texts_messages_images_and_tools():
