@@ -46,12 +46,15 @@ def pointer_to_param(pointer: str) -> str | None:
 def error_body(
     status: int, violations: Sequence[Violation], *, dialect: Dialect, detail: str | None = None
 ) -> dict[str, Any]:
-    errors = [v for v in violations if v.severity == "error"] or list(violations)
+    found = [v for v in violations if v.severity == "error"]
+    others = [v for v in violations if v.severity != "error"]
+    errors = found or others
     if detail is None:
         detail = errors[0].message if errors else status_title(status)
         if len(errors) > 1:
             detail += f" (and {len(errors) - 1} more)"
-    listed = [v.to_dict() for v in violations]
+    # Errors first: a client that reads errors[0] gets what refused the request, not a warning.
+    listed = [v.to_dict() for v in (*found, *others)]
     if dialect == "compat":
         first = errors[0] if errors else None
         return {

@@ -110,6 +110,17 @@ def test_error_bodies_in_both_dialects():
     assert compat["code"] == "field.type"
 
 
+@pytest.mark.parametrize("dialect", ["native", "compat"])
+def test_an_error_body_lists_errors_before_warnings(dialect):
+    warning = Violation("model.unknown", "/model", "not a known model id", severity="warning")
+    error = Violation("message.role.unknown", "/messages/0/role", "no role 'wizard'")
+    body = error_body(400, [warning, error], dialect=dialect)
+    listed = body["errors"] if dialect == "native" else body["error"]["errors"]
+    assert [item["rule"] for item in listed] == ["message.role.unknown", "model.unknown"]
+    only_warnings = error_body(400, [warning], dialect=dialect)
+    assert len(only_warnings["errors"] if dialect == "native" else only_warnings["error"]["errors"]) == 1
+
+
 def test_pointer_to_param_unescapes():
     assert pointer_to_param("/a~1b/0/c~0d") == "a/b[0].c~d"
     assert pointer_to_param("") is None
