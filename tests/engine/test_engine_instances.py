@@ -386,3 +386,21 @@ def test_schemas_the_mock_cannot_handle_say_so(schema, kind, words):
     assert caught.value.kind == kind
     for word in words:
         assert word in caught.value.reason
+
+
+@pytest.mark.parametrize("schema", [
+    {"type": "string", "pattern": "^[0-9]+$", "minLength": 12},
+    {"type": "string", "pattern": "^a+$", "minLength": 5},
+    {"type": "string", "pattern": r"^\d+$", "minLength": 12, "maxLength": 12},
+    {"type": "string", "pattern": "^x*$", "minLength": 3, "maxLength": 3},
+    {"type": "string", "pattern": "^(ab)+$", "minLength": 21},
+    {"type": "object", "patternProperties": {"^x_": {"type": "integer"}},
+     "additionalProperties": False, "minProperties": 3},
+    {"type": "object", "patternProperties": {"^[a-z]{3}$": {"type": "string"}},
+     "additionalProperties": False, "minProperties": 2},
+])  # fmt: skip
+@pytest.mark.parametrize("seed", range(5))
+def test_satisfiable_lengths_and_names_are_made_not_refused(schema, seed):
+    # Each was once refused: a pattern anchored at both ends cannot be padded, and filler names
+    # never matched a patternProperties key.
+    assert_valid(generate_instance(schema, rng=random.Random(seed)), schema)

@@ -18,6 +18,7 @@ from typing import Any
 from mockserver.engine.listen.answers import MISSING, Answers, descriptions
 from mockserver.engine.schema.collect import Collector
 from mockserver.engine.schema.facts import Facts, Part, SchemaProblem, canonical
+from mockserver.engine.schema.patterns import PatternError, pattern_string
 from mockserver.engine.schema.plausible import filler_word, scalar_kind, singular
 from mockserver.engine.schema.scalars import (
     DISTINCT_TRIES,
@@ -296,14 +297,30 @@ class _Generator:
         extra = 0
         while len(out) < facts.min_properties:
             extra += 1
-            name = f"{filler_word(self.rng)}_{extra}"
-            if extra > 64 or not self._allowed(facts, name):
+            word = f"{filler_word(self.rng)}_{extra}"
+            filler = (  # with additionalProperties false, a name a patternProperties key matches
+                word if self._allowed(facts, word) else self._patterned_name(facts, out, extra)
+            )
+            if extra > 64 or filler is None:
                 raise unsatisfiable(
                     facts.pointer,
                     f"minProperties {facts.min_properties} but fewer properties are allowed",
                 )
-            out[name] = self._property(facts, name, depth)
+            out[filler] = self._property(facts, filler, depth)
         return out
+
+    def _patterned_name(self, facts: Facts, taken: dict[str, Any], extra: int) -> str | None:
+        """A new property name some patternProperties key matches and every part allows."""
+        for part in facts.objects:
+            for regex, _, _ in part.patterns:
+                try:
+                    made = pattern_string(regex.pattern, self.rng)
+                except PatternError:
+                    continue
+                for name in (made, f"{made}{extra}", f"{made}_{extra}"):
+                    if name not in taken and self._allowed(facts, name):
+                        return name
+        return None
 
     @staticmethod
     def _allowed(facts: Facts, name: str) -> bool:

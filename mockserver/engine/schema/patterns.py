@@ -227,9 +227,16 @@ def parse_pattern(pattern: str) -> ParsedPattern:
     return ParsedPattern(tree, compiled, pattern.startswith("^"), pattern.endswith("$"))
 
 
-def _emit(node: _Node, rng: random.Random, out: list[str], minimal: bool) -> None:
+def _emit(
+    node: _Node, rng: random.Random, out: list[str], minimal: bool, grow: list[int] | None = None
+) -> None:
+    """Append a string `node` matches to `out`: random choices, or the first ones when `minimal`.
+    With `grow` (characters still wanted), each open repeat takes more items while some are."""
     if isinstance(node, _Chars):
-        out.append(node.choices[0] if minimal else rng.choice(node.choices))
+        choice = node.choices[0] if minimal else rng.choice(node.choices)
+        out.append(choice)
+        if grow is not None:
+            grow[0] -= len(choice)
     elif isinstance(node, _Repeat):
         count = node.least
         if not minimal:
@@ -240,11 +247,20 @@ def _emit(node: _Node, rng: random.Random, out: list[str], minimal: bool) -> Non
             )
             count += rng.randint(0, max(extra, 0))
         for _ in range(count):
-            _emit(node.node, rng, out, minimal)
+            _emit(node.node, rng, out, minimal, grow)
+        while grow is not None and grow[0] > 0 and (node.most is None or count < node.most):
+            wanted = grow[0]
+            _emit(node.node, rng, out, minimal, grow)
+            count += 1
+            if grow[0] >= wanted:  # an item of no characters: more of them add nothing
+                break
     else:
         option = node.options[0] if minimal else rng.choice(node.options)
         for child in option:
-            _emit(child, rng, out, minimal)
+            _emit(child, rng, out, minimal, grow)
+
+
+_PLAIN_TRIES = 8  # random strings, the last of the first choices; then strings grown to length
 
 
 def pattern_string(
@@ -252,9 +268,11 @@ def pattern_string(
 ) -> str:
     """A string `pattern` matches (search semantics, as JSON Schema uses), within the lengths."""
     parsed = parse_pattern(pattern)
-    for attempt in range(8):
+    for attempt in range(_PLAIN_TRIES + 4):
         out: list[str] = []
-        _emit(parsed.tree, rng, out, minimal=attempt == 7)
+        grown = attempt >= _PLAIN_TRIES  # for a pattern anchored at both ends, padding cannot work
+        _emit(parsed.tree, rng, out, minimal=attempt == _PLAIN_TRIES - 1,
+              grow=[min_length] if grown else None)  # fmt: skip
         text = "".join(out)
         if len(text) < min_length:
             padding = "x" * (min_length - len(text))
