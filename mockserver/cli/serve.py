@@ -1,4 +1,4 @@
-"""Run the Llama API mock on a production WSGI server (granian) and print its base URLs.
+"""Run the Llama API mock on a production server (granian, RSGI) and print its base URLs.
 
 One worker process with many threads, so the journal, scenario progress and rate-limit counters
 are shared by every request; `--workers N --store redis://...` runs N processes sharing that state

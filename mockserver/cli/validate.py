@@ -211,8 +211,8 @@ def run(args: argparse.Namespace) -> int:
                   "violations": [v.to_dict() for v in found]}  # fmt: skip
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        for violation in found:
-            print(violation)
+        for violation in found:  # a warning says so; a line without a prefix is an error
+            print(f"warning: {violation}" if violation.severity == "warning" else violation)
         warnings = len(found) - errors
         verdict = f"{errors} error(s)" if errors else "conforms"
         print(f"{label}: {verdict}, {warnings} warning(s)", file=sys.stderr)

@@ -31,12 +31,18 @@ def _secret_name(name: str) -> bool:
     return _SECRET_NAME.search(name.lower()) is not None
 
 
+# A secret shows its last 4 characters (to tell keys apart) only when at least this many stay
+# hidden: a 4-character key is not shown whole.
+_HIDDEN_AT_LEAST = 8
+
+
 def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
     masked = {}
     for name, value in headers.items():
         if value and _secret_name(name):
             scheme, _, secret = value.partition(" ")
-            masked[name] = f"{scheme} ***{secret[-4:]}" if secret else "***"
+            shown = secret[-4:] if len(secret) >= 4 + _HIDDEN_AT_LEAST else ""
+            masked[name] = f"{scheme} ***{shown}" if secret else "***"
         else:
             masked[name] = value
     return masked

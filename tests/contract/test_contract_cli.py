@@ -48,7 +48,7 @@ def test_the_seed_request_conforms_with_its_warning_printed(capsys):
     assert main(["validate", str(SEED)]) == 0
     out, err = capsys.readouterr()
     (line,) = out.splitlines()
-    assert line.startswith('/max_tokens: unknown field "max_tokens"; did you mean ')
+    assert line.startswith('warning: /max_tokens: unknown field "max_tokens"; did you mean ')
     assert line.endswith('"max_completion_tokens"? [field.unknown]')
     assert "conforms" in err
 
@@ -96,7 +96,9 @@ def test_jsonl_requests_are_checked_one_per_line(tmp_path, capsys):
     path = _write(tmp_path, _jsonl([good, WIZARD, good]), "requests.jsonl")
     assert main(["validate", path]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert [line.split(":")[0] for line in out] == ["line 1", "line 2", "line 3"]
+    assert [line.removeprefix("warning: ").split(":")[0] for line in out] == [
+        "line 1", "line 2", "line 3"]  # fmt: skip
+    assert [line.startswith("warning: ") for line in out] == [True, False, True]
     assert "[message.role.unknown]" in out[1]
 
 

@@ -133,6 +133,12 @@ def test_secrets_are_masked_in_the_journal():
     assert masked["accept"] == "*/*"
 
 
+@pytest.mark.parametrize("key", ["k", "abcd", "short-key-1"])
+def test_a_short_secret_is_masked_whole(key):
+    assert mask_headers({"authorization": f"Bearer {key}"})["authorization"] == "Bearer ***"
+    assert mask_headers({"x-api-key": key})["x-api-key"] == "***"
+
+
 def test_pacing_waits_before_the_first_token_and_per_token():
     waits: list[float] = []
     records = [(b"start", 0), (b"a", 2), (b"b", 4), (b"end", 0)]
