@@ -68,16 +68,21 @@ class AdminFaults:
     def __bool__(self) -> bool:
         return bool(self._entries())
 
-    def take(self) -> tuple[FaultSpec, ...]:
+    def take(self, *, stream: bool) -> tuple[FaultSpec, ...]:
         """The standing faults for one request, counting down those set for N requests (one
-        atomic step of the store, so two workers never both take a fault's last use)."""
-        taken: list[str] = []
+        atomic step of the store, so two workers never both take a fault's last use). Faults
+        that act on streams only are left, uncounted, for the next stream."""
+        taken: list[FaultSpec] = []
 
         def count_down(old: list[list[Any]] | None) -> list[list[Any]]:
             taken.clear()  # a shared store may run this again after a concurrent change
             kept = []
             for texts, remaining in old or []:
-                taken.extend(texts)
+                faults = [parse_fault_text(text) for text in texts]
+                if not stream and all(fault.kind.stream_only for fault in faults):
+                    kept.append([texts, remaining])
+                    continue
+                taken.extend(faults)
                 if remaining is None or remaining > 1:
                     kept.append([texts, None if remaining is None else remaining - 1])
             return kept
@@ -85,7 +90,7 @@ class AdminFaults:
         if not self:
             return ()
         self._store.update(self.KEY, count_down)
-        return tuple(parse_fault_text(text) for text in taken)
+        return tuple(taken)
 
 
 def _summary(scenario: Scenario) -> dict[str, Any]:

@@ -114,7 +114,7 @@ class ScenarioLayer:
             self._occurrence(session, key),
         )
         step_faults = selection.step.faults if selection is not None else ()
-        faults = merge_faults(header_faults, self.standing_faults.take(), step_faults)
+        faults = merge_faults(header_faults, self.standing_faults.take(stream=stream), step_faults)
         if not faults:
             faults = chaos_faults(self.config.chaos_rate, context)
         plan = plan_faults(faults, context, store=self.store, sleep=self.sleep)

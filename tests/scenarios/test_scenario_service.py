@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from mockserver import MockConfig, MockRequest, MockResponse, MockService
+from mockserver.scenarios.fault_streams import ConnectionCut
 from mockserver.scenarios.layer import ScenarioLayer, install_scenarios
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
@@ -160,6 +161,20 @@ def test_admin_faults_apply_n_times_then_stop() -> None:
                            b'{"fault": {"name": "latency", "msec": 3}}')
     assert status == 400
     assert "unknown parameter 'msec'; did you mean 'ms'?" in error["detail"]
+
+
+def test_a_stream_only_admin_fault_waits_for_a_stream_uncounted() -> None:
+    service, layer = _service()
+    status, _ = _admin(service, layer, "POST", "/_mock/faults",
+                       b'{"fault": "truncate_stream; after=1", "times": 1}')  # fmt: skip
+    assert status == 200
+    assert [_chat(service)[0].status for _ in range(2)] == [200, 200]  # plain: untouched
+    _, listed = _admin(service, layer, "GET", "/_mock/faults")
+    assert listed["faults"] == [{"faults": ["truncate_stream; after=1"], "remaining": 1}]
+    with pytest.raises(ConnectionCut):  # the next stream takes it
+        _chat(service, stream=True)
+    assert _chat(service, stream=True)[0].status == 200  # once
+    assert _admin(service, layer, "GET", "/_mock/faults")[1] == {"faults": []}
 
 
 def test_chaos_is_reproducible_with_the_same_seed() -> None:
