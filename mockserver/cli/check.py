@@ -121,7 +121,9 @@ def _summarise(report: Report, paths: list[Path], *, quiet: bool) -> int:
         more = len(report.failures) - FAILURES_PRINTED
         if more > 0:
             print(f"... and {more} more failures in {paths[0]}")
-    print(f"{report.kind} {report.target} {verdict}: {summary['cases']} cases, "
+    # Checks are counted apart from cases: a case runs several, and the generated exchanges report
+    # one result per check for all of them.
+    print(f"{report.kind} {report.target} {verdict}: {summary['cases']} cases; checks: "
           f"{summary['passed']} passed, {summary['failed']} failed, "
           f"{summary['warnings']} warnings, {summary['skipped']} skipped; "
           f"reports in {paths[0].parent}")  # fmt: skip
