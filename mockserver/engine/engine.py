@@ -195,10 +195,13 @@ class Engine:
                 "read; the mock fetches no URL and reads no file",
             )
         problem = ""
-        for attempt in range(_GENERATION_TRIES):
+        for attempt in range(_GENERATION_TRIES + 1):
             try:
                 listening = answers if attempt == 0 else None
-                instance = generate_instance(schema, rng=rng, answers=listening)
+                # Last, only what the schema requires: keywords the generator does not read
+                # ("not", "if"/"then", "dependentRequired"...) often constrain only the optional.
+                minimal = attempt == _GENERATION_TRIES
+                instance = generate_instance(schema, rng=rng, answers=listening, minimal=minimal)
             except SchemaProblem as exc:
                 rule = _RULES[(owner, exc.kind)]
                 raise EngineError(rule=rule, path=path + exc.pointer, message=exc.reason) from None

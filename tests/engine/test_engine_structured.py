@@ -265,3 +265,15 @@ def test_numbers_bounded_by_the_largest_floats_are_made(number, distinct, said):
     body = structured(schema)
     body["messages"] = [{"role": "user", "content": said}]
     jsonschema.validate(json.loads(Engine().complete(body).text), schema)
+
+
+@pytest.mark.parametrize("schema", [
+    {"type": "object", "properties": {"x": {"not": {}}}},
+    {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+     "dependentRequired": {"a": ["c"]}},
+    {"type": "object", "properties": {"a": {"type": "integer"}},
+     "if": {"required": ["a"]}, "then": {"properties": {"a": {"const": 7}}}},
+])  # fmt: skip
+def test_keywords_the_generator_does_not_read_leave_the_required_part(schema):
+    # They constrained only optional properties: the last try, with only what is required, fits.
+    jsonschema.validate(json.loads(Engine().complete(structured(schema)).text), schema)

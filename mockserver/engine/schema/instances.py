@@ -41,17 +41,21 @@ Maker = Callable[[Facts, int, str, frozenset[str]], Any]
 
 
 def generate_instance(
-    schema: Any, *, rng: random.Random, answers: Answers | None = None
+    schema: Any, *, rng: random.Random, answers: Answers | None = None, minimal: bool = False
 ) -> Any:
-    """An instance of `schema`; values the conversation offers (`answers`) come first."""
-    return _Generator(schema, rng, answers).value([(schema, "")], 0, "")
+    """An instance of `schema`; values the conversation offers (`answers`) come first. With
+    `minimal`, objects get only their required properties and arrays their fewest items."""
+    return _Generator(schema, rng, answers, minimal).value([(schema, "")], 0, "")
 
 
 class _Generator:
-    def __init__(self, root: Any, rng: random.Random, answers: Answers | None) -> None:
+    def __init__(
+        self, root: Any, rng: random.Random, answers: Answers | None, minimal: bool = False
+    ) -> None:
         self.collector = Collector(root)
         self.rng = rng
         self.answers = answers
+        self.shallow_from = 0 if minimal else SOFT_DEPTH  # depth from which only what is needed
         self.budget = _BUDGET
         self.open_choices = 0
         self.makers: dict[str, Maker] = {
@@ -225,7 +229,7 @@ class _Generator:
                 if listed is not MISSING:
                     return listed
         least = max(low, 1 if facts.contains else 0)
-        if depth >= SOFT_DEPTH:
+        if depth >= self.shallow_from:
             count = least
         else:
             count = max(least, len(facts.prefix), self.rng.randint(1, 3))
@@ -285,7 +289,7 @@ class _Generator:
                 )
             optional = optional[: facts.max_properties - len(facts.required)]
         out = {name: self._property(facts, name, depth) for name in facts.required}
-        wanted = facts.min_properties if depth >= SOFT_DEPTH else len(out) + len(optional)
+        wanted = facts.min_properties if depth >= self.shallow_from else len(out) + len(optional)
         for name in optional:
             if len(out) >= wanted:
                 break
