@@ -56,6 +56,15 @@ class ScenarioPattern:
             return self._compiled.search(head.encode("utf-8", "replace").decode()) is not None
 
 
+def re2_reads(pattern: str) -> bool:
+    """Whether RE2 compiles `pattern` (within the program size bound)."""
+    try:
+        re2.compile(pattern, _OPTIONS)
+    except (re2.error, UnicodeEncodeError):
+        return False
+    return True
+
+
 def compile_safe(pattern: str) -> ScenarioPattern:
     """Compile a scenario pattern, refusing overlong ones and what RE2 cannot run."""
     if len(pattern) > MAX_PATTERN_CHARS:

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 
 from contract.models import MODELS, find_model, takes_images
 from contract.reading import ReadError, parse_json
+from contract.scenarios.patterns import re2_reads
 from contract.validate.explain import show
 from contract.violations import Violation, json_pointer
 
@@ -192,6 +194,23 @@ def schema_problems(schema: dict[str, Any], parts: Parts, rule: str) -> list[Vio
     return [Violation(rule, json_pointer([*parts, *where]), f"not a valid JSON Schema: {message}")]
 
 
+@lru_cache(maxsize=8)
+def _schema_formats(cls: Any) -> FormatChecker:
+    """The draft's format checker, but a "regex" is ECMA-262 as JSON Schema says: Unicode
+    property escapes (`\\p{Lu}`) and `(?<name>...)` groups are valid though Python's `re` has
+    neither, so a pattern RE2 reads is accepted too."""
+    checker: FormatChecker = copy.copy(cls.FORMAT_CHECKER)
+    checker.checkers = {**checker.checkers, "regex": (_ecma_regex, (re.error,))}
+    return checker
+
+
+def _ecma_regex(pattern: object) -> bool:
+    if not isinstance(pattern, str) or re2_reads(pattern):
+        return True
+    re.compile(pattern)  # lookaround and backreferences: RE2 has none, Python's re has
+    return True
+
+
 @lru_cache(maxsize=512)
 def _metaschema_problem(schema_text: str) -> tuple[tuple[str | int, ...], str] | None:
     # Cached on the canonical text: a conversation sends the same tools with every turn.
@@ -201,7 +220,7 @@ def _metaschema_problem(schema_text: str) -> tuple[tuple[str | int, ...], str] |
     if isinstance(dialect, str):
         cls = validator_for(schema, default=Draft202012Validator)
     try:
-        checker = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
+        checker = cls(cls.META_SCHEMA, format_checker=_schema_formats(cls))
         error = best_match(checker.iter_errors(schema))
     except RecursionError:
         return (), "it nests too deeply to check"

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contract import validate_request
 from mockserver.engine import Engine, EngineError, count_tokens, tokenize
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
@@ -277,3 +278,17 @@ def test_numbers_bounded_by_the_largest_floats_are_made(number, distinct, said):
 def test_keywords_the_generator_does_not_read_leave_the_required_part(schema):
     # They constrained only optional properties: the last try, with only what is required, fits.
     jsonschema.validate(json.loads(Engine().complete(structured(schema)).text), schema)
+
+
+@pytest.mark.parametrize("pattern", [r"^\p{Lu}\p{Ll}+$", r"^(?<first>\p{Lu})\p{Ll}+$"])
+def test_an_ecma_pattern_python_cannot_read_is_accepted_and_heard(pattern):
+    # JSON Schema patterns are ECMA-262: Unicode property escapes and (?<name>) are valid there.
+    schema = {"type": "object", "properties": {"name": {"type": "string", "pattern": pattern}},
+              "required": ["name"]}  # fmt: skip
+    body = structured(schema)
+    body["messages"] = [{"role": "user", "content": "My name is Ada"}]
+    assert validate_request(body).ok, validate_request(body).violations
+    assert json.loads(Engine().complete(body).text) == {"name": "Ada"}
+    broken = structured({"type": "string", "pattern": "["})
+    assert [v.rule for v in validate_request(broken).violations] == [
+        "response_format.schema.invalid"]  # fmt: skip
