@@ -215,6 +215,9 @@ class _Builder:
             if name.lower() in _FRAMING_HEADERS:
                 self.fail((*at, "headers", name), f"the server frames the answer itself; a "
                                                   f"scenario cannot set {name}")
+            if name.lower() == "x-request-id":
+                self.fail((*at, "headers", name), "x-request-id names the answer's journal "
+                                                  "entry; the mock sets it")
         ids = [call.id for call in respond.tool_calls if call.id is not None]
         if len(ids) != len(set(ids)):
             self.fail((*at, "tool_calls"), "two tool calls share one id")

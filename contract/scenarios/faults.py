@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from contract.validate.explain import clip
 from contract.violations import did_you_mean
 
 ParamValue = int | float | str | bool
@@ -47,6 +48,7 @@ class Param:
     maximum: float | None = None
     choices: tuple[ParamValue, ...] = ()
     exclusive_minimum: bool = False
+    header: bool = False  # a string sent as an HTTP header value: visible ASCII, bounded
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +149,7 @@ FAULT_KINDS: dict[str, FaultKind] = {kind.name: kind for kind in (
               "answer the first N identical requests with a redirect (307 as seen on compat)", (
         Param("status", "int", "redirect status", 307, choices=(301, 302, 303, 307, 308)),
         Param("times", "int", "how many identical requests are redirected", 1, 1, 100),
-        Param("location", "string", "where to; default: the same path"),
+        Param("location", "string", "where to; default: the same path", header=True),
     )),
     FaultKind("tool_call_as_text", "content",
               "the model writes its tool call into the text instead of calling the tool", (
@@ -212,14 +214,14 @@ def _format_value(value: ParamValue) -> str:
 
 def unknown_fault_message(name: str) -> str:
     names = sorted(FAULT_KINDS)
-    return (f"unknown fault {name!r}{did_you_mean(name, names)} Known faults: "
+    return (f"unknown fault {clip(name)!r}{did_you_mean(name, names)} Known faults: "
             + ", ".join(names))
 
 
 def _coerce_text(param: Param, raw: str, fault: str) -> ParamValue:
     """A header value (always text) to the parameter's type."""
     def bad(expected: str) -> FaultError:
-        return FaultError(f"{fault}: {param.name} must be {expected}, got {raw!r}",
+        return FaultError(f"{fault}: {param.name} must be {expected}, got {clip(raw)!r}",
                           fault=fault, key=param.name)
 
     if param.kind == "int":
@@ -252,7 +254,7 @@ def _check_type(param: Param, value: object, fault: str) -> ParamValue:
     }[param.kind]
     if not ok:
         raise FaultError(
-            f"{fault}: {param.name} must be {expected}, got {type(value).__name__} {value!r}",
+            f"{fault}: {param.name} must be {expected}, got {type(value).__name__} {clip(repr(value))}",
             fault=fault, key=param.name,
         )
     if isinstance(value, float) and not math.isfinite(value):
@@ -263,11 +265,17 @@ def _check_type(param: Param, value: object, fault: str) -> ParamValue:
 
 def _check_bounds(param: Param, value: ParamValue, fault: str) -> None:
     def fail(why: str) -> FaultError:
-        return FaultError(f"{fault}: {param.name}={_format_value(value)} {why}",
+        return FaultError(f"{fault}: {param.name}={clip(_format_value(value))} {why}",
                           fault=fault, key=param.name)
 
     if param.choices and value not in param.choices:
         raise fail("is not allowed; choose one of " + ", ".join(map(str, param.choices)))
+    if param.header and isinstance(value, str) and not _header_value(value):
+        raise FaultError(
+            f"{fault}: {param.name} is sent as a header: it needs 1 to {MAX_HEADER_CHARS} "
+            "visible ASCII characters (no line break or control character)",
+            fault=fault, key=param.name,
+        )
     if isinstance(value, bool) or not isinstance(value, int | float):
         return
     low, high = param.minimum, param.maximum
@@ -276,6 +284,13 @@ def _check_bounds(param: Param, value: ParamValue, fault: str) -> None:
                    f"{_format_value(low)}")
     if high is not None and value > high:
         raise fail(f"is too large; it must be at most {_format_value(high)}")
+
+
+MAX_HEADER_CHARS = 2048
+
+
+def _header_value(text: str) -> bool:
+    return 0 < len(text) <= MAX_HEADER_CHARS and all(" " <= char <= "~" for char in text)
 
 
 def make_fault(name: str, params: Mapping[str, object], *, textual: bool = False) -> FaultSpec:
@@ -294,7 +309,7 @@ def make_fault(name: str, params: Mapping[str, object], *, textual: bool = False
             known = [p.name for p in kind.params]
             takes = ("takes " + ", ".join(known)) if known else "takes no parameters"
             raise FaultError(
-                f"{name}: unknown parameter {key!r}{did_you_mean(key, known)} ({name} {takes})",
+                f"{name}: unknown parameter {clip(key)!r}{did_you_mean(key, known)} ({name} {takes})",
                 fault=name, key=key,
             )
         value = _check_type(param, _coerce_text(param, str(raw), name) if textual else raw, name)

@@ -87,6 +87,11 @@ def json_type_name(value: Any) -> str:
     return type(value).__name__
 
 
+def clip(text: str, *, limit: int = 120) -> str:
+    """A client's text (a path, a header value) cut for a message: never the whole of a long one."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def show(value: Any, *, limit: int = 60) -> str:
     """A short JSON rendering of a value for messages."""
     try:

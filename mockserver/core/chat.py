@@ -11,6 +11,7 @@ from typing import Any
 
 from contract import validate_request
 from contract.reading import ReadError, parse_json
+from contract.validate.explain import clip
 from contract.violations import ValidationResult, Violation
 from mockserver.config import MockConfig
 from mockserver.core.errors import error_response, json_bytes, simple_error
@@ -86,7 +87,7 @@ class ChatHandler:
             )
         content_type = request.header("content-type").split(";", 1)[0].strip().lower()
         if content_type not in _JSON_TYPES and not content_type.endswith("+json"):
-            found = content_type or "no Content-Type"
+            found = clip(content_type) if content_type else "no Content-Type"
             return simple_error(
                 400,
                 "http.content_type",

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from contract.models import MODELS, find_model
+from contract.validate.explain import clip
 from mockserver.config import MockConfig
 from mockserver.core.chat import ChatCall, ChatHandler
 from mockserver.core.errors import json_bytes, simple_error
@@ -76,14 +77,14 @@ class MockService:
                 response = simple_error(
                     405,
                     "http.method",
-                    f"{request.method} is not allowed on {request.path}; allowed: "
+                    f"{request.method} is not allowed on {clip(request.path)}; allowed: "
                     + ", ".join(match.allowed),
                     dialect=dialect,
                     headers=[("Allow", ", ".join(match.allowed))],
                 )
             else:
                 response = simple_error(
-                    404, "http.not_found", f"no endpoint at {request.path}", dialect=dialect
+                    404, "http.not_found", f"no endpoint at {clip(request.path)}", dialect=dialect
                 )
         else:
             try:
@@ -204,7 +205,7 @@ class MockService:
             return simple_error(
                 404,
                 "model.not_found",
-                f"no model {model_id!r}; known models: {known}",
+                f"no model {clip(model_id)!r}; known models: {known}",
                 dialect=route.dialect,
                 path="/model",
             )

@@ -67,6 +67,7 @@ class FaultPlan:
     replacement: MockResponse | None = None
     stream_rewrites: list[StreamRewrite] = field(default_factory=list)
     body_rewrites: list[Callable[[bytes], bytes]] = field(default_factory=list)
+    rewritten_status: int | None = None  # malformed_json's status, sent with the cut body
     tool_call_style: str | None = None  # tool_call_as_text
     applied: list[str] = field(default_factory=list)
     cuts_stream: bool = False  # truncate_stream: the answer breaks off
@@ -178,6 +179,7 @@ def plan_faults(
             plan.replacement = MockResponse(spec.integer("status", 200), b"")
         elif name == "malformed_json":
             plan.body_rewrites.append(_cut_in_half)
+            plan.rewritten_status = spec.integer("status", 200)
         elif name == "tool_call_as_text":
             plan.tool_call_style = str(spec.get("style", "json"))
         elif name == "slow_stream":

@@ -12,13 +12,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from contract.scenarios.fault_forms import parse_fault_list
 from contract.scenarios.faults import FaultError, FaultSpec
 from contract.scenarios.loading import Respond, Scenario, Step, load_scenarios
 from contract.scenarios.match import MatchRequest, request_key
+from contract.validate.explain import clip
 from contract.violations import Violation
 from mockserver.core.errors import error_response, json_bytes, simple_error
 from mockserver.core.http import MockRequest, MockResponse
@@ -131,6 +132,8 @@ class ScenarioLayer:
         if step is None and not plan.active:
             return None
         response, answer = self._answer(call, step, plan, key)
+        if step is not None and step.respond is not None:
+            _apply_step_headers(response, step.respond.headers)
         if selection is not None:
             broken = bool(plan.body_rewrites) or any(
                 f.kind.role == "stream" and f.name != "slow_stream" for f in faults
@@ -206,11 +209,13 @@ class ScenarioLayer:
         return counted
 
     def _prefer_code(self, call: ChatCall, raw: str) -> MockResponse | None:
-        if not (raw.isascii() and raw.isdigit()) or not (raw == "200" or 400 <= int(raw) <= 599):
+        valid = raw.isascii() and raw.isdigit() and len(raw) == 3
+        if not valid or not (raw == "200" or 400 <= int(raw) <= 599):
             return simple_error(
                 400,
                 "prefer.invalid",
-                f"Prefer: code={raw} cannot be honoured; ask for 200 or an error status 400-599",
+                f"Prefer: code={clip(raw)} cannot be honoured; ask for 200 or an error status "
+                "400-599",
                 dialect=call.dialect,
             )
         status = int(raw)
@@ -240,7 +245,7 @@ class ScenarioLayer:
             if step is not None:
                 return scenario, step
         if scenario_name:
-            where = f"scenario {scenario_name!r}"
+            where = f"scenario {clip(scenario_name)!r}"
         elif scenarios:
             where = "the active scenarios"
         else:
@@ -248,7 +253,7 @@ class ScenarioLayer:
         return simple_error(
             400,
             "scenario.unknown",
-            f"Prefer: example={name}: no step named {name!r} in {where}",
+            f"Prefer: example={clip(name)}: no step named {clip(name)!r} in {where}",
             dialect=call.dialect,
         )
 
@@ -260,9 +265,7 @@ class ScenarioLayer:
         if respond is not None and respond.is_error:
             return self._error_answer(call, respond), None
         if respond is not None and respond.has_body:
-            return MockResponse(
-                respond.status, json_bytes(respond.body), list(respond.headers)
-            ), None
+            return MockResponse(respond.status, json_bytes(respond.body)), None
         if respond is not None and respond.scripted:
             completion = self._scripted(call, respond, key)
         else:
@@ -282,8 +285,6 @@ class ScenarioLayer:
                 completion_tokens=len(tokenize(text)),
             )
         response = self.handler.render(call, completion)
-        if respond is not None:
-            response.headers.extend(respond.headers)
         if response.streaming:
             body: Any = iter(response.body)
             if respond is not None and respond.pacing is not None:
@@ -299,21 +300,22 @@ class ScenarioLayer:
             if plan.body_rewrites:  # malformed_json on a stream: its first record, cut
                 body = iter([plan.body_rewrites[0](next(body, b""))])
             response.body = body
-        elif isinstance(response.body, bytes):
+        elif isinstance(response.body, bytes) and plan.body_rewrites:
             for cut in plan.body_rewrites:
                 response.body = cut(response.body)
+            if plan.rewritten_status is not None:
+                response.status = plan.rewritten_status
         return response, _assistant_message(completion)
 
     def _error_answer(self, call: ChatCall, respond: Respond) -> MockResponse:
         if isinstance(respond.error, dict):
-            return MockResponse(respond.status, json_bytes(respond.error), list(respond.headers))
+            return MockResponse(respond.status, json_bytes(respond.error))
         message = respond.error or f"the scenario answers {respond.status}"
         return error_response(
             respond.status,
             [Violation("fault.injected", "", message)],
             dialect=call.dialect,
             detail=message,
-            headers=respond.headers,
         )
 
     def _scripted(self, call: ChatCall, respond: Respond, key: str) -> Completion:
@@ -366,3 +368,18 @@ def install_scenarios(service: MockService) -> ScenarioLayer:
     )
     service.chat_handler.responders.insert(0, layer.respond)
     return layer
+
+
+def _apply_step_headers(response: MockResponse, headers: Sequence[tuple[str, str]]) -> None:
+    """A step's headers replace the mock's of the same names (one content-type, one rate-limit
+    header of each kind), and its content-type is the answer's."""
+    if not headers:
+        return
+    names = {name.lower() for name, _ in headers}
+    kept = [header for header in response.headers if header[0].lower() not in names]
+    for name, value in headers:
+        if name.lower() == "content-type":
+            response.content_type = value
+        else:
+            kept.append((name, value))
+    response.headers = kept

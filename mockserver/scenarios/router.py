@@ -29,6 +29,7 @@ from contract.scenarios.match import (
     request_key,
 )
 from contract.scenarios.source import ScenarioError
+from contract.validate.explain import clip
 from contract.violations import did_you_mean
 from mockserver.state.store import Store
 
@@ -178,7 +179,7 @@ class ScenarioRouter:
             known = [s.name for s in self._active] + builtin_names()
             hint = did_you_mean(name, known, cutoff=0.5)
             return NoMatch("scenario.unknown",
-                           f"x-mock-scenario: no loaded or built-in scenario named {name!r}{hint}")
+                           f"x-mock-scenario: no loaded or built-in scenario named {clip(name)!r}{hint}")
 
     def select(
         self, request: MatchRequest, *, session: str | None, scenario_name: str | None

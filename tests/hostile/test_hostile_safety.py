@@ -253,3 +253,42 @@ def test_json_inside_messages_is_answered_whatever_it_holds(
     if stream:  # the stream ran to its end
         assert ("[DONE]" in text) if path.startswith("/compat") else ('"metrics"' in text)
     assert service_of(app).answer_problems == []  # and every answer conforms
+
+
+LONG = "x" * 10_000
+
+
+@pytest.mark.parametrize(("path", "headers", "rule"), [
+    ("/v1/" + "p" * 60_000, {}, "http.not_found"),
+    ("/v1/models/" + "m" * 60_000, {}, "model.not_found"),
+    ("/v1/chat/completions", {"x-mock-scenario": LONG}, "scenario.unknown"),
+    ("/v1/chat/completions", {"prefer": "example=" + LONG}, "scenario.unknown"),
+    ("/v1/chat/completions", {"prefer": "code=" + "9" * 5000}, "prefer.invalid"),
+    ("/v1/chat/completions", {"x-mock-fault": LONG}, "fault.invalid"),
+    ("/v1/chat/completions", {"x-mock-fault": "latency; " + LONG + "=1"}, "fault.invalid"),
+    ("/v1/chat/completions", {"x-mock-fault": "http_error; status=" + LONG}, "fault.invalid"),
+    ("/v1/chat/completions", {"content-type": "text/" + LONG}, "http.content_type"),
+])  # fmt: skip
+def test_a_long_value_is_named_not_echoed_whole(path: str, headers: dict[str, str], rule: str):
+    # Each once came back whole in the error, twice (detail and message): 20 kB to 120 kB.
+    client = _client()
+    method = client.get if "/models/" in path else client.post
+    answer = method(path, data=json.dumps(CHAT), headers={**AUTH, "content-type": "application/json",
+                                                         **headers})  # fmt: skip
+    assert 400 <= answer.status_code < 500
+    assert answer.get_json()["errors"][0]["rule"] == rule
+    assert len(answer.get_data()) < 2_000, answer.get_data()[:300]
+
+
+@pytest.mark.parametrize("location", ["/a\nb", "/x\r\nSet-Cookie: a=b", "/caf\u00e9", ""])
+def test_a_redirect_location_that_cannot_be_a_header_is_refused_where_it_is_set(location: str):
+    # It was accepted, then every matching request got an empty 500 (and a journal saying 307).
+    client = _client()
+    admin = client.post("/_mock/faults", json={"fault": {"name": "redirect", "location": location}})
+    assert admin.status_code == 400
+    assert admin.get_json()["errors"][0]["rule"] == "fault.invalid"
+    step = {"name": "moved", "steps": [{"fault": {"name": "redirect", "location": location}}]}
+    loaded = client.post("/_mock/scenarios", json=step)
+    assert loaded.status_code == 400
+    assert loaded.get_json()["errors"][0]["rule"] == "scenario.invalid"
+    assert client.post("/v1/chat/completions", json=CHAT, headers=AUTH).status_code == 200

@@ -177,6 +177,30 @@ def test_a_stream_only_admin_fault_waits_for_a_stream_uncounted() -> None:
     assert _admin(service, layer, "GET", "/_mock/faults")[1] == {"faults": []}
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_steps_headers_replace_the_mocks_of_the_same_name(stream: bool) -> None:
+    service, layer = _service()
+    scenario = (b'name: hdr\nsteps:\n  - respond:\n      headers: {content-type: text/html, '
+                b'x-ratelimit-limit-requests: "7"}\n')  # fmt: skip
+    assert _admin(service, layer, "POST", "/_mock/scenarios", scenario,
+                  content_type="application/yaml")[0] == 200  # fmt: skip
+    response, _ = _chat(service, stream=stream, x_mock_scenario="hdr")
+    names = [name.lower() for name, _ in response.headers]
+    assert names.count("x-ratelimit-limit-requests") == 1  # it was sent twice: 7 and 3000
+    assert response.header("x-ratelimit-limit-requests") == "7"
+    assert "content-type" not in names  # one content-type, the step's
+    assert response.content_type == "text/html"
+
+
+def test_malformed_json_sends_its_status() -> None:
+    service, _ = _service()
+    for status in (200, 500, 404):
+        response, body = _chat(service, x_mock_fault=f"malformed_json; status={status}")
+        assert response.status == status  # it was always 200
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(body)
+
+
 def test_chaos_is_reproducible_with_the_same_seed() -> None:
     def run(seed: int) -> list[int]:
         service, _ = _service(chaos_rate=0.5, seed=seed)
