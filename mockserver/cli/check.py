@@ -163,8 +163,9 @@ def _run_server(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
         ("native", "compat") if args.endpoint == "both" else (args.endpoint,)
     )
     api_key = args.api_key or os.environ.get("LLAMA_API_KEY") or "llama-contract-check"
-    if not args.base_url.startswith(("http://", "https://")):
-        return _fail(f"--base-url {args.base_url!r}: give an http:// or https:// URL")
+    problem = _base_url_problem(args.base_url)
+    if problem:
+        return _fail(f"--base-url {args.base_url!r}: {problem}")
     try:
         return run_server_checks(base_url=args.base_url, api_key=api_key,
                                  scenarios=scenarios,
@@ -192,3 +193,20 @@ def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
                              examples=args.examples, seed=args.seed,
                              save_failures=args.save_failures,
                              progress=progress)  # fmt: skip
+
+
+def _base_url_problem(url: str) -> str:
+    """Why `url` cannot be a server's root ("" when it can): the checks add paths to it."""
+    import httpx
+
+    if not url.startswith(("http://", "https://")):
+        return "give an http:// or https:// URL"
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        return f"not a valid URL ({exc})"
+    if not parsed.host:
+        return "the URL names no host"
+    if parsed.query or parsed.fragment:
+        return "give the server's root without ?query or #fragment (the checks add the paths)"
+    return ""

@@ -57,6 +57,10 @@ def test_check_server_unreachable_exits_2_with_one_line(silent_server: str, tmp_
     ("argv", "message"),
     [
         (["check", "server", "--base-url", "localhost:1"], "http:// or https://"),
+        (["check", "server", "--base-url", "http://[::1"], "not a valid URL"),  # was a traceback
+        (["check", "server", "--base-url", "http://127.0.0.1:abc"], "not a valid URL"),
+        (["check", "server", "--base-url", "http://127.0.0.1:1?x=1"], "without ?query"),
+        (["check", "server", "--base-url", "http://"], "names no host"),
         (
             ["check", "server", "--base-url", "http://127.0.0.1:1", "--scenarios", "nope-nope"],
             "no file, folder or built-in scenario",

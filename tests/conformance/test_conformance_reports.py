@@ -64,6 +64,27 @@ def test_a_report_that_breaks_the_schema_is_refused(broken_dir: Path, tmp_path: 
     assert main(["report", "render", str(bad), "--format", "md"]) == 2
 
 
+@pytest.mark.parametrize("edit", ["a lone surrogate", "options nested 5000 deep"])
+@pytest.mark.parametrize("fmt", ["md", "html", "junit", "json"])
+def test_a_hand_edited_report_no_renderer_can_write_is_refused_in_one_line(
+    broken_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: str, fmt: str
+) -> None:  # fmt: skip
+    text = (broken_dir / "report.json").read_text()
+    if edit == "a lone surrogate":  # valid JSON and schema-valid, but no UTF-8 output holds it
+        document = json.loads(text)
+        document["records"][0]["message"] = "\ud800"
+        text = json.dumps(document).replace("\\\\ud800", "\\ud800")
+    else:
+        text = text.replace('"options": {', '"options": {"deep": ' + "[" * 5000 + "]" * 5000 + ", ", 1)
+    bad = tmp_path / "report.json"
+    bad.write_text(text)
+    capsys.readouterr()
+    assert main(["report", "render", str(bad), "--format", fmt]) == 2  # it was a traceback, exit 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "is not a report.json" in err
+
+
 def test_junit_parses_with_one_testcase_per_record(broken_dir: Path,
                                                    broken_report: Report) -> None:  # fmt: skip
     root = ET.parse(broken_dir / "junit.xml").getroot()

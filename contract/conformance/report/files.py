@@ -15,6 +15,7 @@ from contract.conformance.report.html_page import render_html
 from contract.conformance.report.junit import render_junit
 from contract.conformance.report.markdown import render_markdown
 from contract.conformance.report.model import Report
+from contract.reading import ReadError, parse_json
 
 Format = Literal["json", "junit", "html", "md"]
 REPORT_FILES: dict[Format, str] = {
@@ -74,11 +75,14 @@ def schema_errors(document: Any) -> list[str]:
 def load_report(path: Path) -> Report:
     """Read a report.json, checked against the report schema; `ReportError` says what is wrong."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except OSError as exc:
         raise ReportError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise ReportError(f"{path} is not JSON: {exc}") from None
+    try:  # the rules of request bodies: no lone surrogate (no UTF-8 output could carry it), no
+        # nesting past 64 levels (the renderers recurse), no NaN
+        document = parse_json(data)
+    except ReadError as exc:
+        raise ReportError(f"{path} is not a report.json: {exc.violation.message}") from None
     problems = schema_errors(document)
     if problems:
         raise ReportError(f"{path} is not a report.json: {problems[0]}")
