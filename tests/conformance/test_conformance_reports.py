@@ -85,6 +85,16 @@ def test_a_hand_edited_report_no_renderer_can_write_is_refused_in_one_line(
     assert "is not a report.json" in err
 
 
+def test_junit_stays_xml_whatever_a_message_holds() -> None:
+    report = Report(kind="client", target="edited")
+    report.add([CheckRecord("text_intact", "client.text.intact", "failed", "case\x02",
+                            "the client returned '\x01\x0b'; the server sent '\ufffe'")])  # fmt: skip
+    root = ET.fromstring(render(report, format="junit").encode("utf-8"))  # it broke the parser
+    failure = root.find(".//testcase/failure")
+    assert failure is not None
+    assert "the client returned" in failure.get("message", "")
+
+
 def test_junit_parses_with_one_testcase_per_record(broken_dir: Path,
                                                    broken_report: Report) -> None:  # fmt: skip
     root = ET.parse(broken_dir / "junit.xml").getroot()

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
 from contract.conformance.report.model import CheckRecord, Report
+
+# Characters XML 1.0 cannot hold at all, escaped or not: a message with one would break the file.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _details(record: CheckRecord) -> str:
@@ -53,5 +57,5 @@ def render_junit(report: Report) -> str:
             elif record.status == "warning":
                 ET.SubElement(case, "system-out").text = f"warning: {_details(record)}"
     ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
+    body = _NOT_XML.sub("\ufffd", ET.tostring(root, encoding="unicode"))
     return f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n'
