@@ -26,6 +26,7 @@ MAX_DELAY_MS = 60_000.0
 # Slowest pace of a stream after its first token; slower paces (1e-9, 1e-300) meant sleeps of
 # centuries or an OverflowError.
 MIN_TOKENS_PER_SECOND = 1.0
+MAX_TOKENS_PER_SECOND = 100_000.0
 
 
 class FaultError(ValueError):
@@ -98,7 +99,7 @@ FAULT_KINDS: dict[str, FaultKind] = {kind.name: kind for kind in (
     FaultKind("slow_stream", "stream", "pace a stream: time to first token, then tokens/second", (
         _delay("ttft_ms", "time to first token in milliseconds", 0.0),
         Param("tokens_per_second", "number", "pace after the first token", 20.0,
-              MIN_TOKENS_PER_SECOND, 100_000),
+              MIN_TOKENS_PER_SECOND, MAX_TOKENS_PER_SECOND),
     ), stream_only=True),
     FaultKind("http_error", "replace", "answer with an HTTP error", (
         _status(500),

@@ -63,12 +63,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"requests kept in the journal (default {defaults.journal_size})",
     )
     parser.add_argument(
-        "--ttft-ms", type=_non_negative_float, default=defaults.ttft_ms, metavar="MS",
-        help="stream pacing: time to the first token in milliseconds (default: none)",
+        "--ttft-ms", type=_wait_ms, default=defaults.ttft_ms, metavar="MS",
+        help="stream pacing: time to the first token in milliseconds, at most 60000 "
+        "(default: none)",
     )
     parser.add_argument(
-        "--tokens-per-second", type=_non_negative_float, default=defaults.tokens_per_second,
-        metavar="N", help="stream pacing: tokens per second (default 0: no pacing)",
+        "--tokens-per-second", type=_pace, default=defaults.tokens_per_second,
+        metavar="N", help="stream pacing: tokens per second, from one a minute to 100000 (default 0: no "
+        "pacing)",
     )
     parser.add_argument(
         "--scenarios", nargs="+", action="extend", default=[], metavar="PATH",
@@ -211,10 +213,25 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
 
 
-def _non_negative_float(text: str) -> float:
+def _wait_ms(text: str) -> float:
+    """A pause as long as a fault's may be (60 s), so a stream never waits longer."""
+    from contract.scenarios.faults import MAX_DELAY_MS
+
     value = _float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    if not 0 <= value <= MAX_DELAY_MS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and {MAX_DELAY_MS:g}")
+    return value
+
+
+def _pace(text: str) -> float:
+    """0 (no pacing), or a pace whose wait between tokens is at most a fault's longest (60 s)."""
+    from contract.scenarios.faults import MAX_DELAY_MS, MAX_TOKENS_PER_SECOND
+
+    slowest = 1000 / MAX_DELAY_MS
+    value = _float(text)
+    if value != 0 and not slowest <= value <= MAX_TOKENS_PER_SECOND:
+        raise argparse.ArgumentTypeError(f"{text!r} is not 0 (no pacing) or between {slowest:.4g} "
+                                         f"(a token a minute) and {MAX_TOKENS_PER_SECOND:g}")
     return value
 
 

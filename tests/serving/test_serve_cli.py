@@ -100,6 +100,9 @@ def test_serve_on_a_foreign_host_warns_about_admin_then_fails_to_bind(launch):
         (["--chaos", "2"], "is not a rate between 0 and 1"),
         (["--threads", "0"], "is not a positive integer"),
         (["--ttft-ms", "nan"], "is not a finite number"),
+        (["--ttft-ms", "1e9"], "is not between 0 and 60000"),  # a fault's longest wait
+        (["--tokens-per-second", "0.01"], "a token a minute"),
+        (["--tokens-per-second", "1e9"], "is not 0 (no pacing) or between"),
         (["--api-key", ""], "must not be empty"),
     ],
 )
