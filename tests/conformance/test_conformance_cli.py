@@ -12,6 +12,15 @@ from mockserver.adapters.live import LiveServer
 from mockserver.cli.main import main
 
 
+def assert_could_not_run(code: int, err: str, report_dir: Path, *said: str) -> None:
+    """Exit 2, one line on stderr saying `said`, and no reports."""
+    assert code == 2
+    assert err.count("\n") == 1, err
+    for words in said:
+        assert words in err
+    assert not (report_dir / "report.json").exists()
+
+
 def test_check_server_on_our_mock_exits_0(live_mock: LiveServer, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     code = main(["check", "server", "--base-url", live_mock.base_url + "/v1", "--examples", "10",
@@ -46,11 +55,7 @@ def test_check_server_unreachable_exits_2_with_one_line(silent_server: str, tmp_
                                                         capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     code = main(["check", "server", "--base-url", silent_server,
                  "--report-dir", str(tmp_path), "--quiet"])  # fmt: skip
-    err = capsys.readouterr().err
-    assert code == 2
-    assert err.count("\n") == 1
-    assert "cannot reach" in err
-    assert not (tmp_path / "report.json").exists()
+    assert_could_not_run(code, capsys.readouterr().err, tmp_path, "cannot reach")
 
 
 @pytest.mark.parametrize(
@@ -115,12 +120,8 @@ def test_check_server_with_a_refused_key_exits_2_naming_status_and_option(
         code = main(["check", "server", "--base-url", server.base_url,
                      "--api-key", "a-wrong-key", "--examples", "3",
                      "--report-dir", str(tmp_path), "--quiet"])  # fmt: skip
-    err = capsys.readouterr().err
-    assert code == 2
-    assert err.count("\n") == 1
-    assert f"answered {status} to a valid request" in err
-    assert "--api-key KEY" in err
-    assert not (tmp_path / "report.json").exists()
+    assert_could_not_run(code, capsys.readouterr().err, tmp_path,
+                         f"answered {status} to a valid request", "--api-key KEY")  # fmt: skip
 
 
 def test_without_a_terminal_progress_is_a_line_every_few_seconds() -> None:
@@ -149,9 +150,6 @@ def test_check_client_without_the_sdk_exits_2_naming_the_install(
     """A CI job must not read a missing SDK as a client that does not conform (exit 1)."""
     monkeypatch.setitem(sys.modules, module, None)  # Python's own way to make a module missing
     code = main(["check", "client", "--adapter", adapter, "--report-dir", str(tmp_path)])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert err.count("\n") == 1
-    assert f"--adapter {adapter} needs the {module} package" in err
-    assert "pip install 'llama-api-contract[sdk]'" in err
-    assert not (tmp_path / "report.json").exists()
+    assert_could_not_run(code, capsys.readouterr().err, tmp_path,
+                         f"--adapter {adapter} needs the {module} package",
+                         "pip install 'llama-api-contract[sdk]'")  # fmt: skip
