@@ -98,7 +98,7 @@ def show(value: Any, *, limit: int = 60) -> str:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):
         text = repr(value) if not isinstance(value, dict | list) else json_type_name(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return clip(text, limit=limit)
 
 
 def _quoted(values: Iterable[Any]) -> str:

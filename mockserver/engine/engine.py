@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Literal
 
+from contract.validate.explain import clip
 from contract.violations import json_pointer
 from mockserver.engine.completion import Completion, EngineError, StopReason, ToolCall
 from mockserver.engine.conversation import Turn, messages_of, prompt_tokens, read_turn
@@ -20,7 +21,7 @@ from mockserver.engine.listen.listener import Listener
 from mockserver.engine.moderation import ModerationPolicy
 from mockserver.engine.schema.facts import SchemaProblem
 from mockserver.engine.schema.instances import generate_instance
-from mockserver.engine.text import answer_text, snippet
+from mockserver.engine.text import answer_text
 from mockserver.engine.tokens import count_tokens, first_tokens
 from mockserver.engine.tools import ChosenFunction, choose_function, spread
 
@@ -191,7 +192,7 @@ class Engine:
             raise EngineError(
                 rule=_RULES[(owner, "unsupported")],
                 path=path,
-                message=f"$ref {snippet(remote)!r}: only references inside the schema (#/...) are "
+                message=f"$ref {clip(remote, limit=60)!r}: only references inside the schema (#/...) are "
                 "read; the mock fetches no URL and reads no file",
             )
         problem = ""
