@@ -255,6 +255,12 @@ _CATALOG: tuple[Rule, ...] = (
         "request",
         "Quirk of the live service: stream:true without 'Accept: application/json' or 'text/event-stream'.",
     ),
+    Rule(
+        "http.header",
+        "error",
+        "request",
+        "A header the mock reads (Authorization, Content-Type, Prefer, x-mock-*) is not ASCII text.",
+    ),
     Rule("model.not_found", "error", "request", "No model with this id."),
     Rule(
         "rate_limit.requests", "error", "request", "More requests per minute than the key's limit."

@@ -30,11 +30,14 @@ from mockserver.adapters.wsgi_bridge import (
     read_stream,
     read_timeout,
     send_error,
+    unreadable_header,
 )
 from mockserver.adapters.wsgi_direct import plain_headers
 from mockserver.core.errors import internal_error
 from mockserver.core.http import MockRequest, MockResponse
+from mockserver.core.service import ADMIN_TOKEN_HEADER
 from mockserver.scenarios.fault_streams import ConnectionCut
+from mockserver.scenarios.layer import FAULT_HEADER, SCENARIO_HEADER, SESSION_HEADER
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -48,6 +51,11 @@ READ_DEADLINE_S = 10.0  # a client has this long to send a request body (its hea
 _DIRECT_METHODS = frozenset(("GET", "POST"))
 # A length a cut stream never reaches: hyper then closes the connection mid-body (see MockResponse.cut)
 _CUT_STREAM_LENGTH = str(10**9)
+# The request headers the mock reads: one whose value granian could not hand over is refused.
+_READ_HEADERS = frozenset(
+    ("authorization", "content-type", "accept", "prefer", ADMIN_TOKEN_HEADER, FAULT_HEADER,
+     SCENARIO_HEADER, SESSION_HEADER)
+)  # fmt: skip
 _log = logging.getLogger("llama-contract")
 T = TypeVar("T")
 
@@ -119,6 +127,11 @@ class MockFront:
             await self._bridge(scope, proto)
             return
         headers = _headers(scope)
+        if len(headers) < len(scope.headers):  # granian leaves out values that are not ASCII
+            unread = sorted(_READ_HEADERS.difference(headers).intersection(scope.headers.keys()))
+            if unread:
+                send_error(proto, unreadable_header(path, unread[0]))
+                return
         declared = _declared_length(headers)
         if declared is False:
             await self._bridge(scope, proto)  # a Content-Length that is not a number: werkzeug's 400

@@ -28,6 +28,7 @@ __all__ = [
     "read_stream",
     "read_timeout",
     "send_error",
+    "unreadable_header",
     "wsgi_environ",
 ]
 
@@ -167,6 +168,16 @@ def cut_short(path: str) -> MockResponse:
         "last chunk)",
         dialect=dialect_of_path(path),
         headers=[("connection", "close")],
+    )
+
+
+def unreadable_header(path: str, name: str) -> MockResponse:
+    return simple_error(
+        400,
+        "http.header",
+        f"the {name!r} header holds bytes that are not ASCII: header values are ASCII text "
+        "(RFC 9110), and the mock cannot read this one",
+        dialect=dialect_of_path(path),
     )
 
 
