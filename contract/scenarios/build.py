@@ -28,6 +28,7 @@ from contract.scenarios.model import (
 )
 from contract.scenarios.patterns import ScenarioPattern, UnsafePattern, compile_safe
 from contract.scenarios.source import LineMap, PathParts, ScenarioError
+from contract.validate.explain import clip
 from contract.violations import did_you_mean
 
 SCHEMA_FILE = "scenario.json"
@@ -58,11 +59,6 @@ def _json_type(value: object) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:60] + "..."
-
-
 def _schema_problem(error: ValidationError) -> tuple[PathParts, PathParts, str]:
     """(field, where its line is, message) for a jsonschema error."""
     parts: PathParts = tuple(error.absolute_path)
@@ -86,12 +82,11 @@ def _schema_problem(error: ValidationError) -> tuple[PathParts, PathParts, str]:
         return parts, parts, f"expected {' or '.join(wanted)}, found {found}"
     if error.validator in ("enum", "const"):
         options = value if error.validator == "enum" else [value]
-        return parts, parts, f"{_shown(instance)} is not allowed; use one of: " + ", ".join(
-            json.dumps(option) for option in options
-        )
+        return parts, parts, (f"{clip(repr(instance), limit=60)} is not allowed; use one of: "
+                              + ", ".join(json.dumps(option) for option in options))
     if error.validator == "pattern":
         why = schema.get("description") or f"it must match {value}"
-        return parts, parts, f"{_shown(instance)} is not valid: {why}"
+        return parts, parts, f"{clip(repr(instance), limit=60)} is not valid: {why}"
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         relation = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "above",
                     "exclusiveMaximum": "below"}[str(error.validator)]

@@ -14,8 +14,9 @@ from typing import Any
 
 from contract.scenarios.model import CHAT_PATH_SUFFIX, Endpoint, Match, Step
 from contract.scenarios.patterns import MAX_SUBJECT_CHARS, search_bounded
+from contract.validate.explain import clip
 
-_SHOWN_CHARS = 60
+_SHOWN = 60  # characters of a request's text quoted in a match failure
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +73,6 @@ def last_user_text(messages: Sequence[Any]) -> str | None:
         if isinstance(message, dict) and message.get("role") == "user":
             return content_text(message.get("content"))[:MAX_SUBJECT_CHARS]
     return None
-
-
-def _shown(text: str) -> str:
-    return repr(text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "...")
 
 
 def _tool_names(body: Any) -> list[str]:
@@ -161,10 +158,11 @@ def _check_user(match: Match, request: MatchRequest) -> tuple[str, str] | None:
         return condition, "the request has no user message"
     if match.user_contains is not None and match.user_contains not in text:
         return ("last_user_message.contains",
-                f"wanted {_shown(match.user_contains)} in {_shown(text)} (case-sensitive)")
+                f"wanted {clip(match.user_contains, limit=_SHOWN)!r} in "
+                f"{clip(text, limit=_SHOWN)!r} (case-sensitive)")
     if match.user_regex is not None and not search_bounded(match.user_regex, text):
         return ("last_user_message.regex",
-                f"/{match.user_regex.pattern}/ does not match {_shown(text)}")
+                f"/{match.user_regex.pattern}/ does not match {clip(text, limit=_SHOWN)!r}")
     return None
 
 
@@ -172,8 +170,8 @@ def _check_headers(match: Match, request: MatchRequest) -> tuple[str, str] | Non
     for name, wanted in match.headers:
         got = request.headers.get(name)
         if got != wanted:
-            shown = "no such header" if got is None else f"got {_shown(got)}"
-            return f"headers.{name}", f"wanted {_shown(wanted)}, {shown}"
+            shown = "no such header" if got is None else f"got {clip(got, limit=_SHOWN)!r}"
+            return f"headers.{name}", f"wanted {clip(wanted, limit=_SHOWN)!r}, {shown}"
     return None
 
 

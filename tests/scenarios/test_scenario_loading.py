@@ -182,3 +182,9 @@ def test_published_schema_is_valid_and_its_faults_match_the_vocabulary() -> None
     published = {k: v for k, v in schema["$defs"].items() if k in generated}
     # On drift, replace those $defs in contract/schemas/scenario.json by fault_schema_defs().
     assert published == generated
+
+
+def test_a_long_value_the_schema_refuses_is_quoted_cut() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(f"name: x\nwhen_done: {'z' * 300}\nsteps: [{{}}]\n")
+    assert f"{'z' * 300!r}"[:57] + "... is not allowed; use one of: " in str(caught.value)

@@ -144,3 +144,10 @@ def test_patterns_run_on_a_bounded_subject() -> None:
     assert not search_bounded(pattern, "x" * MAX_SUBJECT_CHARS + "needle")
     with pytest.raises(UnsafePattern, match="at most 1000"):
         compile_safe("a" * 1001)
+
+
+def test_a_long_user_text_is_quoted_cut_in_a_match_failure() -> None:
+    long_text = "weather " * 200
+    outcome = match_request(_match("{last_user_message: {contains: Rome}}"),
+                            _request(messages=[{"role": "user", "content": long_text}]))
+    assert outcome.reason == f"wanted 'Rome' in {long_text[:57] + '...'!r} (case-sensitive)"
