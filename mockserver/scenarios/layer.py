@@ -114,7 +114,7 @@ class ScenarioLayer:
             self.config.seed,
             self._occurrence(session, key),
         )
-        step_faults = selection.step.faults if selection is not None else ()
+        step_faults = step.faults if step is not None else ()  # Prefer: example= too
         faults = merge_faults(header_faults, self.standing_faults.take(stream=stream), step_faults)
         if not faults:
             faults = chaos_faults(self.config.chaos_rate, context)
