@@ -303,8 +303,8 @@ class ScenarioLayer:
         elif isinstance(response.body, bytes) and plan.body_rewrites:
             for cut in plan.body_rewrites:
                 response.body = cut(response.body)
-            if plan.rewritten_status is not None:
-                response.status = plan.rewritten_status
+        if plan.rewritten_status is not None:  # malformed_json's status, stream or not
+            response.status = plan.rewritten_status
         return response, _assistant_message(completion)
 
     def _error_answer(self, call: ChatCall, respond: Respond) -> MockResponse:

@@ -69,3 +69,13 @@ def test_prefer_example_serves_the_steps_faults_as_the_state_would() -> None:
     # Prefer does not move the state: the conversation still starts at the first step.
     assert _chat(service, x_mock_session="s")[0] == 200
     assert service.store.journal_entries()[-1].step == "calm"
+
+
+@pytest.mark.parametrize("status", [200, 500, 404])
+def test_malformed_json_on_a_stream_sends_its_status_and_a_cut_first_record(status: int) -> None:
+    service, _ = _service()
+    got, body = _chat(service, stream=True, x_mock_fault=f"malformed_json; status={status}")
+    assert got == status  # it was always 200 on a stream
+    assert body.startswith(b"data: {") and not body.endswith(b"\n\n")
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(body.removeprefix(b"data: "))

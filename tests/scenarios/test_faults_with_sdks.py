@@ -183,3 +183,12 @@ def test_an_unmatched_request_gets_a_404_naming_the_closest_step(scenario_mock, 
     assert body["detail"] == (
         "no scenario step matches this request; closest: scenario 'tool-round-trip-native' "
         "step 1 ('call-tool'), which failed on tools: wanted tools, the request offers none")
+
+
+def test_malformed_json_with_an_error_status_on_a_stream_is_an_sdk_status_error(
+        scenario_mock, session):
+    client = _client(scenario_mock, session, "malformed_json; status=500", max_retries=0)
+    with pytest.raises(llama_api_client.InternalServerError):
+        for _ in client.chat.completions.create(model=MODEL, messages=ASK, stream=True):
+            pass
+    assert [e.status for e in scenario_mock.entries(session)] == [500]
