@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 
 from contract.models import MODELS, find_model, takes_images
 from contract.reading import ReadError, parse_json
-from contract.scenarios.patterns import re2_reads
 from contract.validate.explain import show
 from contract.violations import Violation, json_pointer
 
@@ -196,18 +196,25 @@ def schema_problems(schema: dict[str, Any], parts: Parts, rule: str) -> list[Vio
 
 @lru_cache(maxsize=8)
 def _schema_formats(cls: Any) -> FormatChecker:
-    """The draft's format checker, but a "regex" is ECMA-262 as JSON Schema says: Unicode
-    property escapes (`\\p{Lu}`) and `(?<name>...)` groups are valid though Python's `re` has
-    neither, so a pattern RE2 reads is accepted too."""
+    """The draft's format checker, but a "regex" is what `ecma_regex` accepts."""
     checker: FormatChecker = copy.copy(cls.FORMAT_CHECKER)
-    checker.checkers = {**checker.checkers, "regex": (_ecma_regex, (re.error,))}
+    checker.checkers = {**checker.checkers, "regex": (ecma_regex, ())}
     return checker
 
 
-def _ecma_regex(pattern: object) -> bool:
-    if not isinstance(pattern, str) or re2_reads(pattern):
-        return True
-    re.compile(pattern)  # lookaround and backreferences: RE2 has none, Python's re has
+@lru_cache(maxsize=1024)
+def ecma_regex(pattern: object) -> bool:
+    """Whether `pattern` is a regular expression the mock's validator (jsonschema-rs, whose
+    dialect is ECMA-262's, as JSON Schema says) compiles, as a `pattern` or a `patternProperties`
+    key: `\\p{Lu}` and `(?<name>...)` are; RE2's `\\C` and `\\Q...\\E` are not. One definition
+    for the contract and the mock, so that a schema the contract calls valid is one the mock
+    reads (Python's `re` and RE2 each accept patterns ECMA-262 does not)."""
+    if not isinstance(pattern, str):
+        return True  # the metaschema's "type" reports it
+    try:
+        jsonschema_rs.validator_for({"pattern": pattern, "patternProperties": {pattern: True}})
+    except ValueError:  # its ValidationError, or a lone surrogate (no UTF-8 text)
+        return False
     return True
 
 
@@ -226,7 +233,12 @@ def _metaschema_problem(schema_text: str) -> tuple[tuple[str | int, ...], str] |
         return (), "it nests too deeply to check"
     if error is None:
         return None
-    return tuple(error.absolute_path), error.message[:200]
+    where, message = tuple(error.absolute_path), error.message[:200]
+    if error.validator == "format" and error.validator_value == "regex":
+        if where[-1:] == ("patternProperties",) and isinstance(error.instance, str):
+            where += (error.instance,)  # the key itself, not the whole object
+        message = f"{error.message[:160]}: JSON Schema patterns are ECMA-262 regular expressions"
+    return where, message
 
 
 def image_url_findings(url: str, parts: Parts) -> list[Violation]:
