@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Literal
 
-from contract.validate.explain import clip
 from contract.violations import json_pointer
 from mockserver.engine.completion import Completion, EngineError, StopReason, ToolCall
 from mockserver.engine.conversation import Turn, messages_of, prompt_tokens, read_turn
@@ -21,6 +20,7 @@ from mockserver.engine.listen.listener import Listener
 from mockserver.engine.moderation import ModerationPolicy
 from mockserver.engine.schema.facts import SchemaProblem
 from mockserver.engine.schema.instances import generate_instance
+from mockserver.engine.schema.references import outside_reference
 from mockserver.engine.text import answer_text
 from mockserver.engine.tokens import count_tokens, first_tokens
 from mockserver.engine.tools import ChosenFunction, choose_function, spread
@@ -84,33 +84,18 @@ def _json_schema(request: Mapping[str, Any]) -> Any | None:
 
 
 @lru_cache(maxsize=256)
-def _schema_validator(schema_text: str) -> tuple[Any, str | None]:
-    """The validator of a client's schema, or None and the first reference outside it: a
-    "$ref" to "http://..." or "file:///..." must not make the mock fetch a URL or read a file
-    (`offline` holds that for the validator too)."""
+def _schema_validator(schema_text: str) -> tuple[Any, SchemaProblem | None]:
+    """The validator of a client's schema, or None and its first reference outside it: a "$ref"
+    to "http://..." or "file:///..." must not make the mock fetch a URL or read a file (`offline`
+    holds that for the validator too). Its patterns compile with jsonschema-rs's default regex
+    options, as in `contract.validate.request_rules.ecma_regex`: the contract accepts what this reads."""
     import jsonschema_rs
 
     schema = json.loads(schema_text)
-    remote = _remote_ref(schema)
-    if remote is not None:
-        return None, remote
+    outside = outside_reference(schema)
+    if outside is not None:
+        return None, outside
     return jsonschema_rs.validator_for(schema, validate_formats=True, offline=True), None
-
-
-def _remote_ref(schema: Any) -> str | None:
-    """The first `$ref` (or `$dynamicRef`) that points outside the schema itself, if any."""
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for key in ("$ref", "$dynamicRef"):
-                ref = node.get(key)
-                if isinstance(ref, str) and not ref.startswith("#"):
-                    return ref
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return None
 
 
 class Engine:
@@ -180,7 +165,7 @@ class Engine:
         """An instance of `schema`, checked by a real validator before it is returned: values
         from the conversation first; generated ones when those do not validate."""
         try:
-            validator, remote = _schema_validator(json.dumps(schema, sort_keys=True))
+            validator, outside = _schema_validator(json.dumps(schema, sort_keys=True))
         except (ValueError, TypeError) as exc:  # jsonschema_rs reports a bad schema as ValueError
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise EngineError(
@@ -188,13 +173,9 @@ class Engine:
                 path=path,
                 message=f"not a valid JSON Schema: {reason}",
             ) from None
-        if remote is not None:
-            raise EngineError(
-                rule=_RULES[(owner, "unsupported")],
-                path=path,
-                message=f"$ref {clip(remote, limit=60)!r}: only references inside the schema (#/...) are "
-                "read; the mock fetches no URL and reads no file",
-            )
+        if outside is not None:
+            rule = _RULES[(owner, outside.kind)]
+            raise EngineError(rule=rule, path=path + outside.pointer, message=outside.reason)
         problem = ""
         for attempt in range(_GENERATION_TRIES + 1):
             try:

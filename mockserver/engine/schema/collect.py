@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, TypeGuard
-from urllib.parse import unquote
 
 from mockserver.engine.schema.facts import (
     JSON_TYPES,
@@ -21,6 +20,7 @@ from mockserver.engine.schema.facts import (
     exact,
 )
 from mockserver.engine.schema.patterns import linear_regex
+from mockserver.engine.schema.references import pointed, reference_problem
 
 _MAX_REF_HOPS = 64
 _FAMILIES = {
@@ -76,33 +76,21 @@ class Collector:
         }
 
     def resolve(self, ref: str, pointer: str) -> Part:
-        if not ref.startswith("#"):
-            raise SchemaProblem(
-                "unsupported", pointer, f"$ref {ref!r}: only local references (#/...) are supported"
-            )
-        target: Any = self.root
+        outside = reference_problem(ref, pointer)
+        if outside is not None:
+            raise outside
         if ref in ("#", "#/"):
-            return target, ""
+            return self.root, ""
         if not ref.startswith("#/"):
             raise SchemaProblem(
                 "unsupported", pointer, f"$ref {ref!r}: anchors are not supported; use #/$defs/..."
             )
-        for token in ref[2:].split("/"):
-            key = unquote(token).replace("~1", "/").replace("~0", "~")
-            if isinstance(target, Mapping) and key in target:
-                target = target[key]
-            elif (
-                isinstance(target, list)
-                and key.isascii()
-                and key.isdigit()
-                and int(key) < len(target)
-            ):
-                target = target[int(key)]
-            else:
-                raise SchemaProblem(
-                    "invalid", pointer, f"$ref {ref!r} points to nothing in the schema"
-                )
-        return target, ref[1:]
+        try:
+            return pointed(self.root, ref), ref[1:]
+        except LookupError:
+            raise SchemaProblem(
+                "invalid", pointer, f"$ref {ref!r} points to nothing in the schema"
+            ) from None
 
     def add(self, facts: Facts, schema: Any, pointer: str, hops: int = 0) -> None:
         if schema is True:
