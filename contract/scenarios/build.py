@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from contract.scenarios.fault_forms import parse_fault_text
+from contract.scenarios.fault_forms import parse_fault_list
 from contract.scenarios.faults import FaultError, FaultSpec, check_fault_set, make_fault
 from contract.scenarios.model import (
     Expect,
@@ -87,6 +87,10 @@ def _schema_problem(error: ValidationError) -> tuple[PathParts, PathParts, str]:
     if error.validator == "pattern":
         why = schema.get("description") or f"it must match {value}"
         return parts, parts, f"{clip(repr(instance), limit=60)} is not valid: {why}"
+    if error.validator in ("minLength", "maxLength") and isinstance(instance, str):
+        relation = "at least" if error.validator == "minLength" else "at most"
+        return parts, parts, (f"{clip(repr(instance), limit=60)} has {len(instance):,} "
+                              f"characters; it must have {relation} {value:,}")
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         relation = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "above",
                     "exclusiveMaximum": "below"}[str(error.validator)]
@@ -224,7 +228,7 @@ class _Builder:
             where = (*at, index) if isinstance(data, list) else at
             try:
                 if isinstance(item, str):
-                    specs.append(parse_fault_text(item))
+                    specs.extend(parse_fault_list(item))  # as in x-mock-fault
                 else:
                     params = {key: value for key, value in item.items() if key != "name"}
                     specs.append(make_fault(item["name"], params))

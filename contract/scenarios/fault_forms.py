@@ -101,6 +101,8 @@ def _param_schema(param: Param) -> dict[str, Any]:
     }
     if param.choices:
         schema["enum"] = list(param.choices)
+    elif param.kind == "string":
+        schema.update(minLength=1, maxLength=param.max_chars)
     if param.minimum is not None:
         schema["exclusiveMinimum" if param.exclusive_minimum else "minimum"] = param.minimum
     if param.maximum is not None:

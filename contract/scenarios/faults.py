@@ -1,32 +1,63 @@
-"""The fault vocabulary: every fault name, its parameters (type, default, bounds) and their checks.
+"""Fault values checked: one fault with typed parameters (`FaultSpec`), built by `make_fault`.
 
-One vocabulary serves scenario files (`fault:` in a step), the `x-mock-fault` request header, the
-admin API and chaos mode, so a fault means the same thing wherever it is written. Its text form
-and its JSON Schema are in `contract.scenarios.fault_forms`.
+The same checks serve scenario files (`fault:` in a step), the `x-mock-fault` request header, the
+admin API (and the pytest marker, which uses it) and chaos mode, against the one table of
+`contract.scenarios.fault_kinds`, so a fault means the same thing and has the same bounds wherever
+it is written. Its text form and its JSON Schema are in `contract.scenarios.fault_forms`.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from contract.validate.explain import clip
+from contract.scenarios.fault_kinds import (
+    FAULT_KINDS,
+    MAX_DELAY_MS,
+    MAX_HEADER_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_TIMES,
+    MAX_TOKENS_PER_SECOND,
+    MIN_TOKENS_PER_SECOND,
+    FaultKind,
+    FaultRole,
+    Param,
+    ParamKind,
+    ParamValue,
+)
+from contract.validate.explain import clip, json_type_name, show
 from contract.violations import did_you_mean
 
-ParamValue = int | float | str | bool
-ParamKind = Literal["int", "number", "string", "bool"]
-# What a fault does to the answer: replaces it, delays it, or rewrites a stream or the content.
-FaultRole = Literal["replace", "delay", "stream", "content"]
+__all__ = [
+    "FAULT_KINDS",
+    "MAX_DELAY_MS",
+    "MAX_HEADER_CHARS",
+    "MAX_TEXT_CHARS",
+    "MAX_TIMES",
+    "MAX_TOKENS_PER_SECOND",
+    "MIN_TOKENS_PER_SECOND",
+    "FaultError",
+    "FaultKind",
+    "FaultRole",
+    "FaultSpec",
+    "Param",
+    "ParamKind",
+    "ParamValue",
+    "allowed",
+    "check_fault_set",
+    "check_times",
+    "described",
+    "make_fault",
+    "unknown_fault_message",
+]
 
-# One minute: the longest any single wait may be (latency, stall, time to first token). A client
-# that asks for more holds a server thread for nothing a test needs.
-MAX_DELAY_MS = 60_000.0
-# Slowest pace of a stream after its first token; slower paces (1e-9, 1e-300) meant sleeps of
-# centuries or an OverflowError.
-MIN_TOKENS_PER_SECOND = 1.0
-MAX_TOKENS_PER_SECOND = 100_000.0
+# What a header value may hold as an integer or a number: plain ASCII decimal, nothing Python's
+# int() and float() also take ("1_000", " 7", "nan", "inf", "٣").
+_INT_TEXT = re.compile(r"-?[0-9]+")
+_NUMBER_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 class FaultError(ValueError):
@@ -37,127 +68,6 @@ class FaultError(ValueError):
         self.message = message
         self.fault = fault
         self.key = key
-
-
-@dataclass(frozen=True, slots=True)
-class Param:
-    name: str
-    kind: ParamKind
-    summary: str
-    default: ParamValue | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[ParamValue, ...] = ()
-    exclusive_minimum: bool = False
-    header: bool = False  # a string sent as an HTTP header value: visible ASCII, bounded
-
-
-@dataclass(frozen=True, slots=True)
-class FaultKind:
-    name: str
-    role: FaultRole
-    summary: str
-    params: tuple[Param, ...] = ()
-    stream_only: bool = False
-
-    def param(self, name: str) -> Param | None:
-        return next((p for p in self.params if p.name == name), None)
-
-
-def _status(default: int, summary: str = "HTTP status of the answer (400-599)") -> Param:
-    return Param("status", "int", summary, default, 400, 599)
-
-
-def _delay(name: str, summary: str, default: float | None = None) -> Param:
-    return Param(name, "number", summary, default, 0, MAX_DELAY_MS)
-
-
-def _retry_after() -> tuple[Param, Param]:
-    return (
-        Param("retry_after", "number", "seconds, sent as the retry-after header", None, 0, 3600),
-        Param("retry_after_ms", "number", "milliseconds, sent as the retry-after-ms header", None,
-              0, 3_600_000),
-    )
-
-
-def _after(default: int, summary: str) -> Param:
-    return Param("after", "int", summary, default, 0, 100_000)
-
-
-FAULT_KINDS: dict[str, FaultKind] = {kind.name: kind for kind in (
-    FaultKind("latency", "delay", "wait before answering", (
-        Param("distribution", "string", "fixed, uniform or lognormal", "fixed",
-              choices=("fixed", "uniform", "lognormal")),
-        _delay("ms", "fixed: the delay in milliseconds"),
-        _delay("min_ms", "uniform: the shortest delay"),
-        _delay("max_ms", "uniform: the longest delay"),
-        Param("median_ms", "number", "lognormal: the median delay", None, 0, MAX_DELAY_MS, (),
-              True),
-        Param("sigma", "number", "lognormal: spread (standard deviation of the log)", 0.5, 0, 5),
-        _delay("cap_ms", "lognormal: never wait longer than this", 60_000.0),
-    )),
-    FaultKind("slow_stream", "stream", "pace a stream: time to first token, then tokens/second", (
-        _delay("ttft_ms", "time to first token in milliseconds", 0.0),
-        Param("tokens_per_second", "number", "pace after the first token", 20.0,
-              MIN_TOKENS_PER_SECOND, MAX_TOKENS_PER_SECOND),
-    ), stream_only=True),
-    FaultKind("http_error", "replace", "answer with an HTTP error", (
-        _status(500),
-        Param("message", "string", "the error's detail text"),
-        Param("body", "string", "a raw body sent verbatim instead of the contract's error body"),
-        *_retry_after(),
-        Param("should_retry", "bool", "sent as the x-should-retry header"),
-    )),
-    FaultKind("rate_limit", "replace", "answer 429 with the x-ratelimit-* headers at zero", (
-        Param("retry_after", "number", "seconds, sent as the retry-after header", 1, 0, 3600),
-        Param("retry_after_ms", "number", "milliseconds, sent as retry-after-ms", None, 0,
-              3_600_000),
-        Param("limit", "int", "the limit the headers report", 60, 1, 10_000_000),
-        Param("kind", "string", "which budget ran out: requests or tokens", "requests",
-              choices=("requests", "tokens")),
-    )),
-    FaultKind("fail_then_succeed", "replace",
-              "fail the first N identical requests of a session, then answer normally", (
-        Param("times", "int", "how many identical requests fail first", 1, 1, 100),
-        _status(503),
-        *_retry_after(),
-    )),
-    FaultKind("reset", "replace", "drop the connection without answering"),
-    FaultKind("empty_response", "replace", "answer with an empty body", (
-        Param("status", "int", "HTTP status of the empty answer", 200, 200, 599),
-    )),
-    FaultKind("malformed_json", "content", "send the JSON answer cut in half", (
-        Param("status", "int", "HTTP status of the answer", 200, 200, 599),
-    )),
-    FaultKind("malformed_sse", "stream", "after N events, send a record that is not JSON", (
-        _after(1, "good events before the broken record"),
-    ), stream_only=True),
-    FaultKind("truncate_stream", "stream",
-              "after N events, drop the connection without finishing the body", (
-        _after(3, "events sent before the connection drops"),
-    ), stream_only=True),
-    FaultKind("stream_error", "stream", "after N events, write an error line and end the stream", (
-        _after(2, "events sent before the error line"),
-        _status(500, "status named in the error line"),
-        Param("message", "string", "the error's text", "the model failed mid-stream"),
-    ), stream_only=True),
-    FaultKind("stall", "delay", "go silent for a while (before answering, or after N events)", (
-        _delay("ms", "how long to stay silent", 30_000.0),
-        Param("after", "int", "stall after this many stream events; -1: before the answer", -1,
-              -1, 100_000),
-    )),
-    FaultKind("redirect", "replace",
-              "answer the first N identical requests with a redirect (307 as seen on compat)", (
-        Param("status", "int", "redirect status", 307, choices=(301, 302, 303, 307, 308)),
-        Param("times", "int", "how many identical requests are redirected", 1, 1, 100),
-        Param("location", "string", "where to; default: the same path", header=True),
-    )),
-    FaultKind("tool_call_as_text", "content",
-              "the model writes its tool call into the text instead of calling the tool", (
-        Param("style", "string", "json ({\"name\":...,\"parameters\":...}) or pythonic "
-              "([get_weather(city=\"Paris\")])", "json", choices=("json", "pythonic")),
-    )),
-)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +118,9 @@ def _format_value(value: ParamValue) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value)
-    if any(ch in text for ch in ';,"= ') or not text:
+    # Quoted whenever reading it back unquoted would change it: a separator, a quote or a
+    # backslash, or whitespace (the reader strips it from the ends of a bare value).
+    if not text or any(ch in ';,"=\\' or ch.isspace() for ch in text):
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return text
 
@@ -219,34 +131,56 @@ def unknown_fault_message(name: str) -> str:
             + ", ".join(names))
 
 
+def allowed(param: Param) -> str:
+    """What a parameter takes, said the same way wherever it is refused."""
+    if param.choices:
+        return "one of " + ", ".join(_format_value(choice) for choice in param.choices)
+    if param.kind == "bool":
+        return "true or false"
+    if param.kind == "string":
+        if param.header:
+            return f"1 to {param.max_chars:,} visible ASCII characters (it is sent as a header)"
+        return f"text of 1 to {param.max_chars:,} characters"
+    noun = "an integer" if param.kind == "int" else "a number"
+    low, high = param.minimum, param.maximum
+    if low is None or high is None:
+        return noun
+    above = "above" if param.exclusive_minimum else "from"
+    to = "and at most" if param.exclusive_minimum else "to"
+    return f"{noun} {above} {_format_value(low)} {to} {_format_value(high)}"
+
+
+def _refused(param: Param, fault: str, got: str, note: str = "") -> FaultError:
+    return FaultError(f"{fault}: {param.name} must be {allowed(param)}, got {got}{note}",
+                      fault=fault, key=param.name)
+
+
 def _coerce_text(param: Param, raw: str, fault: str) -> ParamValue:
     """A header value (always text) to the parameter's type."""
-    def bad(expected: str) -> FaultError:
-        return FaultError(f"{fault}: {param.name} must be {expected}, got {clip(raw)!r}",
-                          fault=fault, key=param.name)
-
     if param.kind == "int":
-        try:
-            return int(raw)
-        except ValueError:
-            raise bad("an integer") from None
+        if not _INT_TEXT.fullmatch(raw):
+            note = param.note if _NUMBER_TEXT.fullmatch(raw) else ""
+            raise _refused(param, fault, repr(clip(raw)), note)
+        return int(raw)
     if param.kind == "number":
-        try:
-            value = float(raw)
-        except ValueError:
-            raise bad("a number") from None
+        if not _NUMBER_TEXT.fullmatch(raw):
+            raise _refused(param, fault, repr(clip(raw)))
+        value = float(raw)
         return int(value) if math.isfinite(value) and value.is_integer() else value
     if param.kind == "bool":
         lowered = raw.lower()
         if lowered not in ("true", "false"):
-            raise bad("true or false")
+            raise _refused(param, fault, repr(clip(raw)))
         return lowered == "true"
     return raw
 
 
+def described(value: object) -> str:
+    """A value of a JSON document for a message: its JSON type and a cut rendering."""
+    return "null" if value is None else f"{json_type_name(value)} {show(value)}"
+
+
 def _check_type(param: Param, value: object, fault: str) -> ParamValue:
-    expected = {"int": "an integer", "number": "a number", "string": "a string",
-                "bool": "true or false"}[param.kind]
     ok = {
         "int": isinstance(value, int) and not isinstance(value, bool),
         "number": isinstance(value, int | float) and not isinstance(value, bool),
@@ -254,14 +188,24 @@ def _check_type(param: Param, value: object, fault: str) -> ParamValue:
         "bool": isinstance(value, bool),
     }[param.kind]
     if not ok:
-        raise FaultError(
-            f"{fault}: {param.name} must be {expected}, got {type(value).__name__} {clip(repr(value))}",
-            fault=fault, key=param.name,
-        )
+        raise _refused(param, fault, described(value),
+                       param.note if isinstance(value, float) else "")
     if isinstance(value, float) and not math.isfinite(value):
-        raise FaultError(f"{fault}: {param.name} must be finite", fault=fault, key=param.name)
+        raise _refused(param, fault, f"{value} (not a finite number)")
     assert isinstance(value, int | float | str | bool)
     return value
+
+
+def _text_problem(param: Param, text: str) -> str | None:
+    if not text:
+        return "is empty"
+    if len(text) > param.max_chars:
+        return f"has {len(text):,} characters"
+    if param.header and not all(" " <= char <= "~" for char in text):
+        return "holds a character that is not visible ASCII"
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        return "holds a lone surrogate"
+    return None
 
 
 def _check_bounds(param: Param, value: ParamValue, fault: str) -> None:
@@ -270,14 +214,14 @@ def _check_bounds(param: Param, value: ParamValue, fault: str) -> None:
                           fault=fault, key=param.name)
 
     if param.choices and value not in param.choices:
-        raise fail("is not allowed; choose one of " + ", ".join(map(str, param.choices)))
-    if param.header and isinstance(value, str) and not _header_value(value):
-        raise FaultError(
-            f"{fault}: {param.name} is sent as a header: it needs 1 to {MAX_HEADER_CHARS} "
-            "visible ASCII characters (no line break or control character)",
-            fault=fault, key=param.name,
-        )
-    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise fail("is not allowed; choose " + allowed(param))
+    if isinstance(value, str):
+        problem = _text_problem(param, value)
+        if problem is not None:
+            raise FaultError(f"{fault}: {param.name}={clip(value, limit=60)!r} {problem}; it must "
+                             f"be {allowed(param)}", fault=fault, key=param.name)
+        return
+    if isinstance(value, bool):
         return
     low, high = param.minimum, param.maximum
     if low is not None and (value < low or (param.exclusive_minimum and value == low)):
@@ -285,13 +229,6 @@ def _check_bounds(param: Param, value: ParamValue, fault: str) -> None:
                    f"{_format_value(low)}")
     if high is not None and value > high:
         raise fail(f"is too large; it must be at most {_format_value(high)}")
-
-
-MAX_HEADER_CHARS = 2048
-
-
-def _header_value(text: str) -> bool:
-    return 0 < len(text) <= MAX_HEADER_CHARS and all(" " <= char <= "~" for char in text)
 
 
 def make_fault(name: str, params: Mapping[str, object], *, textual: bool = False) -> FaultSpec:
@@ -332,10 +269,10 @@ def _check_combination(name: str, values: dict[str, ParamValue], *, given: set[s
     needs = wanted[str(distribution)]
     for key in sorted(needs - given):
         raise FaultError(f"latency: distribution {distribution} needs {key}", fault=name, key=key)
-    allowed = needs | {"distribution"}
+    allowed_keys = needs | {"distribution"}
     if distribution == "lognormal":
-        allowed |= {"sigma", "cap_ms"}
-    for key in sorted(given - allowed):
+        allowed_keys |= {"sigma", "cap_ms"}
+    for key in sorted(given - allowed_keys):
         raise FaultError(
             f"latency: {key} does not apply to distribution {distribution} (it takes "
             + ", ".join(sorted(needs)) + ")", fault=name, key=key,
@@ -360,3 +297,13 @@ def check_fault_set(specs: tuple[FaultSpec, ...]) -> None:
             "at most one fault may replace the answer; got " + " and ".join(replacing),
             fault=replacing[1],
         )
+
+
+def check_times(value: object) -> int:
+    """How many requests a standing fault applies to (admin API `times`, `llama_fault(times=)`)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_TIMES:
+        return value
+    got = described(value) if not isinstance(value, int) or isinstance(value, bool) else \
+        f"{value:,}"
+    raise FaultError(f"times must be an integer from 1 to {MAX_TIMES:,} (leave it out: until "
+                     f"deleted), got {got}", key="times")

@@ -15,10 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 from contract.reading import ReadError, parse_json
 from contract.scenarios.build import build_scenario
-from contract.scenarios.fault_forms import parse_fault_text
-from contract.scenarios.faults import FaultError, FaultSpec, check_fault_set, make_fault
+from contract.scenarios.fault_forms import parse_fault_list, parse_fault_text
+from contract.scenarios.faults import (
+    FaultError,
+    FaultSpec,
+    check_fault_set,
+    check_times,
+    described,
+    make_fault,
+)
 from contract.scenarios.loading import Scenario, builtin_names, parse_scenario
 from contract.scenarios.source import ScenarioError, count_nodes, read_document
+from contract.validate.explain import clip
+from contract.violations import did_you_mean
 from mockserver.core.errors import json_bytes, simple_error
 from mockserver.core.http import MockRequest, MockResponse
 from mockserver.scenarios.router import NoMatch
@@ -29,6 +38,7 @@ if TYPE_CHECKING:
 
 # Each chat request takes every standing fault, and each POST lists them all back.
 MAX_STANDING_FAULTS = 100
+_FAULT_BODY_KEYS = ("fault", "times")
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
@@ -170,18 +180,44 @@ def admin_scenarios(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
 
 
 def _fault_items(value: Any) -> tuple[FaultSpec, ...]:
+    """The faults of a POST /_mock/faults body's `fault`: a text (several separated by commas, as
+    in x-mock-fault), an object with a name, or a non-empty list of those."""
+    if isinstance(value, list) and not value:
+        raise FaultError("fault: the list is empty; give at least one fault")
     items = value if isinstance(value, list) else [value]
     specs: list[FaultSpec] = []
-    for item in items:
-        if isinstance(item, str):
-            specs.append(parse_fault_text(item))
-        elif isinstance(item, dict) and isinstance(item.get("name"), str):
-            params = {key: val for key, val in item.items() if key != "name"}
-            specs.append(make_fault(item["name"], params))
-        else:
-            raise FaultError('a fault is "NAME; key=value; ..." or {"name": NAME, ...}')
-    check_fault_set(tuple(specs))
+    for index, item in enumerate(items):
+        where = f"fault[{index}]" if isinstance(value, list) else "fault"
+        try:
+            if isinstance(item, str):
+                specs.extend(parse_fault_list(item))
+            elif isinstance(item, dict) and isinstance(item.get("name"), str):
+                params = {key: val for key, val in item.items() if key != "name"}
+                specs.append(make_fault(item["name"], params))
+            else:
+                raise FaultError(f'a fault is "NAME; key=value; ..." or {{"name": NAME, ...}}, '
+                                 f"got {described(item)}")
+        except FaultError as exc:
+            raise FaultError(f"{where}: {exc.message}", fault=exc.fault, key=exc.key) from None
+    try:
+        check_fault_set(tuple(specs))
+    except FaultError as exc:
+        raise FaultError(f"fault: {exc.message}", fault=exc.fault) from None
     return tuple(specs)
+
+
+def _standing_fault(document: Any) -> tuple[tuple[FaultSpec, ...], int | None]:
+    """The faults and `times` of a POST /_mock/faults body, every key checked."""
+    if not isinstance(document, dict) or "fault" not in document:
+        raise FaultError('send {"fault": "NAME; key=value", "times": N}; got '
+                         + (described(document) if not isinstance(document, dict)
+                            else "no fault key"))
+    for key in document:
+        if key not in _FAULT_BODY_KEYS:
+            raise FaultError(f"unknown key {clip(key)!r}{did_you_mean(key, _FAULT_BODY_KEYS)} "
+                             "(the body takes fault and times)", key=key)
+    times = check_times(document["times"]) if "times" in document else None
+    return _fault_items(document["fault"]), times
 
 
 def admin_faults(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
@@ -191,18 +227,10 @@ def admin_faults(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
             document = parse_json(request.body)
         except ReadError as exc:
             return _invalid(f"the body is not JSON: {exc.violation.message}", "fault.invalid")
-        if not isinstance(document, dict) or "fault" not in document:
-            return _invalid('send {"fault": "NAME; key=value", "times": N}', "fault.invalid")
-        times = document.get("times")
-        if times is not None and (not isinstance(times, int) or isinstance(times, bool)
-                                  or times < 1):
-            return _invalid("times must be a positive integer (or absent: until deleted)",
-                            "fault.invalid")
         try:
-            specs = _fault_items(document["fault"])
-            faults.add(specs, times)
+            faults.add(*_standing_fault(document))
         except FaultError as exc:
-            return _invalid(f"fault: {exc.message}", "fault.invalid")
+            return _invalid(exc.message, "fault.invalid")
     elif request.method == "DELETE":
         faults.clear()
         return MockResponse(204, b"")
