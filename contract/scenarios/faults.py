@@ -57,6 +57,7 @@ __all__ = [
 # What a header value may hold as an integer or a number: plain ASCII decimal, nothing Python's
 # int() and float() also take ("1_000", " 7", "nan", "inf", "٣").
 _INT_TEXT = re.compile(r"-?[0-9]+")
+_MAX_NUMBER_TEXT = 50  # characters, as a number literal in a JSON body (docs/server.md, Limits)
 _NUMBER_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -158,12 +159,13 @@ def _refused(param: Param, fault: str, got: str, note: str = "") -> FaultError:
 def _coerce_text(param: Param, raw: str, fault: str) -> ParamValue:
     """A header value (always text) to the parameter's type."""
     if param.kind == "int":
-        if not _INT_TEXT.fullmatch(raw):
+        # int() of thousands of digits is slow, then a ValueError; JSON bodies have the same bound.
+        if len(raw) > _MAX_NUMBER_TEXT or not _INT_TEXT.fullmatch(raw):
             note = param.note if _NUMBER_TEXT.fullmatch(raw) else ""
             raise _refused(param, fault, repr(clip(raw)), note)
         return int(raw)
     if param.kind == "number":
-        if not _NUMBER_TEXT.fullmatch(raw):
+        if len(raw) > _MAX_NUMBER_TEXT or not _NUMBER_TEXT.fullmatch(raw):
             raise _refused(param, fault, repr(clip(raw)))
         value = float(raw)
         return int(value) if math.isfinite(value) and value.is_integer() else value

@@ -59,6 +59,8 @@ def test_several_faults_separated_by_commas() -> None:
     ("fail_then_succeed; times=1_0", "times", "times must be an integer from 1 to 100, got '1_0'"),
     ("fail_then_succeed; times=+2", "times", "got '+2'"),
     ("latency; ms=nan", "ms", "ms must be a number from 0 to 60000, got 'nan'"),
+    ("http_error; status=" + "9" * 5000, "status", "status must be an integer from 400 to 599"),
+    ("latency; ms=" + "9" * 5000, "ms", "ms must be a number from 0 to 60000, got '999"),
     ("latency; ms=inf", "ms", "got 'inf'"),
     ("http_error; message=", "message", "message='' is empty; it must be text of 1 to 8,192"),
     ("http_error; body=" + "x" * 8193, "body", "has 8,193 characters; it must be text of 1 to"),
