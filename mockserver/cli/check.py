@@ -172,12 +172,13 @@ def _run_server(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
                                  examples=args.examples, seed=args.seed, endpoints=endpoints,
                                  progress=progress)  # fmt: skip
     except ServerUnreachable as exc:
+        progress.clear()
         return _fail(str(exc))
 
 
 def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
                 progress: Progress) -> Report | int:  # fmt: skip
-    from mockserver.conformance.adapters import AdapterError, resolve_adapter
+    from mockserver.conformance.adapter_spec import AdapterError, resolve_adapter
     from mockserver.conformance.client_runner import run_client_checks
 
     if args.examples < 0:
@@ -188,11 +189,15 @@ def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
         adapter = resolve_adapter(args.adapter)
     except AdapterError as exc:
         return _fail(str(exc))
-    return run_client_checks(adapter, target=args.adapter,
-                             scenarios=() if args.no_scenarios else scenarios,
-                             examples=args.examples, seed=args.seed,
-                             save_failures=args.save_failures,
-                             progress=progress)  # fmt: skip
+    try:
+        return run_client_checks(adapter, target=args.adapter,
+                                 scenarios=() if args.no_scenarios else scenarios,
+                                 examples=args.examples, seed=args.seed,
+                                 save_failures=args.save_failures,
+                                 progress=progress)  # fmt: skip
+    except AdapterError as exc:  # it returned something other than a ClientOutcome
+        progress.clear()
+        return _fail(f"--adapter {args.adapter!r}: {exc}")
 
 
 def _base_url_problem(url: str) -> str:

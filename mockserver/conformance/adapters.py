@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import inspect
 import json
 from collections.abc import Callable, Iterable
@@ -25,11 +24,6 @@ from contract.conformance.checks import (
     ToolCallOutcome,
     Unsupported,
 )
-from mockserver.sdks import MissingSDK, require_sdk
-
-
-class AdapterError(Exception):
-    """An --adapter value that names no adapter; the message says why."""
 
 
 def sdk_arguments(create: Callable[..., Any], request: dict[str, Any]) -> dict[str, Any]:
@@ -226,36 +220,10 @@ def openai_compat(base_url: str, api_key: str, conversation: Conversation) -> Cl
     return _with_document(out, conversation)
 
 
-BUILTIN_ADAPTERS: dict[str, Adapter] = {
-    "llama-api-client": llama_api_client,
-    "llama-api-client-async": llama_api_client_async,
-    "openai": openai_compat,
+# Built-in adapter name -> (the adapter, the SDK module it drives: `mockserver.sdks`).
+BUILTINS: dict[str, tuple[Adapter, str]] = {
+    "llama-api-client": (llama_api_client, "llama_api_client"),
+    "llama-api-client-async": (llama_api_client_async, "llama_api_client"),
+    "openai": (openai_compat, "openai"),
 }
-
-
-_BUILTIN_SDKS = {"llama-api-client": "llama_api_client", "llama-api-client-async": "llama_api_client",
-                 "openai": "openai"}  # fmt: skip
-
-
-def resolve_adapter(spec: str) -> Adapter:
-    """A built-in adapter by name, or `MODULE:FUNCTION` imported from the current environment."""
-    if spec in BUILTIN_ADAPTERS:
-        try:
-            require_sdk(_BUILTIN_SDKS[spec], needed_by=f"--adapter {spec}")
-        except MissingSDK as exc:
-            raise AdapterError(str(exc)) from None
-        return BUILTIN_ADAPTERS[spec]
-    module_name, sep, function_name = spec.partition(":")
-    if not sep or not module_name or not function_name:
-        raise AdapterError(f"--adapter {spec!r}: use MODULE:FUNCTION or one of "
-                           f"{', '.join(BUILTIN_ADAPTERS)}")  # fmt: skip
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise AdapterError(f"--adapter {spec!r}: cannot import {module_name!r}: {exc}") from None
-    function = getattr(module, function_name, None)
-    if not callable(function):
-        raise AdapterError(f"--adapter {spec!r}: {module_name} has no function "
-                           f"{function_name!r}")  # fmt: skip
-    adapter: Adapter = function
-    return adapter
+BUILTIN_ADAPTERS: dict[str, Adapter] = {name: entry[0] for name, entry in BUILTINS.items()}

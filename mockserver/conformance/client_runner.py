@@ -22,6 +22,7 @@ from contract.conformance.report import CheckRecord, Report, records_of, request
 from contract.scenarios.loading import Scenario, Step, builtin_scenarios
 from mockserver.adapters.live import LiveServer
 from mockserver.config import MockConfig
+from mockserver.conformance.adapter_spec import AdapterError, outcome_problem
 from mockserver.core.service import MockService
 from mockserver.scenarios.layer import install_scenarios
 from mockserver.state.journal import JournalEntry
@@ -83,12 +84,16 @@ class ConformanceMock:
         self, adapter: Adapter, conversation: Conversation, session: str | None
     ) -> tuple[ClientOutcome, tuple[RequestSeen, ...]]:
         """Make the client run one call; what it returned and the requests the mock saw.
-        Raises `Unsupported` when the adapter cannot make the call. An adapter returns the
-        client's errors in its outcome: anything it raises is a bug of the adapter and
-        propagates with its traceback, never counted as the client surfacing an error."""
+        Raises `Unsupported` when the adapter cannot make the call, `AdapterError` when it
+        returns something other than a `ClientOutcome`. An adapter returns the client's errors
+        in its outcome: anything it raises is a bug of the adapter and propagates with its
+        traceback, never counted as the client surfacing an error."""
         before = len(self.entries(session))
         suffix = "/compat/v1" if conversation.endpoint == "compat" else "/v1"
         outcome = adapter(self.live.base_url + suffix, API_KEY, conversation)
+        problem = outcome_problem(outcome)
+        if problem:
+            raise AdapterError(f"the adapter {problem}")
         return outcome, tuple(seen_request(entry) for entry in self.entries(session)[before:])
 
 

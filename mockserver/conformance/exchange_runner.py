@@ -29,6 +29,7 @@ from contract.conformance.checks import (
 from contract.conformance.checks.registry import CheckOutcome, registered_checks
 from contract.conformance.report import CheckRecord, Report, record_message
 from contract.strategies import ClientExchange, exchanges
+from mockserver.conformance.adapter_spec import AdapterError
 from mockserver.conformance.client_runner import ConformanceMock
 from mockserver.scenarios.layer import SCENARIO_HEADER, SESSION_HEADER, install_scenarios
 
@@ -160,6 +161,9 @@ def find_failures(
         return [failure.finding]
     except BaseExceptionGroup as group:
         leaves = _leaves(group)
+        misused = [leaf for leaf in leaves if isinstance(leaf, AdapterError)]
+        if misused:  # not an adapter: a usage error, whatever else was found
+            raise misused[0] from None
         findings = [leaf.finding for leaf in leaves if isinstance(leaf, ExchangeFailed)]
         if len(findings) < len(leaves):
             raise  # an error of ours (or of the adapter) beside the findings: never drop it

@@ -23,6 +23,7 @@ class Progress:
         self.label = label
         self._clock = clock
         self._last = clock()
+        self._drawn = 0  # characters of an unfinished bar on the terminal's current line
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled or total <= 0:
@@ -36,6 +37,15 @@ class Progress:
             return
         filled = BAR_WIDTH * done // total
         bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        end = "\n" if done >= total else ""
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{total}{end}")
+        line = f"{self.label} [{bar}] {done}/{total}"
+        self._drawn = 0 if done >= total else len(line)
+        end = "" if self._drawn else "\n"
+        self.stream.write(f"\r{line}{end}")
         self.stream.flush()
+
+    def clear(self) -> None:
+        """Erase an unfinished bar, so a message that stops the run starts its own line."""
+        if self._drawn:
+            self.stream.write("\r" + " " * self._drawn + "\r")
+            self.stream.flush()
+            self._drawn = 0

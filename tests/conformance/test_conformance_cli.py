@@ -142,6 +142,7 @@ def test_without_a_terminal_progress_is_a_line_every_few_seconds() -> None:
 
 
 @pytest.mark.parametrize(("adapter", "module"), [("llama-api-client", "llama_api_client"),
+                                                 ("llama-api-client-async", "llama_api_client"),
                                                  ("openai", "openai")])  # fmt: skip
 def test_check_client_without_the_sdk_exits_2_naming_the_install(
     adapter: str, module: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -11,7 +11,7 @@ import pytest
 from contract.conformance.checks import ClientOutcome, Conversation, ToolCallOutcome, Unsupported
 from contract.conformance.report import Report
 from contract.scenarios.loading import builtin_scenario
-from mockserver.conformance.adapters import AdapterError, resolve_adapter
+from mockserver.conformance.adapter_spec import AdapterError, resolve_adapter
 from mockserver.conformance.client_runner import run_client_checks
 
 
@@ -94,7 +94,11 @@ def test_an_error_swallowed_by_the_client_is_found() -> None:
 
 
 def test_adapter_specs_are_resolved_or_refused_clearly() -> None:
-    assert resolve_adapter("json:dumps") is json.dumps
+    from mockserver.conformance.adapters import llama_api_client
+
+    assert resolve_adapter("mockserver.conformance.adapters:llama_api_client") is llama_api_client
+    with pytest.raises(AdapterError, match=r"json.dumps is a callable with the signature \(obj, \*"):
+        resolve_adapter("json:dumps")  # a function, but not one that takes an adapter's call
     with pytest.raises(AdapterError, match="MODULE:FUNCTION"):
         resolve_adapter("no-such-adapter")
     with pytest.raises(AdapterError, match="cannot import"):

@@ -1,0 +1,97 @@
+"""`--adapter SPEC`: a built-in adapter's name, or `MODULE:FUNCTION` imported and checked to be
+something an adapter can be, before a mock is started; and what an adapter returns, checked at
+each call. A spec or an adapter that is not one is a usage error (`AdapterError`), never a
+client that does not conform."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+from contract.conformance.checks import Adapter, ClientOutcome
+from contract.validate.explain import clip
+from mockserver.conformance.adapters import BUILTINS
+from mockserver.sdks import MissingSDK, require_sdk
+
+ADAPTER_SHAPE = "a function (base_url, api_key, conversation) -> ClientOutcome"
+
+
+class AdapterError(Exception):
+    """An --adapter value that names no adapter, or an adapter that returned something other
+    than a `ClientOutcome`; the message says why."""
+
+
+def resolve_adapter(spec: str) -> Adapter:
+    """A built-in adapter by name, or `MODULE:FUNCTION` imported from the current environment.
+    Raises `AdapterError` when `spec` names nothing importable, or something that cannot be an
+    adapter (not callable, a class, an async function, a signature that cannot take the call)."""
+    shown = clip(spec, limit=100)
+    if spec in BUILTINS:
+        builtin, sdk = BUILTINS[spec]
+        try:
+            require_sdk(sdk, needed_by=f"--adapter {spec}")
+        except MissingSDK as exc:
+            raise AdapterError(str(exc)) from None
+        return builtin
+    module_name, sep, function_name = spec.partition(":")
+    if not sep or not module_name or not function_name:
+        raise AdapterError(f"--adapter {shown!r}: use MODULE:FUNCTION or one of "
+                           f"{', '.join(BUILTINS)}")  # fmt: skip
+    # import_module reads a leading dot as a relative import (a TypeError without a package)
+    if not all(part.isidentifier() for part in module_name.split(".")):
+        raise AdapterError(f"--adapter {shown!r}: {clip(module_name, limit=60)!r} is not a "
+                           "module name (Python identifiers joined by dots)")  # fmt: skip
+    module_shown = clip(module_name, limit=60)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise AdapterError(f"--adapter {shown!r}: cannot import {module_shown!r}: "
+                           f"{clip(str(exc), limit=200)}") from None  # fmt: skip
+    except SyntaxError as exc:  # the module's own source: say where, as Python would
+        raise AdapterError(f"--adapter {shown!r}: cannot import {module_shown!r}: {exc.msg} "
+                           f"({exc.filename}, line {exc.lineno})") from None  # fmt: skip
+    if not hasattr(module, function_name):
+        raise AdapterError(f"--adapter {shown!r}: {module_shown} has no function "
+                           f"{clip(function_name, limit=60)!r}")  # fmt: skip
+    candidate = getattr(module, function_name)
+    problem = _not_an_adapter(candidate)
+    if problem:
+        raise AdapterError(f"--adapter {shown!r}: {module_shown}.{clip(function_name, limit=60)} "
+                           f"is {problem}; an adapter is {ADAPTER_SHAPE}")  # fmt: skip
+    adapter: Adapter = candidate
+    return adapter
+
+
+def _not_an_adapter(value: object) -> str:
+    """What `value` is when it cannot be an adapter ("" when it may be one)."""
+    if isinstance(value, type):
+        return "a class"
+    if inspect.ismodule(value):
+        return "a module"
+    if not callable(value):
+        return f"a value of type {type(value).__name__}, not a function"
+    if inspect.iscoroutinefunction(value) or inspect.iscoroutinefunction(
+        getattr(value, "__call__", None)  # noqa: B004 - an instance whose __call__ is async
+    ):
+        return "an async function (wrap it in asyncio.run, as llama-api-client-async does)"
+    try:
+        signature = inspect.signature(value)
+    except (TypeError, ValueError):  # some builtins have none: what they return is checked
+        return ""
+    try:
+        signature.bind("base_url", "api_key", "conversation")
+    except TypeError:
+        return f"a callable with the signature {clip(str(signature), limit=100)}"
+    return ""
+
+
+def outcome_problem(outcome: object) -> str:
+    """Why what an adapter returned is not a `ClientOutcome` ("" when it is one)."""
+    if isinstance(outcome, ClientOutcome):
+        return ""
+    if inspect.iscoroutine(outcome):
+        outcome.close()  # never awaited: closed, so no RuntimeWarning follows the message
+        return "returned a coroutine (is it an async function?), not a ClientOutcome"
+    if outcome is None:
+        return "returned None, not a ClientOutcome (a missing return?)"
+    return f"returned a value of type {type(outcome).__name__}, not a ClientOutcome"
