@@ -9,6 +9,15 @@ from typing import Any
 
 from contract.validate.explain import json_type_name
 from mockserver.engine.schema.facts import Bound, Facts, SchemaProblem, canonical, exact
+from mockserver.engine.schema.multiples import (
+    OFFSETS,
+    coarser,
+    common_step,
+    lattice,
+    multiple_of_all,
+    multiple_ok,
+    none_between,
+)
 from mockserver.engine.schema.patterns import PatternError, matches, pattern_string
 from mockserver.engine.schema.plausible import (
     filler_word,
@@ -19,7 +28,6 @@ from mockserver.engine.schema.plausible import (
 )
 
 DISTINCT_TRIES = 8  # fresh draws when uniqueItems rejects a value
-_OFFSETS = (0, *(sign * step for step in range(1, 65) for sign in (1, -1)))
 
 
 def unsatisfiable(pointer: str, reason: str) -> SchemaProblem:
@@ -32,14 +40,6 @@ def json_type(value: Any) -> str:
     return "integer" if kind == "number" and float(value).is_integer() else kind
 
 
-def multiple_ok(value: int | float, multiple: int | float) -> bool:
-    """multipleOf as Python's jsonschema checks it (float division for float divisors)."""
-    if isinstance(multiple, float):
-        quotient = value / multiple
-        return math.isfinite(quotient) and int(quotient) == quotient
-    return value % multiple == 0
-
-
 def _above(value: Fraction, bound: Bound | None) -> bool:
     return bound is None or value > bound.value or (value == bound.value and not bound.exclusive)
 
@@ -48,8 +48,9 @@ def _below(value: Fraction, bound: Bound | None) -> bool:
     return bound is None or value < bound.value or (value == bound.value and not bound.exclusive)
 
 
-def fits(value: Any, facts: Facts) -> bool:
-    """Whether a given value (an enum or const member) meets the scalar rules of `facts`."""
+def fits(value: Any, facts: Facts, *, multiples: bool = True) -> bool:
+    """Whether a given value (an enum or const member) meets the scalar rules of `facts`
+    (without `multiples`: all but multipleOf)."""
     kind = json_type(value)
     types = facts.types
     if types is not None and kind not in types and not (kind == "integer" and "number" in types):
@@ -59,7 +60,7 @@ def fits(value: Any, facts: Facts) -> bool:
         return (
             _above(number, facts.lower)
             and _below(number, facts.upper)
-            and all(multiple_ok(value, m) for m in facts.multiples)
+            and (not multiples or all(multiple_ok(value, m) for m in facts.multiples))
         )
     if kind == "string":
         if len(value) < facts.min_length:
@@ -99,14 +100,17 @@ def make_integer(facts: Facts, rng: random.Random, hint: str, avoid: frozenset[s
     elif high is not None and target > high:
         target = high
     base = -(-target // step) * step
-    for offset in _OFFSETS:
-        candidate = base + offset * step
-        if (low is not None and candidate < low) or (high is not None and candidate > high):
-            continue
-        if canonical(candidate) not in avoid and all(
-            multiple_ok(candidate, m) for m in facts.multiples
-        ):
-            return candidate
+    # Multiples Python's jsonschema counts too first; then those only JSON Schema's exact
+    # arithmetic counts (3 for multipleOf 0.1: 3 / 0.1 is 30.000000000000004).
+    for exactly in (False, True):
+        for offset in OFFSETS:
+            candidate = base + offset * step
+            if (low is not None and candidate < low) or (high is not None and candidate > high):
+                continue
+            if canonical(candidate) not in avoid and multiple_of_all(
+                candidate, facts.multiples, exactly=exactly
+            ):
+                return candidate
     if avoid:
         reason = f"uniqueItems needs more distinct integers than {_bounds_text(facts)} allow"
     else:
@@ -154,24 +158,32 @@ def make_number(facts: Facts, rng: random.Random, hint: str, avoid: frozenset[st
 def _number_multiple(
     facts: Facts, rng: random.Random, hint: str, avoid: frozenset[str]
 ) -> int | float:
-    fractions = [exact(m) for m in facts.multiples]
-    step = Fraction(
-        math.lcm(*(f.numerator for f in fractions)), math.gcd(*(f.denominator for f in fractions))
-    )
-    base = round(exact(plausible_number(hint, rng)) / step)
-    if facts.lower is not None:
-        base = max(base, math.ceil(facts.lower.value / step))
-    if facts.upper is not None:
-        base = min(base, math.floor(facts.upper.value / step))
-    for offset in _OFFSETS:
-        value = (base + offset) * step
-        candidate: int | float = int(value) if value.denominator == 1 else float(value)
-        if fits(candidate, facts) and canonical(candidate) not in avoid:
-            return candidate
+    step = common_step(facts.multiples)
+    target = exact(plausible_number(hint, rng))
+    # As in make_integer; last, coarser multiples, for steps too fine to move a float.
+    passes = [(step, False), (step, True)]
+    near = min(max(target, facts.lower.value if facts.lower else target),
+               facts.upper.value if facts.upper else target)  # fmt: skip
+    if (coarse := coarser(step, near)) != step:
+        passes.append((coarse, True))
+    for unit, exactly in passes:
+        for candidate in lattice(unit, target, facts.lower, facts.upper):
+            if (
+                fits(candidate, facts, multiples=False)
+                and multiple_of_all(candidate, facts.multiples, exactly=exactly)
+                and canonical(candidate) not in avoid
+            ):
+                return candidate
     shown = str(step.numerator) if step.denominator == 1 else str(float(step))
-    distinct = " with distinct values" if avoid else ""
-    raise unsatisfiable(
-        facts.pointer, f"no multiple of {shown} satisfies {_bounds_text(facts)}{distinct}"
+    if avoid or none_between(step, facts.lower, facts.upper):
+        distinct = " with distinct values" if avoid else ""
+        raise unsatisfiable(
+            facts.pointer, f"no multiple of {shown} satisfies {_bounds_text(facts)}{distinct}"
+        )
+    raise SchemaProblem(
+        "unsupported",
+        facts.pointer,
+        f"the mock found no float that is a multiple of {shown} within {_bounds_text(facts)}",
     )
 
 
