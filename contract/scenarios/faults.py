@@ -303,9 +303,11 @@ def check_fault_set(specs: tuple[FaultSpec, ...]) -> None:
 
 def check_times(value: object) -> int:
     """How many requests a standing fault applies to (admin API `times`, `llama_fault(times=)`)."""
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_TIMES:
+    if not isinstance(value, int) or isinstance(value, bool):
+        got = described(value)
+    elif 1 <= value <= MAX_TIMES:
         return value
-    got = described(value) if not isinstance(value, int) or isinstance(value, bool) else \
-        f"{value:,}"
+    else:
+        got = f"{value:,}"
     raise FaultError(f"times must be an integer from 1 to {MAX_TIMES:,} (leave it out: until "
                      f"deleted), got {got}", key="times")
