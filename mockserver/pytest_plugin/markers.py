@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from contract.scenarios.faults import FaultError, check_times
+
 __all__ = ["AdminCall", "MarkerError", "ScenarioUpload", "markers_applied", "read_markers"]
 
 # (method, path, body, content type) -> None; raises MockAdminError when the mock refuses.
@@ -88,9 +90,10 @@ def _fault_body(marker: pytest.Mark) -> bytes:
     document: dict[str, Any] = {"fault": marker.args[0]}
     times = marker.kwargs.get("times")
     if times is not None:
-        if not isinstance(times, int) or isinstance(times, bool) or times < 1:
-            raise MarkerError(f"llama_fault(times=...) must be a positive integer; got {times!r}")
-        document["times"] = times
+        try:
+            document["times"] = check_times(times)
+        except FaultError as exc:
+            raise MarkerError(f"llama_fault(times=...): {exc}") from None
     return json.dumps(document).encode()
 
 

@@ -132,7 +132,8 @@ def test_a_broken_scenario_file_names_file_line_and_field(pytester):
         ("llama_scenario(3)", "llama_scenario takes scenario names, files or folders; got 3"),
         ('llama_scenario("x", replace=True)', "llama_scenario takes no keyword arguments"),
         ("llama_fault()", "llama_fault takes one fault text such as 'http_error; status=503'"),
-        ('llama_fault("reset", times=0)', "llama_fault(times=...) must be a positive integer"),
+        ('llama_fault("reset", times=0)', "llama_fault(times=...): times must be an integer from 1"),
+        ('llama_fault("reset", times=10**7)', "llama_fault(times=...): times must be an integer from 1 to 1,000,000"),
         ('llama_fault("reset", after=2)', "llama_fault takes only times=N besides the fault"),
     ],
 )
