@@ -36,7 +36,16 @@ _CANONICAL = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=True, check_circular=False
 )
 _NO_LIMIT = 1 << 62
-_GENERATION_TRIES = 3
+# Generation plans, (listen to the conversation, minimal, oneOf exclusive), tried in turn until
+# a document validates. Last of the plain ones, only what the schema requires: keywords the
+# generator does not read ("not", "if"/"then", "dependentRequired"...) often constrain only the
+# optional. Then, for a schema with a oneOf, the same with a value matching two alternatives
+# refused: that costs a validator per alternative, and leaves every answer that came before.
+_PLANS = (
+    (True, False, False), (False, False, False), (False, False, False), (False, True, False),
+    (True, False, True), (False, False, True), (False, True, True),
+)  # fmt: skip
+_PLAIN_PLANS = 4
 _NO_PARAMETERS = {"type": "object", "properties": {}}
 _RULES = {  # (what the schema belongs to, problem kind) -> rule id
     ("response_format", "unsatisfiable"): "response_format.schema.unsatisfiable",
@@ -165,7 +174,8 @@ class Engine:
         """An instance of `schema`, checked by a real validator before it is returned: values
         from the conversation first; generated ones when those do not validate."""
         try:
-            validator, outside = _schema_validator(json.dumps(schema, sort_keys=True))
+            schema_text = json.dumps(schema, sort_keys=True)
+            validator, outside = _schema_validator(schema_text)
         except (ValueError, TypeError) as exc:  # jsonschema_rs reports a bad schema as ValueError
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise EngineError(
@@ -177,13 +187,12 @@ class Engine:
             rule = _RULES[(owner, outside.kind)]
             raise EngineError(rule=rule, path=path + outside.pointer, message=outside.reason)
         problem = ""
-        for attempt in range(_GENERATION_TRIES + 1):
+        exclusive = '"oneOf"' in schema_text
+        for listen, minimal, exclusive_one_of in _PLANS[: None if exclusive else _PLAIN_PLANS]:
             try:
-                listening = answers if attempt == 0 else None
-                # Last, only what the schema requires: keywords the generator does not read
-                # ("not", "if"/"then", "dependentRequired"...) often constrain only the optional.
-                minimal = attempt == _GENERATION_TRIES
-                instance = generate_instance(schema, rng=rng, answers=listening, minimal=minimal)
+                listening = answers if listen else None
+                instance = generate_instance(schema, rng=rng, answers=listening, minimal=minimal,
+                                             exclusive=exclusive_one_of)  # fmt: skip
             except SchemaProblem as exc:
                 rule = _RULES[(owner, exc.kind)]
                 raise EngineError(rule=rule, path=path + exc.pointer, message=exc.reason) from None

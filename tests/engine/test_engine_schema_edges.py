@@ -172,3 +172,62 @@ def test_bounds_that_leave_no_multiple_are_named(value, reason):
     error = _refused(_wrap(value))
     assert (error.rule, error.path, error.message) == (
         "tools.parameters.unsatisfiable", WHERE + "/properties/x", reason)  # fmt: skip
+
+
+# --- oneOf: exactly one ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [
+    {"oneOf": [{"type": "integer"}, {"type": "number"}]},
+    {"oneOf": [{"type": "number"}, {"type": "integer"}]},
+    {"oneOf": [{"type": "integer"}, {"type": "number", "multipleOf": 0.5}]},
+    {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "number", "maximum": 10}]},
+    {"oneOf": [{"type": "string"}, {"type": "string", "format": "email"}]},
+    {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "number"}]},
+     "minItems": 3, "uniqueItems": True},
+])  # fmt: skip
+@pytest.mark.parametrize("said", ["go", "x is 5", "mail ada@example.com"])
+@pytest.mark.parametrize("seed", range(6))
+def test_a_value_matching_two_alternatives_of_a_one_of_is_not_answered(value, said, seed):
+    # An integer is a number too: 5 matches both alternatives, and oneOf takes exactly one.
+    _arguments(_wrap(value), said, seed)
+
+
+def test_a_one_of_whose_alternatives_always_overlap_is_refused_saying_why():
+    error = _refused(_wrap({"oneOf": [{"type": "string"}, {"type": "string"}]}))
+    assert (error.rule, error.path) == ("tools.parameters.unsupported", WHERE + "/properties/x/oneOf")
+    assert "matches alternative" in error.message
+    assert "oneOf takes exactly one" in error.message
+
+
+# --- contains ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "made"), [
+    # minContains 0: contains asks nothing, even what the items cannot be.
+    ({"type": "array", "items": {"type": "integer"}, "contains": {"type": "string"},
+      "minContains": 0, "minItems": 2}, None),
+    ({"type": "array", "items": {"type": "integer"}, "contains": {"const": "z"},
+      "minContains": 0, "maxItems": 0}, []),
+    ({"type": "array", "contains": {"const": "z"}, "minContains": 2, "maxItems": 2},
+     ["z", "z"]),
+    ({"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 9},
+      "contains": {"minimum": 5}, "minContains": 3, "uniqueItems": True}, None),
+])  # fmt: skip
+@pytest.mark.parametrize("seed", range(4))
+def test_contains_with_min_contains_is_made(value, made, seed):
+    arguments = _arguments(_wrap(value), seed=seed)
+    if made is not None:
+        assert arguments == {"x": made}
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    ({"type": "array", "contains": {"type": "string"}, "minContains": 3, "maxItems": 2},
+     "contains needs 3 matching items but at most 2 items are allowed"),
+    ({"type": "array", "contains": {"type": "string"}, "maxItems": 0},
+     "contains needs 1 matching item but at most 0 items are allowed"),
+])  # fmt: skip
+def test_contains_that_cannot_fit_is_named(value, reason):
+    error = _refused(_wrap(value))
+    assert (error.rule, error.path, error.message) == (
+        "tools.parameters.unsatisfiable", WHERE + "/properties/x", reason)  # fmt: skip

@@ -236,6 +236,9 @@ class Collector:
         elif rest is not None and rest is not True:
             facts.items.append((rest, child(pointer, rest_keyword)))
         if "contains" in schema:
+            least = schema.get("minContains", 1)
+            least = least if isinstance(least, int) and least >= 0 else 1
+            facts.min_contains = least if not facts.contains else max(facts.min_contains, least)
             facts.contains.append((schema["contains"], child(pointer, "contains")))
 
     def _add_object_rules(self, facts: Facts, schema: Mapping[str, Any], pointer: str) -> None:

@@ -113,6 +113,7 @@ class Facts:
     max_properties: int | None = None
     choices: list[tuple[str, list[Part]]] = field(default_factory=list)
     families: list[str] = field(default_factory=list)
+    min_contains: int = 1  # items that must match `contains` (when there is one)
 
     def copy(self) -> Facts:
         return Facts(
@@ -140,4 +141,5 @@ class Facts:
             self.max_properties,
             list(self.choices),
             list(self.families),
+            self.min_contains,
         )

@@ -15,8 +15,10 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from contract.validate.explain import show
 from mockserver.engine.listen.answers import MISSING, Answers, descriptions
 from mockserver.engine.schema.collect import Collector
+from mockserver.engine.schema.exclusive import OneOfCheck
 from mockserver.engine.schema.facts import Facts, Part, SchemaProblem, canonical
 from mockserver.engine.schema.patterns import PatternError, pattern_string
 from mockserver.engine.schema.plausible import filler_word, scalar_kind, singular
@@ -34,6 +36,7 @@ HARD_DEPTH = 40  # more than plain nesting can reach under the request depth lim
 _BUDGET = 512  # alternatives tried per instance, against exponential anyOf nesting
 _MAX_OPEN_CHOICES = 64  # anyOf/oneOf decided inside one value, against cycles through them
 _MAX_LISTENED_OPTIONS = 8  # anyOf/oneOf alternatives offered to the conversation's values
+_OVERLAP_TRIES = 4  # values made for one oneOf alternative that match another too
 
 __all__ = ["SchemaProblem", "generate_instance"]
 
@@ -41,18 +44,30 @@ Maker = Callable[[Facts, int, str, frozenset[str]], Any]
 
 
 def generate_instance(
-    schema: Any, *, rng: random.Random, answers: Answers | None = None, minimal: bool = False
+    schema: Any,
+    *,
+    rng: random.Random,
+    answers: Answers | None = None,
+    minimal: bool = False,
+    exclusive: bool = False,
 ) -> Any:
     """An instance of `schema`; values the conversation offers (`answers`) come first. With
-    `minimal`, objects get only their required properties and arrays their fewest items."""
-    return _Generator(schema, rng, answers, minimal).value([(schema, "")], 0, "")
+    `minimal`, objects get only their required properties and arrays their fewest items; with
+    `exclusive`, a value made for one alternative of a oneOf that matches another is not taken."""
+    return _Generator(schema, rng, answers, minimal, exclusive).value([(schema, "")], 0, "")
 
 
 class _Generator:
     def __init__(
-        self, root: Any, rng: random.Random, answers: Answers | None, minimal: bool = False
+        self,
+        root: Any,
+        rng: random.Random,
+        answers: Answers | None,
+        minimal: bool = False,
+        exclusive: bool = False,
     ) -> None:
         self.collector = Collector(root)
+        self.one_of = OneOfCheck(root) if exclusive else None
         self.rng = rng
         self.answers = answers
         self.shallow_from = 0 if minimal else SOFT_DEPTH  # depth from which only what is needed
@@ -100,7 +115,8 @@ class _Generator:
             return self.answers.fill(facts, hint, about)
         if len(facts.choices) > 1:
             return MISSING
-        for option in facts.choices[0][1][:_MAX_LISTENED_OPTIONS]:
+        group, options = facts.choices[0]
+        for index, option in enumerate(options[:_MAX_LISTENED_OPTIONS]):
             attempt = facts.copy()
             attempt.choices = []
             try:
@@ -110,9 +126,15 @@ class _Generator:
             if attempt.choices or attempt.types == ("null",):
                 continue
             heard = self.answers.fill(attempt, hint, about)
-            if heard is not MISSING:
+            if heard is not MISSING and self._also_matches(group, options, index, heard) is None:
                 return heard
         return MISSING
+
+    def _also_matches(self, group: str, options: list[Part], chosen: int, value: Any) -> int | None:
+        """Another alternative of the oneOf at `group` that `value` matches (when `exclusive`)."""
+        if self.one_of is None or not group.endswith("/oneOf"):
+            return None
+        return self.one_of.other_match(value, options, chosen)
 
     def _choose(self, facts: Facts, depth: int, hint: str, avoid: frozenset[str]) -> Any:
         """Decide the open anyOf/oneOf groups one by one, backtracking when an alternative fails."""
@@ -134,7 +156,9 @@ class _Generator:
             self.open_choices += 1
             try:
                 self.collector.add(attempt, *options[index])
-                return self._choose(attempt, depth, hint, avoid)
+                again = attempt.copy() if self.one_of is not None else attempt
+                value = self._choose(attempt, depth, hint, avoid)
+                return self._only_one(pointer, options, index, value, again, depth, hint, avoid)
             except SchemaProblem as problem:
                 if problem.kind == "invalid" or self.budget < 0:
                     raise
@@ -151,6 +175,26 @@ class _Generator:
             first.pointer,
             f"no alternative of {keyword} at {pointer or '/'} works; for example: {first.reason}",
         )
+
+    def _only_one(
+        self, group: str, options: list[Part], index: int, value: Any, facts: Facts, depth: int,
+        hint: str, avoid: frozenset[str],
+    ) -> Any:  # fmt: skip
+        """`value`, made for alternative `index`, or when it matches another alternative of the
+        oneOf too (2 for integer and number), another value made for it (2.5)."""
+        taken = set(avoid)
+        for _ in range(_OVERLAP_TRIES):
+            other = self._also_matches(group, options, index, value)
+            if other is None:
+                return value
+            taken.add(canonical(value))
+            try:
+                value = self._choose(facts.copy(), depth, hint, frozenset(taken))
+            except SchemaProblem:
+                break  # no other value: the overlap is the reason to give
+        raise SchemaProblem("unsupported", group, (
+            f"the value {show(value, limit=40)} made for alternative {index} matches "
+            f"alternative {other} too, and oneOf takes exactly one"))  # fmt: skip
 
     def _generate(self, facts: Facts, depth: int, hint: str, avoid: frozenset[str]) -> Any:
         if facts.const:
@@ -228,7 +272,14 @@ class _Generator:
                 listed = self.answers.fill_list(item, singular(hint), about, low, high)
                 if listed is not MISSING:
                     return listed
-        least = max(low, 1 if facts.contains else 0)
+        # An item matching `contains` comes first even when minContains is 0 (then it may not).
+        matching = max(facts.min_contains, 1) if facts.contains else 0
+        if high is not None and facts.contains and facts.min_contains > high:
+            needs = f"{facts.min_contains} matching item" + "s" * (facts.min_contains > 1)
+            raise unsatisfiable(
+                facts.pointer, f"contains needs {needs} but at most {high} items are allowed"
+            )
+        least = max(low, matching)
         if depth >= self.shallow_from:
             count = least
         else:
@@ -239,10 +290,11 @@ class _Generator:
         seen: set[str] = set()
         for index in range(count):
             parts = list(facts.prefix[index] if index < len(facts.prefix) else facts.items)
-            if index == 0:
-                parts += facts.contains
             try:
-                item = self._item(parts, depth, singular(hint), seen, facts.pointer)
+                if index < matching:
+                    item = self._matching_item(facts, parts, depth, singular(hint), seen)
+                else:
+                    item = self._item(parts, depth, singular(hint), seen, facts.pointer)
             except SchemaProblem as problem:
                 if index < least or problem.kind != "unsatisfiable":
                     raise
@@ -251,6 +303,20 @@ class _Generator:
             if facts.unique:
                 seen.add(canonical(item))
         return items
+
+    def _matching_item(
+        self, facts: Facts, parts: list[Part], depth: int, hint: str, seen: set[str]
+    ) -> Any:
+        """An item that matches `contains` too; with minContains 0, one that need not."""
+        try:
+            return self._item(parts + facts.contains, depth, hint, seen, facts.pointer)
+        except SchemaProblem as problem:
+            if facts.min_contains or problem.kind == "invalid":
+                raise
+            try:
+                return self._item(parts, depth, hint, seen, facts.pointer)
+            except SchemaProblem:
+                raise problem from None  # the array was refused for this before minContains 0
 
     def _item(self, parts: list[Part], depth: int, hint: str, seen: set[str], pointer: str) -> Any:
         avoid = frozenset(seen)
