@@ -141,6 +141,8 @@ def _outcome(schema: Schema, said: str, seed: int) -> EngineError | None:
     {"type": "integer", "multipleOf": 0.7},
     {"type": "integer", "multipleOf": 5e-324, "exclusiveMaximum": -1.5},
     {"type": "number", "multipleOf": 0.7, "minimum": 1e300},
+    {"type": "number", "multipleOf": 1e-300, "exclusiveMinimum": 1e300},
+    {"type": "number", "multipleOf": 5e-324, "exclusiveMaximum": -1e300},
     {"allOf": [{"type": "integer", "multipleOf": 1e-300}, {"multipleOf": 1e308}],
      "minimum": 0.25},  # once an OverflowError: a 500
 ])  # fmt: skip

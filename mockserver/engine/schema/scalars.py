@@ -162,8 +162,8 @@ def _number_multiple(
     target = exact(plausible_number(hint, rng))
     # As in make_integer; last, coarser multiples, for steps too fine to move a float.
     passes = [(step, False), (step, True)]
-    near = min(max(target, facts.lower.value if facts.lower else target),
-               facts.upper.value if facts.upper else target)  # fmt: skip
+    near = max(target, facts.lower.value) if facts.lower else target
+    near = min(near, facts.upper.value) if facts.upper else near
     if (coarse := coarser(step, near)) != step:
         passes.append((coarse, True))
     for unit, exactly in passes:
