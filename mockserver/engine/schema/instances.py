@@ -17,13 +17,13 @@ from typing import Any
 
 from contract.validate.explain import show
 from mockserver.engine.listen.answers import MISSING, Answers, descriptions
+from mockserver.engine.schema.arrays import ArrayMaker
 from mockserver.engine.schema.collect import Collector
 from mockserver.engine.schema.exclusive import OneOfCheck
 from mockserver.engine.schema.facts import Facts, Part, SchemaProblem, canonical
 from mockserver.engine.schema.patterns import PatternError, pattern_string
-from mockserver.engine.schema.plausible import filler_word, scalar_kind, singular
+from mockserver.engine.schema.plausible import filler_word, scalar_kind
 from mockserver.engine.schema.scalars import (
-    DISTINCT_TRIES,
     fits,
     make_integer,
     make_number,
@@ -57,7 +57,7 @@ def generate_instance(
     return _Generator(schema, rng, answers, minimal, exclusive).value([(schema, "")], 0, "")
 
 
-class _Generator:
+class _Generator(ArrayMaker):
     def __init__(
         self,
         root: Any,
@@ -250,83 +250,6 @@ class _Generator:
         if not fresh:
             raise unsatisfiable(facts.pointer, "uniqueItems needs more than two booleans")
         return self.rng.choice(fresh)
-
-    def _array(self, facts: Facts, depth: int, hint: str, avoid: frozenset[str]) -> Any:
-        low, high = facts.min_items, facts.max_items
-        if facts.items_closed:
-            room = len(facts.prefix)
-            if low > room:
-                raise unsatisfiable(
-                    facts.pointer,
-                    f"minItems {low} but items/additionalItems false allow only {room} items",
-                )
-            high = room if high is None else min(high, room)
-        if high is not None and low > high:
-            raise unsatisfiable(facts.pointer, f"minItems {low} is greater than maxItems {high}")
-        if self.answers is not None and facts.items and not facts.prefix and not facts.contains:
-            item = Facts(facts.pointer)
-            for schema, where in facts.items:
-                self.collector.add(item, schema, where)
-            if not item.choices:
-                about = descriptions(facts.items)
-                listed = self.answers.fill_list(item, singular(hint), about, low, high)
-                if listed is not MISSING:
-                    return listed
-        # An item matching `contains` comes first even when minContains is 0 (then it may not).
-        matching = max(facts.min_contains, 1) if facts.contains else 0
-        if high is not None and facts.contains and facts.min_contains > high:
-            needs = f"{facts.min_contains} matching item" + "s" * (facts.min_contains > 1)
-            raise unsatisfiable(
-                facts.pointer, f"contains needs {needs} but at most {high} items are allowed"
-            )
-        least = max(low, matching)
-        if depth >= self.shallow_from:
-            count = least
-        else:
-            count = max(least, len(facts.prefix), self.rng.randint(1, 3))
-        if high is not None:
-            count = min(count, high)
-        items: list[Any] = []
-        seen: set[str] = set()
-        for index in range(count):
-            parts = list(facts.prefix[index] if index < len(facts.prefix) else facts.items)
-            try:
-                if index < matching:
-                    item = self._matching_item(facts, parts, depth, singular(hint), seen)
-                else:
-                    item = self._item(parts, depth, singular(hint), seen, facts.pointer)
-            except SchemaProblem as problem:
-                if index < least or problem.kind != "unsatisfiable":
-                    raise
-                break  # optional items: a shorter array is still valid
-            items.append(item)
-            if facts.unique:
-                seen.add(canonical(item))
-        return items
-
-    def _matching_item(
-        self, facts: Facts, parts: list[Part], depth: int, hint: str, seen: set[str]
-    ) -> Any:
-        """An item that matches `contains` too; with minContains 0, one that need not."""
-        try:
-            return self._item(parts + facts.contains, depth, hint, seen, facts.pointer)
-        except SchemaProblem as problem:
-            if facts.min_contains or problem.kind == "invalid":
-                raise
-            try:
-                return self._item(parts, depth, hint, seen, facts.pointer)
-            except SchemaProblem:
-                raise problem from None  # the array was refused for this before minContains 0
-
-    def _item(self, parts: list[Part], depth: int, hint: str, seen: set[str], pointer: str) -> Any:
-        avoid = frozenset(seen)
-        for _ in range(DISTINCT_TRIES if avoid else 1):
-            item = self.value(parts, depth + 1, hint, avoid, pointer=pointer)
-            if canonical(item) not in avoid:
-                return item
-        raise unsatisfiable(
-            pointer, "uniqueItems needs more distinct items than the mock could find"
-        )
 
     def _object(self, facts: Facts, depth: int, hint: str, avoid: frozenset[str]) -> Any:
         for name in facts.required:
