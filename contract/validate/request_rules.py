@@ -202,15 +202,17 @@ def _schema_formats(cls: Any) -> FormatChecker:
     return checker
 
 
-@lru_cache(maxsize=1024)
 def ecma_regex(pattern: object) -> bool:
     """Whether `pattern` is a regular expression the mock's validator (jsonschema-rs, whose
     dialect is ECMA-262's, as JSON Schema says) compiles, as a `pattern` or a `patternProperties`
     key: `\\p{Lu}` and `(?<name>...)` are; RE2's `\\C` and `\\Q...\\E` are not. One definition
     for the contract and the mock, so that a schema the contract calls valid is one the mock
     reads (Python's `re` and RE2 each accept patterns ECMA-262 does not)."""
-    if not isinstance(pattern, str):
-        return True  # the metaschema's "type" reports it
+    return not isinstance(pattern, str) or _compiles(pattern)  # the metaschema's "type" says
+
+
+@lru_cache(maxsize=1024)
+def _compiles(pattern: str) -> bool:
     try:
         jsonschema_rs.validator_for({"pattern": pattern, "patternProperties": {pattern: True}})
     except ValueError:  # its ValidationError, or a lone surrogate (no UTF-8 text)

@@ -71,3 +71,10 @@ def test_the_contract_and_the_mock_agree_on_every_pattern(pattern):
                 read = True
             assert valid == read, (valid, read)
             assert valid == (pattern in ECMA)
+
+
+@pytest.mark.parametrize("pattern", [["a"], {"a": 1}, 5, None])
+def test_a_pattern_that_is_no_string_is_a_type_error_not_a_crash(pattern):
+    body = _structured({"type": "string", "pattern": pattern})
+    assert [(v.rule, v.path) for v in validate_request(body).violations] == [
+        ("response_format.schema.invalid", "/response_format/json_schema/schema/pattern")]  # fmt: skip
