@@ -16,9 +16,9 @@ from functools import lru_cache
 from typing import Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft4Validator, Draft6Validator, Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
-from jsonschema.validators import validator_for
+from jsonschema.validators import extend, validator_for
 
 from contract.models import MODELS, find_model, takes_images
 from contract.reading import ReadError, parse_json
@@ -220,6 +220,22 @@ def _compiles(pattern: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=8)
+def _metaschema_checker(cls: Any) -> Any:
+    """The checker of schemas of `cls`'s draft. Draft 4's metaschema leaves patternProperties
+    keys unchecked (draft 6 made them regexes); the mock's validator compiles them whatever the
+    draft, so here they are checked too."""
+    meta, checker_cls = cls.META_SCHEMA, cls
+    if cls is Draft4Validator:
+        meta = copy.deepcopy(meta)
+        meta["id"] = "https://llama-api-contract.invalid/draft-04"  # so "#" means this copy
+        del meta["$schema"]  # which would check the subschemas with the plain draft 4 class
+        meta["properties"]["patternProperties"]["propertyNames"] = {"format": "regex"}
+        names = Draft6Validator.VALIDATORS["propertyNames"]
+        checker_cls = extend(cls, {"propertyNames": names})  # type: ignore[no-untyped-call]
+    return checker_cls(meta, format_checker=_schema_formats(cls))
+
+
 @lru_cache(maxsize=512)
 def _metaschema_problem(schema_text: str) -> tuple[tuple[str | int, ...], str] | None:
     # Cached on the canonical text: a conversation sends the same tools with every turn.
@@ -229,8 +245,7 @@ def _metaschema_problem(schema_text: str) -> tuple[tuple[str | int, ...], str] |
     if isinstance(dialect, str):
         cls = validator_for(schema, default=Draft202012Validator)
     try:
-        checker = cls(cls.META_SCHEMA, format_checker=_schema_formats(cls))
-        error = best_match(checker.iter_errors(schema))
+        error = best_match(_metaschema_checker(cls).iter_errors(schema))
     except RecursionError:
         return (), "it nests too deeply to check"
     if error is None:

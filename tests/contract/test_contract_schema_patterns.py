@@ -37,11 +37,16 @@ def _tool(schema: dict[str, Any]) -> dict[str, Any]:
 def _schemas(pattern: str) -> list[tuple[dict[str, Any], str]]:
     """Schemas using `pattern` as a pattern and as a patternProperties key, with the pointer
     (below the schema) of the pattern."""
+    key = pattern.replace("~", "~0").replace("/", "~1")
     return [
         ({"type": "object", "properties": {"name": {"type": "string", "pattern": pattern}}},
          "/properties/name/pattern"),
         ({"type": "object", "patternProperties": {pattern: {"type": "string"}}},
-         "/patternProperties/" + pattern.replace("~", "~0").replace("/", "~1")),
+         "/patternProperties/" + key),
+        # Draft 4's metaschema does not make these keys regexes; the mock's validator does.
+        ({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object",
+          "properties": {"a": {"patternProperties": {pattern: {}}}}},
+         "/properties/a/patternProperties/" + key),
     ]  # fmt: skip
 
 
