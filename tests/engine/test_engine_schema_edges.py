@@ -109,9 +109,14 @@ SUBSET = st.recursive(LEAVES, _composites, max_leaves=8)
     value=SUBSET,
     said=st.sampled_from(["go", "x is 5", "use 2.5 and 3 and 12", "Ada Lovelace in Paris"]),
     seed=st.integers(0, 3),
+    referenced=st.booleans(),
 )
-def test_a_valid_argument_or_a_client_error(value: Schema, said: str, seed: int) -> None:
+def test_a_valid_argument_or_a_client_error(
+    value: Schema, said: str, seed: int, referenced: bool
+) -> None:
     schema = _wrap(value)
+    if referenced:  # the same, reached through a local $ref
+        schema = {**_wrap({"$ref": "#/$defs/part"}), "$defs": {"part": value}}
     error = _outcome(schema, said, seed)
     if error is not None:
         assert error.rule.startswith("tools.parameters."), error
