@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mockserver.cli.arguments import SEED_MAX, folder, int_from, scenario_sources_problem
+
 if TYPE_CHECKING:
     from contract.conformance.report import Report
     from contract.scenarios.loading import Scenario
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED, EXIT_CANNOT_RUN = 0, 1, 2
 FAILURES_PRINTED = 10
 MAX_BASE_URL_CHARS = 2048
+MAX_EXAMPLES = 10_000
 _HOST_LABEL = re.compile(r"[A-Za-z0-9_-]{1,63}")
 
 
@@ -41,11 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="bearer key to send (default: $LLAMA_API_KEY, else a dummy key)",
     )
     server.add_argument(
-        "--examples", type=int, default=100, help="generated requests to send (default 100)"
+        "--examples", type=int_from(0, MAX_EXAMPLES), default=100,
+        help=f"generated requests to send (default 100, at most {MAX_EXAMPLES:,})",
     )
     server.add_argument(
         "--seed",
-        type=int,
+        type=int_from(0, SEED_MAX),
         default=0,
         help="seed of the generated requests: the same seed sends the same ones",
     )
@@ -64,13 +68,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     client.add_argument(
         "--examples",
-        type=int,
+        type=int_from(0, MAX_EXAMPLES),
         default=0,
-        help="generated exchanges to play after the scenarios, failures shrunk (default 0)",
+        help="generated exchanges to play after the scenarios, failures shrunk (default 0, at "
+        f"most {MAX_EXAMPLES:,})",
     )
     client.add_argument(
         "--seed",
-        type=int,
+        type=int_from(0, SEED_MAX),
         default=0,
         help="seed of the generated exchanges: the same seed plays the same ones",
     )
@@ -81,7 +86,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     client.add_argument(
         "--save-failures",
-        type=Path,
+        type=folder,
         default=None,
         metavar="DIR",
         help="write each failure's minimal exchange to DIR as a scenario file",
@@ -97,7 +102,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         child.add_argument(
             "--report-dir",
             required=True,
-            type=Path,
+            type=folder,
             help="where to write report.json, junit.xml, report.html, summary.md",
         )
         child.add_argument(
@@ -138,6 +143,9 @@ def run(args: argparse.Namespace) -> int:
     from contract.scenarios.loading import ScenarioError, builtin_scenarios, load_scenarios
     from mockserver.conformance.progress import Progress
 
+    problem = scenario_sources_problem(args.scenarios or ())
+    if problem:
+        return _fail(problem)
     try:
         scenarios = load_scenarios(args.scenarios) if args.scenarios else builtin_scenarios()
     except ScenarioError as exc:
@@ -160,8 +168,6 @@ def _run_server(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
                 progress: Progress) -> Report | int:  # fmt: skip
     from mockserver.conformance.server_runner import ServerUnreachable, run_server_checks
 
-    if args.examples < 0:
-        return _fail(f"--examples {args.examples}: give 0 or more")
     endpoints: tuple[Endpoint, ...] = (
         ("native", "compat") if args.endpoint == "both" else (args.endpoint,)
     )
@@ -184,8 +190,6 @@ def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
     from mockserver.conformance.adapter_spec import AdapterError, resolve_adapter
     from mockserver.conformance.client_runner import run_client_checks
 
-    if args.examples < 0:
-        return _fail(f"--examples {args.examples}: give 0 or more")
     if args.no_scenarios and args.examples == 0:
         return _fail("--no-scenarios plays nothing without --examples N")
     try:

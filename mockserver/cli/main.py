@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 # Subcommand name -> module under mockserver.cli. Each module defines
 # `add_arguments(parser)` and `run(args) -> int`, and a module docstring used as the help line.
@@ -28,8 +29,17 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser with a usage error in one line (exit 2): the usage is for --help."""
+
+    def error(self, message: str) -> NoReturn:
+        from contract.validate.explain import clip
+
+        self.exit(2, f"{self.prog}: error: {clip(message, limit=300)} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="llama-contract",
         description="Contract, mock server and conformance checks for the Llama API.",
     )

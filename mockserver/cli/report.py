@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from mockserver.cli.arguments import file_path
 
 EXIT_OK, EXIT_CANNOT_READ = 0, 2
 
@@ -16,9 +17,9 @@ EXIT_OK, EXIT_CANNOT_READ = 0, 2
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="render", required=True)
     render = sub.add_parser("render", help="render a report.json in another format")
-    render.add_argument("report", type=Path, metavar="REPORT_JSON")
+    render.add_argument("report", type=file_path, metavar="REPORT_JSON")
     render.add_argument("--format", choices=("html", "junit", "md", "json"), required=True)
-    render.add_argument("--output", "-o", type=Path, default=None,
+    render.add_argument("--output", "-o", type=file_path, default=None,
                         help="file to write (default: stdout)")  # fmt: skip
 
 

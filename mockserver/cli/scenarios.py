@@ -3,6 +3,9 @@
   llama-contract scenarios list [--from PATH ...]      one scenario a line, name first
   llama-contract scenarios show NAME [--from PATH ...] the scenario file as written
   llama-contract scenarios check PATH ...               load strictly; exit 1 on the first problem
+
+Exit status 2 when a PATH or NAME names nothing (missing, empty, a folder without scenario files,
+an unknown built-in name): one line on stderr.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+
+from mockserver.cli.arguments import scenario_sources_problem
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,6 +39,12 @@ def run(args: argparse.Namespace) -> int:
         load_scenarios,
     )
 
+    problem = scenario_sources_problem(args.paths if args.action == "check" else
+                                       [*args.sources, *([args.name] if args.action == "show"
+                                                         and not _is_builtin(args.name) else [])])
+    if problem:
+        print(f"llama-contract scenarios: {problem}", file=sys.stderr)
+        return 2
     try:
         if args.action == "check":
             loaded = load_scenarios(args.paths)
@@ -45,9 +56,9 @@ def run(args: argparse.Namespace) -> int:
             extra = load_scenarios(args.sources)
             names = {scenario.name for scenario in extra}
             scenarios = [s for s in scenarios if s.name not in names] + list(extra)
-    except ScenarioError as exc:
+    except ScenarioError as exc:  # a problem in a file: what `check` looks for, else unusable
         print(f"llama-contract scenarios: {exc}", file=sys.stderr)
-        return 1
+        return 1 if args.action == "check" else 2
     if args.action == "list":
         try:
             for scenario in sorted(scenarios, key=lambda s: s.name):
@@ -73,3 +84,9 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     return 0
+
+
+def _is_builtin(name: str) -> bool:
+    from contract.scenarios.loading import builtin_names
+
+    return name in builtin_names()

@@ -13,15 +13,29 @@ import math
 import sys
 from functools import partial
 
+from mockserver.cli.arguments import (
+    SEED_MAX,
+    int_from,
+    non_empty_path,
+    parse_int,
+    positive_int,
+    scenario_sources_problem,
+    shown,
+)
 from mockserver.config import MockConfig
 
 _PROG = "llama-contract serve"
+MAX_PER_MINUTE = 10**12  # --rpm and --tpm: counters stay far inside a 64-bit integer
+MAX_JOURNAL = 1_000_000  # entries; their bodies are bounded in bytes too
+MAX_THREADS = 1024
+MAX_WORKERS = 256
+MAX_HOST_CHARS = 253
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = MockConfig()
     parser.add_argument(
-        "--host", default=defaults.host,
+        "--host", type=_host, default=defaults.host,
         help=f"address to bind (default {defaults.host}); on a non-loopback address the admin "
         "endpoints need --admin-token",
     )
@@ -35,8 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="unknown fields and unknown model ids are errors (400), not warnings",
     )
     parser.add_argument(
-        "--seed", type=int, default=defaults.seed, metavar="N",
-        help="seed of the deterministic answers",
+        "--seed", type=int_from(0, SEED_MAX), default=defaults.seed, metavar="N",
+        help="seed of the deterministic answers (0 to 2**64 - 1)",
     )
     parser.add_argument(
         "--api-key", dest="api_keys", action="append", type=_non_empty, default=[],
@@ -53,14 +67,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Accept: */* or none)",
     )
     parser.add_argument(
-        "--rpm", type=_positive_int, metavar="N", help="requests per minute per key (429 beyond)"
+        "--rpm", type=positive_int(MAX_PER_MINUTE), metavar="N",
+        help=f"requests per minute per key (429 beyond), at most {MAX_PER_MINUTE:,}",
     )
     parser.add_argument(
-        "--tpm", type=_positive_int, metavar="N", help="tokens per minute per key (429 beyond)"
+        "--tpm", type=positive_int(MAX_PER_MINUTE), metavar="N",
+        help=f"tokens per minute per key (429 beyond), at most {MAX_PER_MINUTE:,}",
     )
     parser.add_argument(
-        "--journal-size", type=_positive_int, default=defaults.journal_size, metavar="N",
-        help=f"requests kept in the journal (default {defaults.journal_size})",
+        "--journal-size", type=positive_int(MAX_JOURNAL), default=defaults.journal_size,
+        metavar="N",
+        help=f"requests kept in the journal (default {defaults.journal_size}, at most "
+        f"{MAX_JOURNAL:,})",
     )
     parser.add_argument(
         "--ttft-ms", type=_wait_ms, default=defaults.ttft_ms, metavar="MS",
@@ -74,6 +92,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--scenarios", nargs="+", action="extend", default=[], metavar="PATH",
+        type=non_empty_path,
         help="scenario files or folders to load (repeatable)",
     )
     parser.add_argument(
@@ -81,9 +100,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="fraction of chat requests (0 to 1) that get a random fault",
     )
     parser.add_argument(
-        "--threads", type=_positive_int, default=defaults.threads, metavar="N",
+        "--threads", type=positive_int(MAX_THREADS), default=defaults.threads, metavar="N",
         help="most threads for work that blocks: requests the Flask app answers, and every "
-        f"request on a shared store; streams and pauses need none (default {defaults.threads})",
+        f"request on a shared store; streams and pauses need none (default {defaults.threads}, "
+        f"at most {MAX_THREADS:,})",
     )
     parser.add_argument(
         "--read-timeout", dest="read_timeout_s", type=_positive_float,
@@ -92,11 +112,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"connection is closed (a late body gets a JSON 408) (default {defaults.read_timeout_s:g})",
     )
     parser.add_argument(
-        "--workers", type=_positive_int, default=defaults.workers, metavar="N",
-        help="worker processes (default 1); more than one needs --store redis://...",
+        "--workers", type=positive_int(MAX_WORKERS), default=defaults.workers, metavar="N",
+        help=f"worker processes (default 1, at most {MAX_WORKERS}); more than one needs "
+        "--store redis://...",
     )
     parser.add_argument(
-        "--store", dest="store_url", metavar="URL",
+        "--store", dest="store_url", type=_store_url, metavar="URL",
         help="where the mock keeps its state: 'memory' (default, one process) or "
         "redis://HOST:PORT/DB, shared by every worker and every serve pointed at it",
     )
@@ -110,6 +131,9 @@ def run(args: argparse.Namespace) -> int:
     from mockserver.adapters.serving import ServeError, open_listener, serve
 
     if args.scenarios:
+        problem = scenario_sources_problem(args.scenarios)
+        if problem:
+            return _fail(problem)
         try:  # files, folders and built-in names; a bad file is named with its line and field
             load_scenarios(args.scenarios)
         except ScenarioError as exc:
@@ -193,24 +217,30 @@ def _fail(message: str) -> int:
 
 
 def _port(text: str) -> int:
-    value = _int(text)
+    value = parse_int(text)
     if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535; 0 picks a free one)")
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a port (0 to 65535; 0 picks a "
+                                         "free one)")  # fmt: skip
     return value
 
 
-def _positive_int(text: str) -> int:
-    value = _int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
-    return value
+def _host(text: str) -> str:
+    """At most a DNS name's length: the address is repeated in messages and never resolves."""
+    if len(text.strip()) > MAX_HOST_CHARS:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a host name or address (at most "
+                                         f"{MAX_HOST_CHARS} characters)")  # fmt: skip
+    return text
 
 
-def _int(text: str) -> int:
+def _store_url(text: str) -> str:
+    """A URL whose address parses: the Redis client's own parsing raises a bare ValueError."""
+    from urllib.parse import urlsplit
+
     try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        urlsplit(text).port  # noqa: B018 - reading the port is what checks it
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{shown(text, limit=100)} is not a URL ({exc})") from None
+    return text
 
 
 def _wait_ms(text: str) -> float:
@@ -219,7 +249,7 @@ def _wait_ms(text: str) -> float:
 
     value = _float(text)
     if not 0 <= value <= MAX_DELAY_MS:
-        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and {MAX_DELAY_MS:g}")
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not between 0 and {MAX_DELAY_MS:g}")
     return value
 
 
@@ -230,7 +260,7 @@ def _pace(text: str) -> float:
     slowest = 1000 / MAX_DELAY_MS
     value = _float(text)
     if value != 0 and not slowest <= value <= MAX_TOKENS_PER_SECOND:
-        raise argparse.ArgumentTypeError(f"{text!r} is not 0 (no pacing) or between {slowest:.4g} "
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not 0 (no pacing) or between {slowest:.4g} "
                                          f"(a token a minute) and {MAX_TOKENS_PER_SECOND:g}")
     return value
 
@@ -238,14 +268,14 @@ def _pace(text: str) -> float:
 def _positive_float(text: str) -> float:
     value = _float(text)
     if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 (excluded) and 3600")
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not between 0 (excluded) and 3600")
     return value
 
 
 def _rate(text: str) -> float:
     value = _float(text)
     if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a rate between 0 and 1")
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a rate between 0 and 1")
     return value
 
 
@@ -253,9 +283,9 @@ def _float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a number") from None
     if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a finite number")
     return value
 
 

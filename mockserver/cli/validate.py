@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from mockserver.cli.arguments import non_empty_path
+
 if TYPE_CHECKING:
     from contract.validate.documents import Endpoint, ResponseKind
     from contract.violations import ValidationResult, Violation
@@ -21,7 +23,8 @@ DONE = "[DONE]"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="the document to check; '-' reads stdin")
+    parser.add_argument("file", metavar="FILE", type=non_empty_path,
+                        help="the document to check; '-' reads stdin")  # fmt: skip
     parser.add_argument(
         "--kind",
         choices=("auto", "request", "response", "chunk", "stream"),
@@ -55,7 +58,7 @@ def _read_bytes(name: str) -> bytes:
     try:
         return sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
     except OSError as exc:
-        raise Unreadable(f"cannot read {name}: {exc.strerror or exc}") from None
+        raise Unreadable(f"cannot read it: {exc.strerror or exc}") from None
 
 
 def _read_error(exc: Exception, line: int | None = None) -> Unreadable:
@@ -86,6 +89,8 @@ def read_records(data: bytes) -> list[Record]:
     """One record for a JSON document; one per non-blank line for JSONL (or `data:` lines)."""
     from contract.reading import ReadError, parse_json
 
+    if not data.strip():
+        raise Unreadable("empty: no JSON document in it (invalid JSON) [json.invalid]")
     try:
         value = parse_json(data)
     except ReadError as exc:
@@ -201,9 +206,12 @@ def run(args: argparse.Namespace) -> int:
         records = read_records(_read_bytes(args.file))
         label, found = validate(records, args)
     except Unreadable as exc:
+        from contract.validate.explain import clip
+
+        problem = f"{'stdin' if args.file == '-' else clip(args.file, limit=100)}: {exc}"
         if args.format == "json":
-            print(json.dumps({"ok": False, "readable": False, "error": str(exc)}))
-        print(f"llama-contract validate: {exc}", file=sys.stderr)
+            print(json.dumps({"ok": False, "readable": False, "error": problem}))
+        print(f"llama-contract validate: {problem}", file=sys.stderr)
         return EXIT_UNREADABLE
     errors = sum(1 for v in found if v.severity == "error")
     if args.format == "json":
