@@ -4,6 +4,8 @@ line, exit 2), and a long value is cut in the message, never repeated whole."""
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -102,3 +104,9 @@ def scenario_sources_problem(items: Sequence[str]) -> str:
             except ScenarioError as exc:
                 return str(exc)
     return ""
+
+
+def reader_gone() -> None:
+    """Stdout's reader has closed the pipe (`| head`): send the rest, and Python's final flush,
+    to /dev/null instead of a BrokenPipeError traceback."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -54,13 +54,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that only read files and print: a BrokenPipeError there is stdout's reader gone.
+PRINTING = frozenset({"rules", "scenarios", "report", "validate"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         code: int = args._run(args)
+        if args.command in PRINTING:
+            sys.stdout.flush()
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        if args.command not in PRINTING:
+            raise
+        from mockserver.cli.arguments import reader_gone
+
+        reader_gone()  # `| head` has what it wants, as `scenarios list` has always said
+        return 0
     return code
 
 

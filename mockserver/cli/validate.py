@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from mockserver.cli.arguments import non_empty_path
+from mockserver.cli.arguments import non_empty_path, reader_gone
 
 if TYPE_CHECKING:
     from contract.validate.documents import Endpoint, ResponseKind
@@ -214,6 +214,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"llama-contract validate: {problem}", file=sys.stderr)
         return EXIT_UNREADABLE
     errors = sum(1 for v in found if v.severity == "error")
+    try:
+        _print(found, label, errors, args)
+    except BrokenPipeError:  # `| head` has read what it wants: the verdict is still the status
+        reader_gone()
+    return EXIT_VIOLATIONS if errors else EXIT_OK
+
+
+def _print(found: list[Violation], label: str, errors: int, args: argparse.Namespace) -> None:
     if args.format == "json":
         report = {"ok": not errors, "readable": True, "kind": label,
                   "violations": [v.to_dict() for v in found]}  # fmt: skip
@@ -224,4 +232,4 @@ def run(args: argparse.Namespace) -> int:
         warnings = len(found) - errors
         verdict = f"{errors} error(s)" if errors else "conforms"
         print(f"{label}: {verdict}, {warnings} warning(s)", file=sys.stderr)
-    return EXIT_VIOLATIONS if errors else EXIT_OK
+    sys.stdout.flush()

@@ -245,3 +245,21 @@ def test_a_file_name_that_is_not_utf8_is_named_in_one_line_by_the_real_command(
     assert done.returncode == 2
     assert done.stderr.count(b"\n") == 1, done.stderr
     assert b"caf\\udce9.json: cannot read it: No such file or directory" in done.stderr
+
+
+def test_validate_into_a_pipe_closed_early_exits_with_its_verdict_and_no_traceback(
+    tmp_path: Path,
+) -> None:
+    """`validate big.jsonl | head -1`: a BrokenPipeError traceback was exit 1 whatever the file."""
+    line = json.dumps({"model": "m", "messages": [{"role": "wizard", "content": "hi"}]})
+    documents = tmp_path / "many.jsonl"
+    documents.write_text((line + "\n") * 3000)  # 3,000 findings: far more than a pipe holds
+    with subprocess.Popen([sys.executable, "-m", "mockserver.cli.main", "validate", str(documents)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) as child:  # fmt: skip
+        assert child.stdout is not None
+        assert child.stderr is not None
+        assert b"[message.role.unknown]" in child.stdout.readline()
+        child.stdout.close()
+        err = child.stderr.read()
+        assert child.wait(timeout=60) == 1  # the verdict: the documents break the contract
+    assert b"Traceback" not in err
