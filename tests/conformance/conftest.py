@@ -68,7 +68,7 @@ def broken_app() -> Flask:
         if not found.ok:
             error = {"title": "Bad Request", "detail": found.errors[0].message, "status": 400}
             return Response(json.dumps(error), status=400, content_type="application/json")
-        if body.get("stream") is True:
+        if isinstance(body, dict) and body.get("stream") is True:  # a valid request is a dict
             empty = {"type": "text", "text": ""}
             records = [
                 _event({"event_type": "start", "delta": empty}),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,7 +104,7 @@ def test_check_client_with_openai_exits_0(tmp_path: Path,
 
 
 
-def _forbidding_app(environ, start_response):
+def _forbidding_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
     start_response("403 Forbidden", [("Content-Type", "application/json")])
     return [b'{"detail": "forbidden"}']
 

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis.errors import InvalidArgument
 
+from contract.conformance.checks import Adapter, ClientOutcome, Conversation
 from contract.scenarios.loading import load_scenarios
 from contract.scenarios.model import cut_by_sizes
 from contract.strategies import ClientExchange, exchanges
@@ -26,11 +28,11 @@ HERE = Path(__file__).parent
 
 
 def _text(respond: dict[str, Any]) -> str:
-    return respond.get("text", "")
+    return str(respond.get("text", ""))
 
 
 # bug -> (rule it breaks, what the minimal exchange looks like)
-BUGS = {
+BUGS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
     "stops_at_empty_delta": (
         "client.text.intact",
         # two characters and an empty delta between them: "é" as "", "e", "", "\u0301"
@@ -66,7 +68,7 @@ def check_client(adapter: str, tmp_path: Path, *options: str) -> tuple[int, dict
 
 
 @pytest.mark.parametrize("bug", sorted(BUGS))
-def test_a_client_bug_the_scenarios_miss_is_found_and_shrunk(bug, tmp_path):
+def test_a_client_bug_the_scenarios_miss_is_found_and_shrunk(bug: str, tmp_path: Path) -> None:
     rule, minimal = BUGS[bug]
     status, report = check_client(
         f"buggy_clients:{bug}", tmp_path, "--examples", "200", "--seed", "1",
@@ -91,7 +93,7 @@ def test_a_client_bug_the_scenarios_miss_is_found_and_shrunk(bug, tmp_path):
 
 
 @pytest.mark.parametrize("adapter", [llama_api_client, openai_compat], ids=["llama", "openai"])
-def test_the_sdks_take_every_generated_answer_and_every_answer_conforms(adapter):
+def test_the_sdks_take_every_generated_answer_and_every_answer_conforms(adapter: Adapter) -> None:
     mock = ConformanceMock(MockConfig(port=0, self_check=True))
     report = run_client_checks(adapter, target="sdk", scenarios=(), examples=60, seed=5,
                                conformance_mock=mock)  # fmt: skip
@@ -100,7 +102,7 @@ def test_the_sdks_take_every_generated_answer_and_every_answer_conforms(adapter)
     assert not mock.service.answer_problems, mock.service.answer_problems
 
 
-def test_the_same_seed_gives_the_same_report():
+def test_the_same_seed_gives_the_same_report() -> None:
     def records(seed: int) -> list[dict[str, Any]]:
         report = run_client_checks(
             buggy_clients.normalises_unicode, target="x", scenarios=(), examples=30, seed=seed
@@ -120,14 +122,14 @@ def test_the_same_seed_gives_the_same_report():
         ({"faults": None}, "faults"),
     ],
 )
-def test_strategy_arguments_are_checked_and_named(options, word):
+def test_strategy_arguments_are_checked_and_named(options: dict[str, Any], word: str) -> None:
     with pytest.raises(InvalidArgument, match=word):
         exchanges(**options)
 
 
 @settings(max_examples=60, deadline=None)
 @given(exchanges(endpoint="native", stream=True))
-def test_a_stream_cut_by_deltas_joins_back_to_the_answer(exchange: ClientExchange):
+def test_a_stream_cut_by_deltas_joins_back_to_the_answer(exchange: ClientExchange) -> None:
     respond = exchange.respond
     assert exchange.stream
     if respond.deltas:
@@ -135,8 +137,8 @@ def test_a_stream_cut_by_deltas_joins_back_to_the_answer(exchange: ClientExchang
     assert exchange.scenario().steps[0].respond == respond
 
 
-def test_an_adapter_for_neither_api_is_reported_not_crashed():
-    def neither(base_url, api_key, conversation):
+def test_an_adapter_for_neither_api_is_reported_not_crashed() -> None:
+    def neither(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
         from contract.conformance.checks import Unsupported
 
         raise Unsupported("no API at all")
@@ -147,7 +149,7 @@ def test_an_adapter_for_neither_api_is_reported_not_crashed():
 
 @settings(max_examples=300, deadline=None)
 @given(exchanges(faults=True))
-def test_a_saved_exchange_loads_back_as_the_same_answer(exchange: ClientExchange):
+def test_a_saved_exchange_loads_back_as_the_same_answer(exchange: ClientExchange) -> None:
     from contract.scenarios.loading import parse_scenario
 
     text = json.dumps(exchange.to_data(), ensure_ascii=False)
