@@ -85,6 +85,39 @@ def test_a_hand_edited_report_no_renderer_can_write_is_refused_in_one_line(
     assert "is not a report.json" in err
 
 
+@pytest.mark.parametrize(
+    "requests",
+    [
+        [{"method": "POST", "path": "/v1/chat/completions", "status": 400, "violations": "x"}],
+        [{"method": "POST", "path": "/v1/chat/completions", "status": 400, "violations": [3]}],
+        [{"method": 7, "path": "/v1/chat/completions", "status": "400"}],
+    ],
+)
+@pytest.mark.parametrize("fmt", ["md", "html", "junit"])
+def test_evidence_a_renderer_cannot_read_is_refused_by_the_schema(
+    broken_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    requests: list[dict[str, object]], fmt: str,
+) -> None:  # fmt: skip
+    document = json.loads((broken_dir / "report.json").read_text())
+    document["records"][0]["evidence"] = {"requests": requests}
+    bad = tmp_path / "report.json"
+    bad.write_text(json.dumps(document))
+    capsys.readouterr()
+    assert main(["report", "render", str(bad), "--format", fmt]) == 2  # junit: a traceback, exit 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "is not a report.json" in err
+    assert "/evidence/requests/0" in err
+
+
+def test_a_schema_error_quotes_a_long_value_cut(broken_dir: Path) -> None:
+    document = json.loads((broken_dir / "report.json").read_text())
+    document["summary"]["failed"] = "x" * 100_000
+    [problem] = schema_errors(document)
+    assert "summary/failed" in problem
+    assert len(problem) < 300
+
+
 def test_junit_stays_xml_whatever_a_message_holds() -> None:
     report = Report(kind="client", target="edited")
     report.add([CheckRecord("text_intact", "client.text.intact", "failed", "case\x02",

@@ -16,6 +16,7 @@ from contract.conformance.report.junit import render_junit
 from contract.conformance.report.markdown import render_markdown
 from contract.conformance.report.model import Report
 from contract.reading import ReadError, parse_json
+from contract.validate.explain import clip
 
 Format = Literal["json", "junit", "html", "md"]
 REPORT_FILES: dict[Format, str] = {
@@ -67,7 +68,7 @@ def schema_errors(document: Any) -> list[str]:
     """Where `document` breaks the report schema, one line each (empty: it is valid)."""
     validator = jsonschema.Draft202012Validator(report_schema())
     return [
-        f"{'/'.join(str(p) for p in error.absolute_path) or '/'}: {error.message}"
+        f"{clip('/'.join(str(p) for p in error.absolute_path) or '/')}: {clip(error.message)}"
         for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     ]
 
