@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import socket
-from collections.abc import Iterator
 from typing import Any
 
 import jsonschema
@@ -16,26 +14,6 @@ from mockserver.engine import Engine, EngineError, SchemaProblem, generate_insta
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 WHERE = "/tools/0/function/parameters"
-
-
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    """A loopback port that never answers: a test sees whether the mock connected to it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.setblocking(False)
-    yield server
-    server.close()
-
-
-def _connected(server: socket.socket) -> bool:
-    try:
-        connection, _ = server.accept()
-    except BlockingIOError:
-        return False
-    connection.close()
-    return True
 
 
 def _call(schema: dict[str, Any]) -> dict[str, Any]:
@@ -89,24 +67,24 @@ def _positions(remote: str) -> list[tuple[dict[str, Any], str]]:
 
 @pytest.mark.parametrize("index", range(len(_data("x"))))
 def test_a_reference_in_a_value_is_only_a_value(index, listener):
-    remote = f"http://127.0.0.1:{listener.getsockname()[1]}/schema.json"
+    remote = listener.url + "/schema.json"
     schema = _data(remote)[index]
     arguments = _call(schema)
     if "const" in json.dumps(schema["properties"].get("x", {})):
         assert arguments["x"] == schema["properties"]["x"]["const"]
-    assert not _connected(listener)
+    assert listener.connections() == 0
 
 
 @pytest.mark.parametrize("index", range(len(_positions("x"))))
 def test_a_reference_outside_the_schema_is_refused_where_it_is(index, listener):
-    remote = f"http://127.0.0.1:{listener.getsockname()[1]}/schema.json"
+    remote = listener.url + "/schema.json"
     schema, pointer = _positions(remote)[index]
     with pytest.raises(EngineError) as caught:
         _call(schema)
     assert (caught.value.rule, caught.value.path) == ("tools.parameters.unsupported",
                                                       WHERE + pointer)  # fmt: skip
     assert "only references inside the schema (#/...) are read" in caught.value.message
-    assert not _connected(listener)
+    assert listener.connections() == 0
 
 
 def test_the_generator_refuses_with_the_same_words():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import jsonschema
 import jsonschema_rs
@@ -195,30 +194,6 @@ def test_any_schema_gets_a_valid_document_or_a_client_error(schema):
 
 
 
-@pytest.fixture
-def listener():
-    """A loopback port that never answers: a test sees whether the mock connected to it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.setblocking(False)
-    yield server
-    server.close()
-
-
-def _url(server: socket.socket) -> str:
-    return f"http://127.0.0.1:{server.getsockname()[1]}"
-
-
-def _connections(server: socket.socket) -> int:
-    count = 0
-    while True:
-        try:
-            connection, _ = server.accept()
-        except BlockingIOError:
-            return count
-        connection.close()
-        count += 1
 
 
 @pytest.mark.parametrize("where", ["url", "relative to $id", "file"])
@@ -226,8 +201,8 @@ def test_a_reference_outside_the_schema_is_refused_never_fetched(where, listener
     secret = tmp_path / "secret.json"
     secret.write_text('{"minimum": "pw=hunter2"}')
     ref, extra = {
-        "url": (_url(listener) + "/x.json", {}),
-        "relative to $id": ("other.json", {"$id": _url(listener) + "/root.json"}),
+        "url": (listener.url + "/x.json", {}),
+        "relative to $id": ("other.json", {"$id": listener.url + "/root.json"}),
         "file": (secret.as_uri(), {}),
     }[where]
     schema = {**extra, "type": "object", "properties": {"a": {"$ref": ref}}, "required": ["a"]}
@@ -240,14 +215,14 @@ def test_a_reference_outside_the_schema_is_refused_never_fetched(where, listener
         assert caught.value.rule == rule
         assert "only references inside the schema (#/...) are read" in caught.value.message
         assert "hunter2" not in caught.value.message
-    assert _connections(listener) == 0
+    assert listener.connections() == 0
 
 
 def test_a_remote_metaschema_is_not_fetched_either(listener):
     with pytest.raises(EngineError) as caught:
-        Engine().complete(structured({"$schema": _url(listener) + "/meta", "type": "object"}))
+        Engine().complete(structured({"$schema": listener.url + "/meta", "type": "object"}))
     assert caught.value.rule == "response_format.schema.invalid"
-    assert _connections(listener) == 0
+    assert listener.connections() == 0
 
 
 @pytest.mark.parametrize(("number", "distinct"), [
