@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from mockserver.state.journal import JournalEntry
@@ -160,7 +161,14 @@ def open_store(url: str | None, *, journal_size: int = 1000, journal_bytes: int 
         raise StoreConfigError(
             "--store redis://... needs the redis package: pip install 'llama-api-contract[redis]'"
         ) from None
-    return RedisStore(url, journal_size=journal_size)
+    shown = url if len(url) <= 100 else url[:97] + "..."
+    try:
+        database = urlsplit(url).path.strip("/") if scheme != "unix" else ""
+        if database and not database.isdigit():  # redis-py would quietly use database 0
+            raise ValueError(f"the database is a number (redis://HOST:PORT/0), not {database!r}")
+        return RedisStore(url, journal_size=journal_size)
+    except ValueError as exc:  # the URL as redis-py reads it: a port, an IPv6 address
+        raise StoreConfigError(f"--store {shown!r}: {exc}") from None
 
 
 def check_workers(workers: int, store: Store) -> None:
