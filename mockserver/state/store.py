@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
+from contract.validate.explain import clip
+
 if TYPE_CHECKING:
     from mockserver.state.journal import JournalEntry
 
@@ -161,14 +163,25 @@ def open_store(url: str | None, *, journal_size: int = 1000, journal_bytes: int 
         raise StoreConfigError(
             "--store redis://... needs the redis package: pip install 'llama-api-contract[redis]'"
         ) from None
-    shown = url if len(url) <= 100 else url[:97] + "..."
+    problem = _redis_url_problem(url)
+    if problem:
+        raise StoreConfigError(f"--store {clip(url, limit=100)!r}: {problem}")
+    return RedisStore(url, journal_size=journal_size)
+
+
+def _redis_url_problem(url: str) -> str:
+    """Why a Redis client could not read `url` ("" when it can): the port and an IPv6 host, as
+    redis-py reads them (it raises a bare ValueError), and a database that is no number (which
+    redis-py quietly reads as database 0)."""
     try:
-        database = urlsplit(url).path.strip("/") if scheme != "unix" else ""
-        if database and not database.isdigit():  # redis-py would quietly use database 0
-            raise ValueError(f"the database is a number (redis://HOST:PORT/0), not {database!r}")
-        return RedisStore(url, journal_size=journal_size)
-    except ValueError as exc:  # the URL as redis-py reads it: a port, an IPv6 address
-        raise StoreConfigError(f"--store {shown!r}: {exc}") from None
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading the port is what checks it
+    except ValueError as exc:
+        return str(exc)
+    database = parts.path.strip("/")
+    if parts.scheme.lower() in ("redis", "rediss") and database and not database.isdigit():
+        return f"the database is a number (redis://HOST:PORT/0), not {clip(database, limit=40)!r}"
+    return ""
 
 
 def check_workers(workers: int, store: Store) -> None:
