@@ -62,9 +62,12 @@ TOKENS = re.compile(_TOKEN_PATTERN)
 # On ASCII text the same pattern matches the same spans, and re's ASCII classes are cheaper.
 ASCII_TOKENS = re.compile(_TOKEN_PATTERN, re.ASCII)
 # Lower-case yes/no apart: in the pattern above their first letters would stop the scan at most
-# words. Each alternative starts with a letter, which lets re skip to it; the lookbehind after it
-# asks that no word character comes before.
-LOWER_YES_NO = re.compile(r"(?:y(?<!\wy)es|n(?<!\wn)o|t(?<!\wt)rue|f(?<!\wf)alse)(?!\w)")
+# words. One pattern per word: re skips to a literal prefix as fast as `str.find`, where one pattern
+# for the four words stops at every "t" and "n" (twice the time on a long text). The lookbehind
+# after the word asks that no word character comes before it.
+LOWER_YES_NO = tuple(
+    (word, re.compile(rf"{word}(?<!\w{word})(?!\w)")) for word in ("yes", "no", "true", "false")
+)
 WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
 WORD_LIST = re.compile(  # "red, green and blue": bounded repeats, so linear
     r"(?<!\w)[^\W\d_]{1,30}(?:, [^\W\d_]{1,30}){1,15},? (?:and|or) [^\W\d_]{1,30}(?!\w)"
