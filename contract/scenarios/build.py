@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from contract.scenarios.fault_forms import parse_fault_list
+from contract.scenarios.fault_forms import object_param_problem, parse_fault_list
 from contract.scenarios.faults import FaultError, FaultSpec, check_fault_set, make_fault
 from contract.scenarios.model import (
     Expect,
@@ -103,6 +103,10 @@ def check_schema(data: Any, *, file: str, lines: LineMap) -> None:
     error = best_match(itertools.islice(_validator().iter_errors(data), _MAX_SCHEMA_ERRORS))
     if error is not None:
         field, at, message = _schema_problem(error)
+        if "fault" in field[-3:-1]:  # a fault parameter: in make_fault's words, as anywhere else
+            item = functools.reduce(lambda node, part: node[part], field[:-1], data)
+            refused = object_param_problem(item, field[-1])
+            message = refused.message if refused is not None else message
         raise ScenarioError(message, file=file, line=lines.line(at), field=field)
 
 

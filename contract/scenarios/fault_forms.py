@@ -7,6 +7,7 @@ The text form is `NAME; key=value; key=value`, several faults separated by comma
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from contract.scenarios.faults import (
@@ -107,9 +108,29 @@ def _param_schema(param: Param) -> dict[str, Any]:
         schema["exclusiveMinimum" if param.exclusive_minimum else "minimum"] = param.minimum
     if param.maximum is not None:
         schema["maximum"] = param.maximum
+    if param.gaps:  # the bounds of what is left, and each piece
+        ranges = param.ranges()
+        schema.update(minimum=ranges[0][0], maximum=ranges[-1][1])
+        schema["anyOf"] = [{"minimum": low, "maximum": high} for low, high in ranges]
     if param.default is not None:
         schema["default"] = param.default
     return schema
+
+
+def object_param_problem(item: object, key: object) -> FaultError | None:
+    """What `make_fault` says of the value of parameter `key` of the fault object `item`, if it
+    refuses it: a scenario file gets the words a header or the admin API gets for that value."""
+    if not isinstance(item, Mapping) or not isinstance(key, str) or key not in item:
+        return None
+    name = item.get("name")
+    kind = FAULT_KINDS.get(name) if isinstance(name, str) else None
+    if kind is None or kind.param(key) is None:
+        return None
+    try:
+        make_fault(kind.name, {key: item[key]})
+    except FaultError as exc:
+        return exc if exc.key == key else None
+    return None
 
 
 def fault_schema_defs() -> dict[str, Any]:

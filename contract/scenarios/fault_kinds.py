@@ -34,6 +34,15 @@ MAX_TIMES = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
+class Gap:
+    """Values from `low` to `high` inside a parameter's bounds that it still refuses, and why."""
+
+    low: int
+    high: int
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class Param:
     name: str
     kind: ParamKind
@@ -45,10 +54,21 @@ class Param:
     exclusive_minimum: bool = False
     header: bool = False  # a string sent as an HTTP header value: visible ASCII, bounded
     note: str = ""  # said when a number that is not whole is refused
+    gaps: tuple[Gap, ...] = ()  # integers within minimum..maximum refused all the same
 
     @property
     def max_chars(self) -> int:
         return MAX_HEADER_CHARS if self.header else MAX_TEXT_CHARS
+
+    def ranges(self) -> list[tuple[float, float]]:
+        """The bounds less the gaps, as (low, high) pairs; [] for a parameter without both."""
+        if self.minimum is None or self.maximum is None:
+            return []
+        out = [(self.minimum, self.maximum)]
+        for gap in self.gaps:
+            out = [piece for low, high in out for piece in (
+                (low, min(high, gap.low - 1)), (max(low, gap.high + 1), high)) if piece[0] <= piece[1]]
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +85,28 @@ class FaultKind:
 
 def _status(default: int, summary: str = "HTTP status of the answer (400-599)") -> Param:
     return Param("status", "int", summary, default, 400, 599)
+
+
+# A 3xx answer without a Location header redirects nowhere (the redirect fault sends one), and
+# HTTP forbids a body in a 204, 205 or 304 answer: sent anyway, the client never reads it.
+_REDIRECT = ("a 3xx answer is a redirect and this fault sends no Location header (use the redirect "
+             "fault)")
+_INTERIM = Gap(100, 199, "a 1xx answer is interim; HTTP always sends a final one after it")
+_BODY_STATUS = Param("status", "int", "HTTP status of the answer: 2xx but 204 and 205, or 4xx-5xx",
+                     200, 100, 599, gaps=(
+    _INTERIM,
+    Gap(204, 205, "HTTP forbids a body in a 204 or 205 answer, so the client would never see the "
+                  "cut JSON"),
+    Gap(304, 304, "a 304 answer has no body (HTTP forbids one), so the client would never see the "
+                  "cut JSON"),
+    Gap(300, 399, _REDIRECT),
+))
+_EMPTY_STATUS = Param("status", "int", "HTTP status of the empty answer: 2xx (204 and 205 "
+                      "included) or 4xx-5xx", 200, 100, 599, gaps=(
+    _INTERIM,
+    Gap(304, 304, "a 304 answer only says a cached copy is fresh (to a conditional GET)"),
+    Gap(300, 399, _REDIRECT),
+))
 
 
 def _delay(name: str, summary: str, default: float | None = None) -> Param:
@@ -122,12 +164,8 @@ FAULT_KINDS: dict[str, FaultKind] = {kind.name: kind for kind in (
         *_retry_after(),
     )),
     FaultKind("reset", "replace", "drop the connection without answering"),
-    FaultKind("empty_response", "replace", "answer with an empty body", (
-        Param("status", "int", "HTTP status of the empty answer", 200, 200, 599),
-    )),
-    FaultKind("malformed_json", "content", "send the JSON answer cut in half", (
-        Param("status", "int", "HTTP status of the answer", 200, 200, 599),
-    )),
+    FaultKind("empty_response", "replace", "answer with an empty body", (_EMPTY_STATUS,)),
+    FaultKind("malformed_json", "content", "send the JSON answer cut in half", (_BODY_STATUS,)),
     FaultKind("malformed_sse", "stream", "after N events, send a record that is not JSON", (
         _after(1, "good events before the broken record"),
     ), stream_only=True),

@@ -143,12 +143,14 @@ def allowed(param: Param) -> str:
             return f"1 to {param.max_chars:,} visible ASCII characters (it is sent as a header)"
         return f"text of 1 to {param.max_chars:,} characters"
     noun = "an integer" if param.kind == "int" else "a number"
-    low, high = param.minimum, param.maximum
-    if low is None or high is None:
+    ranges = param.ranges()
+    if not ranges:
         return noun
     above = "above" if param.exclusive_minimum else "from"
     to = "and at most" if param.exclusive_minimum else "to"
-    return f"{noun} {above} {_format_value(low)} {to} {_format_value(high)}"
+    spans = [f"{_format_value(low)} {to} {_format_value(high)}" for low, high in ranges]
+    listed = ", ".join(spans[:-1]) + " or " + spans[-1] if len(spans) > 1 else spans[0]
+    return f"{noun} {above} {listed}"
 
 
 def _refused(param: Param, fault: str, got: str, note: str = "") -> FaultError:
@@ -227,10 +229,14 @@ def _check_bounds(param: Param, value: ParamValue, fault: str) -> None:
         return
     low, high = param.minimum, param.maximum
     if low is not None and (value < low or (param.exclusive_minimum and value == low)):
-        raise fail(f"is too small; it must be {'above' if param.exclusive_minimum else 'at least'} "
-                   f"{_format_value(low)}")
+        raise fail("is too small; it must be " + (allowed(param) if param.gaps else (
+            f"{'above' if param.exclusive_minimum else 'at least'} {_format_value(low)}")))
     if high is not None and value > high:
-        raise fail(f"is too large; it must be at most {_format_value(high)}")
+        raise fail("is too large; it must be " + (
+            allowed(param) if param.gaps else f"at most {_format_value(high)}"))
+    for gap in param.gaps:  # the first gap that holds the value says why
+        if gap.low <= value <= gap.high:
+            raise fail(f"is refused: {gap.why}; it must be {allowed(param)}")
 
 
 def make_fault(name: str, params: Mapping[str, object], *, textual: bool = False) -> FaultSpec:
