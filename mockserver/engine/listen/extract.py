@@ -20,21 +20,24 @@ from typing import Any, Literal, NamedTuple
 
 from mockserver.engine.conversation import json_document
 from mockserver.engine.listen.patterns import (
-    ASCII_TOKENS,
+    ASCII_CAPITALISED,
+    ASCII_NUMBERS,
+    CAPITALISED,
     CONNECTORS,
+    CURRENCIES,
     DATE,
     DATETIME,
     EMAIL,
     LABEL,
     LIST_GAP,
     LOWER_YES_NO,
+    NUMBERS,
     PLACE_WORDS,
     QUOTE_MARKS,
     QUOTED,
     SENTENCE_END,
     STOP_WORDS,
     TIME,
-    TOKENS,
     UNIT,
     URL,
     WORD,
@@ -59,6 +62,7 @@ MAX_COPIES = 4  # candidates of one number (as written) per text: "12 times 12" 
 _ONCE = frozenset(("name", "code"))  # kinds kept once per text
 _START = itemgetter(3)  # of a `_Said`
 _new = tuple.__new__
+_SIGNS = frozenset("-+\u2212")
 # Kinds a list may mix ("Paris and NYC", "3 and 4.5"); any other kind lists with its own only.
 _FAMILY = {"integer": "number", "number": "number", "name": "text", "code": "text", "quoted": "text"}
 READ_CACHE_TEXTS = 512  # texts whose reading is kept (each at most MAX_TEXT_CHARS long)
@@ -203,7 +207,8 @@ def _from_text(text: str) -> list[_Said]:
     copies: dict[str, int] = {}
     joined: list[tuple[int, int]] = []  # names with "-" or "'" inside, which a yes/no may follow
     spoken = "no" in text or "yes" in text or "true" in text or "false" in text
-    for match in (ASCII_TOKENS if text.isascii() else TOKENS).finditer(text):
+    plain = text.isascii()
+    for match in (ASCII_CAPITALISED if plain else CAPITALISED).finditer(text):
         kind, said_as = match.lastgroup, match.group()
         if kind == "name":
             if spoken and ("-" in said_as or "'" in said_as or "\u2019" in said_as):
@@ -213,13 +218,14 @@ def _from_text(text: str) -> list[_Said]:
                 _names(match, add)
         elif kind == "code":
             add("code", said_as, match.start(), match.end())
-        elif kind == "boolean":
-            add("boolean", said_as in ("Yes", "YES", "True", "TRUE"), match.start(), match.end())
         else:
-            seen = copies.get(said_as, 0)
-            if seen < MAX_COPIES:
-                copies[said_as] = seen + 1
-                _number(match, add)
+            add("boolean", said_as in ("Yes", "YES", "True", "TRUE"), match.start(), match.end())
+    for match in (ASCII_NUMBERS if plain else NUMBERS).finditer(text):
+        said_as = match.group()
+        seen = copies.get(said_as, 0)
+        if seen < MAX_COPIES:
+            copies[said_as] = seen + 1
+            _number(match, add)
     for word, pattern in LOWER_YES_NO if spoken else ():
         for match in pattern.finditer(text) if word in text else ():
             if joined and any(start < match.start() < end for start, end in joined):
@@ -257,8 +263,11 @@ def _places(text: str, mark: str) -> Iterator[int]:
 
 
 def _number(match: re.Match[str], add: Callable[..., None]) -> None:
-    sign, currency, whole, decimals = match.group("sign", "currency", "whole", "decimals")
-    digits = whole.replace(",", "")
+    said = match.group()
+    sign = said[0] if said[0] in _SIGNS else ""
+    currency = said[len(sign)] if said[len(sign)] in CURRENCIES else ""
+    decimals = match.group("decimals")
+    digits = said[len(sign) + len(currency) :].partition(".")[0].replace(",", "")
     if len(digits) + len(decimals or "") > _MAX_DIGITS:
         return
     number: int | float = float(f"{digits}.{decimals}") if decimals else int(digits)

@@ -1,13 +1,14 @@
 """The patterns and word lists the extractor reads with.
 
 Each is linear in the text: a pattern scanned over a whole text starts with a lookbehind that fails
-inside a run (so each run is tried once), a literal, or a one-character lookahead; the others run
-at one place or on short slices.
+inside a run (so each run is tried once), a literal, or a character class followed by such a
+lookbehind; the others run at one place or on short slices.
 """
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 URL = re.compile(r"(?<![\w/])https?://[^\s<>\"'`]+")
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -20,12 +21,7 @@ QUOTED = re.compile(
     r"(?<!\w)\"([^\"\n]{1,200})\"|(?<!\w)'([^'\n]{1,200})'(?!\w)|\u201c([^\u201d\n]{1,200})\u201d"
     r"|\u2018([^\u2019\n]{1,200})\u2019|\u00ab([^\u00bb\n]{1,200})\u00bb|\u201e([^\u201c\u201d\n]{1,200})[\u201c\u201d]"
 )
-_NUMBER = (
-    r"(?<![\w.,])(?P<sign>[-+\u2212]?)(?P<currency>[$€£¥]?)"
-    r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<decimals>\d+))?(?!\d)"
-)
 UNIT = re.compile(r"\s?(%|[^\W\d_]{1,16})")
-_CODE = r"(?<![\w-])[A-Z]{2,6}(?![\w-])"
 
 
 def _upper_class() -> str:
@@ -47,20 +43,57 @@ CONNECTORS = frozenset(
     ("de", "da", "do", "dos", "das", "del", "della", "di", "van", "von", "der", "den", "la", "le",
      "du", "y", "bin", "al", "el")
 )  # fmt: skip
-_UPPER = _upper_class()
-_NAME_WORD = rf"[{_UPPER}][^\W\d_]*(?:['\u2019\-][^\W\d_]+)*"
 _CONNECTOR = "|".join(sorted(CONNECTORS))
-# Capitalised words in a row ("Zoë Núñez", "Rio de Janeiro"): one candidate name.
-_NAME_SPAN = rf"(?<![^\W\d_]){_NAME_WORD}(?:(?: (?:{_CONNECTOR}))? {_NAME_WORD})*(?!\w)"
-_YES_NO = r"(?<!\w)(?:Yes|YES|No|NO|True|TRUE|False|FALSE)(?!\w)"
-# Numbers, codes, capitalised yes/no and name words in one pass over the text.
-_TOKEN_PATTERN = (  # the lookahead lets most positions fail on one character test
-    rf"(?=[{_UPPER}\d$€£¥+\-\u2212])(?:(?P<number>{_NUMBER})|(?P<code>{_CODE})"
-    rf"|(?P<boolean>{_YES_NO})|(?P<name>{_NAME_SPAN}))"
-)
-TOKENS = re.compile(_TOKEN_PATTERN)
-# On ASCII text the same pattern matches the same spans, and re's ASCII classes are cheaper.
-ASCII_TOKENS = re.compile(_TOKEN_PATTERN, re.ASCII)
+
+
+class _Classes(NamedTuple):
+    """How the token patterns spell their character classes (the contents of a `[...]`)."""
+
+    upper: str  # upper- and title-case letters
+    letter: str  # letters: a whole class, "[^\\W\\d_]" in Unicode
+    word: str  # \\w
+    digit: str  # \\d
+    sign: str
+    currency: str
+
+
+def _capitalised(c: _Classes) -> str:
+    """Codes ("USD"), capitalised yes/no and names: capitalised words in a row ("Zoë Núñez",
+    "Rio de Janeiro"), each from its first letter. The first letter is matched before the
+    lookbehinds (which look one character further back), so re skips to the places where a token
+    can start with one class test instead of trying the pattern at every position."""
+    name_word = rf"[{c.upper}]{c.letter}*(?:['\u2019\-]{c.letter}+)*"
+    name_rest = rf"{c.letter}*(?:['\u2019\-]{c.letter}+)*(?:(?: (?:{_CONNECTOR}))? {name_word})*"
+    return (
+        rf"[{c.upper}](?:(?<![{c.word}-].)(?P<code>(?<=[A-Z])[A-Z]{{1,5}}(?![{c.word}-]))"
+        rf"|(?<![{c.word}].)(?P<boolean>(?:(?<=Y)(?:es|ES)|(?<=N)[oO]|(?<=T)(?:rue|RUE)"
+        rf"|(?<=F)(?:alse|ALSE))(?![{c.word}]))"
+        rf"|(?<!{c.letter}.)(?P<name>{name_rest}(?![{c.word}])))"
+    )
+
+
+def _number(c: _Classes) -> str:
+    """A number with its sign and currency, from its first character (see `_capitalised`):
+    "-3", "$19.99", "1,234"; the groups' text is read from the match."""
+    whole = rf"(?:[{c.digit}]{{1,3}}(?:,[{c.digit}]{{3}})+|[{c.digit}]+)"
+    return (
+        rf"[{c.sign}{c.currency}{c.digit}](?<![{c.word}.,].)"
+        rf"(?:(?<=[{c.sign}])[{c.currency}]?{whole}|(?<=[{c.currency}]){whole}"
+        rf"|(?<=[{c.digit}])(?:[{c.digit}]{{0,2}}(?:,[{c.digit}]{{3}})+|[{c.digit}]*))"
+        rf"(?:\.(?P<decimals>[{c.digit}]+))?(?![{c.digit}])"
+    )
+
+
+CURRENCIES = "$€£¥"
+_UNICODE = _Classes(_upper_class(), r"[^\W\d_]", r"\w", r"\d", r"\-+\u2212", CURRENCIES)
+# On ASCII text the same matches: classes of ASCII characters only are tested with one bitmap
+# lookup, where a class that mixes categories (\d) with characters above 255 is tested item by
+# item (a third of the scan's time).
+_ASCII = _Classes("A-Z", "[A-Za-z]", "A-Za-z0-9_", "0-9", r"\-+", "$")
+CAPITALISED = re.compile(_capitalised(_UNICODE))
+ASCII_CAPITALISED = re.compile(_capitalised(_ASCII))
+NUMBERS = re.compile(_number(_UNICODE))
+ASCII_NUMBERS = re.compile(_number(_ASCII))
 # Lower-case yes/no apart: in the pattern above their first letters would stop the scan at most
 # words. One pattern per word: re skips to a literal prefix as fast as `str.find`, where one pattern
 # for the four words stops at every "t" and "n" (twice the time on a long text). The lookbehind
