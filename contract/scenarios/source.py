@@ -197,12 +197,17 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
+_EMPTY = "the file is empty; a scenario needs a name and steps"
+
+
 def read_document(text: str, *, file: str, json_syntax: bool = False) -> tuple[Any, LineMap]:
     """Parse scenario text (YAML, or JSON when `json_syntax`) into data and its line map."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise ScenarioError(f"the file is larger than {MAX_FILE_BYTES} bytes", file=file)
     data: Any = None
     if json_syntax:
+        if not text.strip():  # as for YAML: json.loads would say "Expecting value (column 1)"
+            raise ScenarioError(_EMPTY, file=file, line=1)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -222,8 +227,7 @@ def read_document(text: str, *, file: str, json_syntax: bool = False) -> tuple[A
         return data, LineMap({(): 1})  # valid JSON that PyYAML cannot read: lines unknown
     try:
         if node is None:
-            raise ScenarioError("the file is empty; a scenario needs a name and steps", file=file,
-                                line=1)
+            raise ScenarioError(_EMPTY, file=file, line=1)
         lines = _walk(node, file)
         if not json_syntax:
             try:

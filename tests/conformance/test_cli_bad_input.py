@@ -127,6 +127,21 @@ def test_scenarios_list_and_show_of_a_broken_file_exit_2_and_check_finds_it(
     assert said in err
 
 
+@pytest.mark.parametrize("action", [["check"], ["list", "--from"], ["show"]])
+def test_an_empty_json_scenario_file_is_named_as_an_empty_yaml_one_is(
+    action: list[str], places: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty .json said `not valid JSON: Expecting value (column 1)`, an empty .yaml `the file
+    is empty; ...`: the same mistake, two forms."""
+    said = {}
+    for place in ("empty.json", "empty.yaml"):
+        _, err = _run(["scenarios", *action, places[place]], capsys)
+        said[place] = err.replace(places[place], "FILE")
+    assert said["empty.json"] == said["empty.yaml"]
+    assert said["empty.json"] == ("llama-contract scenarios: FILE:1: the file is empty; a scenario "
+                                  "needs a name and steps\n")  # fmt: skip
+
+
 @pytest.mark.parametrize("subject", [["server", "--base-url", "http://127.0.0.1:1"],
                                      ["client", "--adapter", "openai"]])  # fmt: skip
 @pytest.mark.parametrize(
