@@ -139,12 +139,6 @@ def run(args: argparse.Namespace) -> int:
         except ScenarioError as exc:
             return _fail(str(exc))
     config = config_from_args(args)
-    if not config.loopback and config.admin_token is None:
-        print(
-            f"{_PROG}: warning: {config.host} is not a loopback address: the admin endpoints "
-            "(/_mock/...) are locked unless you give --admin-token",
-            file=sys.stderr,
-        )
     from mockserver.state.store import StoreConfigError, StoreUnavailable
 
     try:
@@ -155,6 +149,12 @@ def run(args: argparse.Namespace) -> int:
         listener = open_listener(host=config.host, port=config.port)
     except ServeError as exc:
         return _fail(str(exc))
+    if not config.loopback and config.admin_token is None:  # said once it listens, not before
+        print(
+            f"{_PROG}: warning: {config.host} is not a loopback address: the admin endpoints "
+            "(/_mock/...) are locked unless you give --admin-token",
+            file=sys.stderr,
+        )
 
     from mockserver.adapters.rsgi import mock_app
 

@@ -7,6 +7,7 @@ import json
 import signal
 import socket
 import sys
+from typing import Any
 
 import httpx
 import pytest
@@ -81,16 +82,41 @@ def test_serve_on_a_busy_port_exits_2_with_one_clear_line(launch):
     ]
 
 
-def test_serve_on_a_foreign_host_warns_about_admin_then_fails_to_bind(launch):
-    # 192.0.2.1 (TEST-NET) is never local: nothing listens beyond loopback in this test.
+def test_serve_on_a_foreign_host_it_cannot_bind_says_only_that(launch: Any) -> None:
+    # 192.0.2.1 (TEST-NET) is never local: nothing listens beyond loopback in this test. The
+    # admin warning came first, about a server that never started: two lines for one mistake.
     server = launch([*CLI, "serve", "--host", "192.0.2.1", "--port", "0"])
     code = server.wait_exit()
     lines = server.stderr().strip().splitlines()
     assert code == 2
-    assert len(lines) == 2
-    assert "warning: 192.0.2.1 is not a loopback address" in lines[0]
-    assert "--admin-token" in lines[0]
-    assert lines[1].startswith("llama-contract serve: error: cannot listen on 192.0.2.1:0: ")
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("llama-contract serve: error: cannot listen on 192.0.2.1:0: ")
+
+
+def test_the_admin_warning_of_a_foreign_host_comes_once_it_listens(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In-process, the listener swapped for a loopback one: nothing binds beyond loopback."""
+    from mockserver.adapters import serving
+
+    served: list[str] = []
+
+    def open_listener(*, host: str, port: int) -> socket.socket:
+        assert capsys.readouterr().err == ""  # nothing said before the address is ours
+        return socket.create_server(("127.0.0.1", 0))
+
+    def serve(app: object, *, listener: socket.socket, **options: object) -> int:
+        served.append(capsys.readouterr().err)
+        listener.close()
+        return 0
+
+    monkeypatch.setattr(serving, "open_listener", open_listener)
+    monkeypatch.setattr(serving, "serve", serve)
+    assert serve_command.run(_parser().parse_args(["--host", "192.0.2.1", "--port", "0"])) == 0
+    assert len(served) == 1
+    assert served[0].startswith("llama-contract serve: warning: 192.0.2.1 is not a loopback")
+    assert "--admin-token" in served[0]
+    assert served[0].count("\n") == 1
 
 
 @pytest.mark.parametrize(
