@@ -238,3 +238,58 @@ def test_contains_that_cannot_fit_is_named(value, reason):
     error = _refused(_wrap(value))
     assert (error.rule, error.path, error.message) == (
         "tools.parameters.unsatisfiable", WHERE + "/properties/x", reason)  # fmt: skip
+
+
+# --- maxContains -------------------------------------------------------------------------------
+
+DIGITS = {"type": "integer", "minimum": 0, "maximum": 9}
+
+
+@pytest.mark.parametrize(("value", "matching"), [
+    ({"type": "array", "items": DIGITS, "contains": {"minimum": 5}, "maxContains": 1,
+      "minItems": 4}, (1, 1)),
+    ({"type": "array", "items": DIGITS, "contains": {"minimum": 5}, "minContains": 2,
+      "maxContains": 2, "minItems": 5, "uniqueItems": True}, (2, 2)),
+    ({"type": "array", "items": DIGITS, "contains": {"minimum": 5}, "minContains": 0,
+      "maxContains": 0, "minItems": 3}, (0, 0)),
+    ({"type": "array", "items": {"type": "boolean"}, "contains": {"const": True},
+      "maxContains": 1, "minItems": 3}, (1, 1)),
+    ({"type": "array", "items": {"enum": ["a", "b", "z"]}, "contains": {"const": "z"},
+      "maxContains": 1, "minItems": 3, "maxItems": 3, "uniqueItems": True}, (1, 1)),
+    # Items that all match contains are fine up to maxContains.
+    ({"type": "array", "items": {"type": "integer", "minimum": 5, "maximum": 9},
+      "contains": {"minimum": 5}, "maxContains": 3, "minItems": 3}, (3, 3)),
+])  # fmt: skip
+@pytest.mark.parametrize("seed", range(4))
+def test_max_contains_is_kept(value: Schema, matching: tuple[int, int], seed: int) -> None:
+    # Too many matching items once failed the final validation: a 400 "could not generate".
+    made = _arguments(_wrap(value), seed=seed)["x"]
+    contains = jsonschema_rs.validator_for(value["contains"])
+    assert matching[0] <= sum(contains.is_valid(item) for item in made) <= matching[1]
+
+
+@pytest.mark.parametrize(("value", "pointer", "reason"), [
+    ({"type": "array", "contains": {"type": "string"}, "minContains": 2, "maxContains": 1},
+     "", "minContains 2 is greater than maxContains 1"),
+    ({"type": "array", "contains": {"type": "string"}, "maxContains": 0},
+     "", "maxContains 0 but contains needs 1 matching item (minContains defaults to 1)"),
+    ({"type": "array", "items": {"type": "integer"}, "contains": {"type": "integer"},
+      "maxContains": 1, "minItems": 3},
+     "", "maxContains 1 but item 1 would match contains too"),
+    ({"type": "array", "items": {"$ref": "#/properties/x/contains"}, "contains": {"const": 1},
+      "minContains": 0, "maxContains": 0, "minItems": 1},
+     "", "maxContains 0 but item 0 would match contains too"),
+])  # fmt: skip
+def test_max_contains_no_array_can_keep_is_named(value: Schema, pointer: str, reason: str) -> None:
+    error = _refused(_wrap(value))
+    assert (error.rule, error.path) == (
+        "tools.parameters.unsatisfiable", WHERE + "/properties/x" + pointer)  # fmt: skip
+    assert error.message.startswith(reason), error.message
+
+
+def test_min_and_max_contains_of_two_contains_the_mock_cannot_keep_apart_say_so() -> None:
+    value = {"type": "array", "allOf": [{"contains": {"type": "string"}, "minContains": 2},
+                                        {"contains": {"const": "z"}, "maxContains": 1}]}
+    error = _refused(_wrap(value))
+    assert (error.rule, error.path) == ("tools.parameters.unsupported", WHERE + "/properties/x")
+    assert error.message.startswith("minContains 2 and maxContains 1 of another contains")

@@ -1,5 +1,5 @@
-"""Arrays for the instance generator: items, prefixItems, contains (and minContains), lengths,
-uniqueItems. A part of `_Generator` (instances.py), kept apart for size."""
+"""Arrays for the instance generator: items, prefixItems, contains (minContains, maxContains),
+lengths, uniqueItems. A part of `_Generator` (instances.py), kept apart for size."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from mockserver.engine.listen.answers import MISSING, Answers, descriptions
 from mockserver.engine.schema.collect import Collector
+from mockserver.engine.schema.exclusive import OneOfCheck
 from mockserver.engine.schema.facts import Facts, Part, SchemaProblem, canonical
 from mockserver.engine.schema.plausible import singular
 from mockserver.engine.schema.scalars import DISTINCT_TRIES, unsatisfiable
@@ -17,6 +18,7 @@ class ArrayMaker:
     """The array half of the generator; `value` is the generator's."""
 
     collector: Collector
+    subschemas: OneOfCheck
     rng: random.Random
     answers: Answers | None
     shallow_from: int
@@ -53,8 +55,17 @@ class ArrayMaker:
                 listed = self.answers.fill_list(item, singular(hint), about, low, high)
                 if listed is not MISSING:
                     return listed
-        # An item matching `contains` comes first even when minContains is 0 (then it may not).
+        # An item matching `contains` comes first even when minContains is 0 (then it may not),
+        # unless maxContains is 0. Past the matching ones, an item may match a `contains` under
+        # maxContains only while that one has room (`hits` counts its matches).
         matching = max(facts.min_contains, 1) if facts.contains else 0
+        cap = min((most for most, _ in facts.max_contains), default=matching)
+        if facts.max_contains and facts.min_contains > cap:  # from two subschemas
+            raise SchemaProblem("unsupported", facts.pointer, (
+                f"minContains {facts.min_contains} and maxContains {cap} of another contains: "
+                "the mock makes every matching item match every contains"))  # fmt: skip
+        matching = min(matching, cap)
+        hits = [matching] * len(facts.max_contains)
         if high is not None and facts.contains and facts.min_contains > high:
             needs = f"{facts.min_contains} matching item" + "s" * (facts.min_contains > 1)
             raise unsatisfiable(
@@ -74,6 +85,9 @@ class ArrayMaker:
             try:
                 if index < matching:
                     item = self._matching_item(facts, parts, depth, singular(hint), seen)
+                elif facts.max_contains:
+                    item = self._item_with_room(facts, parts, depth, singular(hint), seen,
+                                                hits, index)
                 else:
                     item = self._item(parts, depth, singular(hint), seen, facts.pointer)
             except SchemaProblem as problem:
@@ -98,6 +112,31 @@ class ArrayMaker:
                 return self._item(parts, depth, hint, seen, facts.pointer)
             except SchemaProblem:
                 raise problem from None  # the array was refused for this before minContains 0
+
+    def _item_with_room(
+        self, facts: Facts, parts: list[Part], depth: int, hint: str, seen: set[str],
+        hits: list[int], index: int,
+    ) -> Any:  # fmt: skip
+        """Item `index`, matching no `contains` already at its maxContains; counted in `hits`."""
+        refused: set[str] = set()
+        for _ in range(DISTINCT_TRIES):
+            try:
+                item = self._item(parts, depth, hint, seen | refused, facts.pointer)
+            except SchemaProblem as problem:
+                if not refused or problem.kind != "unsatisfiable":
+                    raise
+                break  # no other value: the items all match
+            matched = [at for at, (_, where) in enumerate(facts.max_contains)
+                       if self.subschemas.matches(item, where)]  # fmt: skip
+            if all(hits[at] < facts.max_contains[at][0] for at in matched):
+                for at in matched:
+                    hits[at] += 1
+                return item
+            refused.add(canonical(item))
+        most = min(most for most, _ in facts.max_contains)
+        raise unsatisfiable(facts.pointer, (
+            f"maxContains {most} but item {index} would match contains too: the mock found no "
+            "value for it that does not"))  # fmt: skip
 
     def _item(self, parts: list[Part], depth: int, hint: str, seen: set[str], pointer: str) -> Any:
         avoid = frozenset(seen)

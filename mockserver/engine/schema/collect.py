@@ -240,6 +240,15 @@ class Collector:
             least = least if isinstance(least, int) and least >= 0 else 1
             facts.min_contains = least if not facts.contains else max(facts.min_contains, least)
             facts.contains.append((schema["contains"], child(pointer, "contains")))
+            most = schema.get("maxContains")
+            if isinstance(most, int) and not isinstance(most, bool) and most >= 0:
+                if least > most:
+                    given = "minContains" in schema
+                    raise SchemaProblem("unsatisfiable", pointer, (
+                        f"minContains {least} is greater than maxContains {most}" if given else
+                        f"maxContains {most} but contains needs {least} matching item "
+                        "(minContains defaults to 1)"))  # fmt: skip
+                facts.max_contains.append((most, child(pointer, "contains")))
 
     def _add_object_rules(self, facts: Facts, schema: Mapping[str, Any], pointer: str) -> None:
         properties = schema.get("properties")

@@ -1,4 +1,5 @@
-"""oneOf means exactly one: whether a value made for one alternative matches another too.
+"""oneOf means exactly one: whether a value made for one alternative matches another too; and
+whether an item matches a `contains` that maxContains limits.
 
 `{"oneOf": [{"type": "integer"}, {"type": "number"}]}` takes 2.5 but not 2, which matches both.
 The generator builds a value for one alternative; this asks the validator of each other one
@@ -32,6 +33,13 @@ class OneOfCheck:
             if validator is not None and validator.is_valid(value):
                 return index
         return None
+
+    def matches(self, value: Any, pointer: str) -> bool:
+        """Whether `value` is valid against the subschema at `pointer` (a `contains` under
+        maxContains); False for one the map does not know: the final validation decides."""
+        validators = self._map()
+        validator = validators.get("#" + pointer) if validators is not None else None
+        return validator is not None and bool(validator.is_valid(value))
 
     def _map(self) -> Any:
         if not self._built:

@@ -114,6 +114,8 @@ class Facts:
     choices: list[tuple[str, list[Part]]] = field(default_factory=list)
     families: list[str] = field(default_factory=list)
     min_contains: int = 1  # items that must match `contains` (when there is one)
+    # (maxContains, the pointer of its `contains`): at most that many items may match that one
+    max_contains: list[tuple[int, str]] = field(default_factory=list)
 
     def copy(self) -> Facts:
         return Facts(
@@ -142,4 +144,5 @@ class Facts:
             list(self.choices),
             list(self.families),
             self.min_contains,
+            list(self.max_contains),
         )

@@ -67,7 +67,8 @@ class _Generator(ArrayMaker):
         exclusive: bool = False,
     ) -> None:
         self.collector = Collector(root)
-        self.one_of = OneOfCheck(root) if exclusive else None
+        self.subschemas = OneOfCheck(root)  # compiled on first use only
+        self.one_of = self.subschemas if exclusive else None
         self.rng = rng
         self.answers = answers
         self.shallow_from = 0 if minimal else SOFT_DEPTH  # depth from which only what is needed
