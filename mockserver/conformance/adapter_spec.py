@@ -1,14 +1,17 @@
 """`--adapter SPEC`: a built-in adapter's name, or `MODULE:FUNCTION` imported and checked to be
 something an adapter can be, before a mock is started; and what an adapter returns, checked at
 each call. A spec or an adapter that is not one is a usage error (`AdapterError`), never a
-client that does not conform."""
+client that does not conform: so is a `MODULE:FUNCTION` adapter that raises, where an adapter
+returns the client's errors in its outcome."""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
+import traceback
 
-from contract.conformance.checks import Adapter, ClientOutcome
+from contract.conformance.checks import Adapter, ClientOutcome, Conversation, Unsupported
 from contract.validate.explain import clip
 from mockserver.conformance.adapters import BUILTINS
 from mockserver.sdks import MissingSDK, require_sdk
@@ -18,13 +21,14 @@ ADAPTER_SHAPE = "a function (base_url, api_key, conversation) -> ClientOutcome"
 
 class AdapterError(Exception):
     """An --adapter value that names no adapter, or an adapter that returned something other
-    than a `ClientOutcome`; the message says why."""
+    than a `ClientOutcome` (or raised); the message says why."""
 
 
 def resolve_adapter(spec: str) -> Adapter:
     """A built-in adapter by name, or `MODULE:FUNCTION` imported from the current environment.
     Raises `AdapterError` when `spec` names nothing importable, or something that cannot be an
-    adapter (not callable, a class, an async function, a signature that cannot take the call)."""
+    adapter (not callable, a class, an async function, a signature that cannot take the call).
+    A `MODULE:FUNCTION` adapter is returned wrapped by `raising_is_misuse`."""
     shown = clip(spec, limit=100)
     if spec in BUILTINS:
         builtin, sdk = BUILTINS[spec]
@@ -59,7 +63,42 @@ def resolve_adapter(spec: str) -> Adapter:
         raise AdapterError(f"--adapter {shown!r}: {module_shown}.{clip(function_name, limit=60)} "
                            f"is {problem}; an adapter is {ADAPTER_SHAPE}")  # fmt: skip
     adapter: Adapter = candidate
-    return adapter
+    return raising_is_misuse(adapter)
+
+
+def raising_is_misuse(adapter: Adapter) -> Adapter:
+    """`adapter`, but what it raises (other than `Unsupported`) is an `AdapterError` naming the
+    exception, where it was raised and the call, with the exception as its cause: the user's
+    adapter failed to answer, as one returning None does. (A built-in adapter is ours: its bug
+    propagates as it is.)"""
+
+    @functools.wraps(adapter)
+    def guarded(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
+        try:
+            return adapter(base_url, api_key, conversation)
+        except Unsupported:
+            raise
+        except Exception as exc:  # the user's code, whatever it raised: no answer from it
+            raise AdapterError(f"the adapter raised {_raised(exc)} on {conversation.scenario}/"
+                               f"{conversation.step}; an adapter returns the client's errors in "
+                               "ClientOutcome.error") from exc  # fmt: skip
+
+    return guarded
+
+
+def _raised(exc: Exception) -> str:
+    """`Type: message (file, line N)` of an exception, on one line and cut, `file` where it was
+    raised."""
+    kind = type(exc)
+    name = kind.__qualname__
+    if kind.__module__ != "builtins":
+        name = f"{kind.__module__}.{name}"
+    message = " ".join(str(exc).split())
+    said = f"{name}: {clip(message, limit=200)}" if message else name
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:  # pragma: no cover - a raised exception has at least the adapter's frame
+        return said
+    return f"{said} ({clip(frames[-1].filename, limit=160)}, line {frames[-1].lineno})"
 
 
 def _not_an_adapter(value: object) -> str:

@@ -29,3 +29,13 @@ def returns_none(base_url: str, api_key: str, conversation: Conversation) -> Non
 
 def returns_text(base_url: str, api_key: str, conversation: Conversation) -> str:
     return "the text, not an outcome"
+
+
+def raises(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
+    """Lets an exception out, where an adapter returns the client's errors in its outcome."""
+    answers: dict[str, str] = {}
+    return ClientOutcome(text=answers["text"])
+
+
+def raises_long(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
+    raise RuntimeError("first line\n" + "x" * 5000)

@@ -4,14 +4,16 @@ conform) after a traceback."""
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from pathlib import Path
 
 import pytest
 
 from contract.conformance.checks import ClientOutcome, Conversation
+from contract.scenarios.loading import builtin_scenario
 from mockserver.cli.main import main
-from mockserver.conformance.adapter_spec import ADAPTER_SHAPE, AdapterError
+from mockserver.conformance.adapter_spec import ADAPTER_SHAPE, AdapterError, resolve_adapter
 from mockserver.conformance.adapters import llama_api_client
 from mockserver.conformance.client_runner import run_client_checks
 
@@ -61,6 +63,44 @@ def test_an_adapter_returning_no_outcome_exits_2_naming_what_it_returned(
                    f"{returned}, not a ClientOutcome" + (" (a missing return?)" if returned == "None"
                                                          else "") + "\n")  # fmt: skip
     assert not (tmp_path / "report.json").exists()
+
+
+@pytest.mark.parametrize(("flags", "case"), [((), "seed-example/answer"),
+                                             (("--no-scenarios", "--examples", "2"),
+                                              "generated/exchange")])  # fmt: skip
+def test_an_adapter_that_raises_exits_2_naming_the_exception_where_and_on_which_call(
+    flags: tuple[str, ...], case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was the adapter's traceback and exit 1, which CI reads as "does not conform": a
+    raising adapter is as unusable as one returning None, so the run stops as it does then."""
+    import not_adapters
+
+    assert _check_client("not_adapters:raises", tmp_path, *flags) == 2
+    err = capsys.readouterr().err
+    line = inspect.getsourcelines(not_adapters.raises)[1] + 3
+    assert err == ("llama-contract check: --adapter 'not_adapters:raises': the adapter raised "
+                   f"KeyError: 'text' ({not_adapters.__file__}, line {line}) on {case}; an "
+                   "adapter returns the client's errors in ClientOutcome.error\n")  # fmt: skip
+    assert not (tmp_path / "report.json").exists()
+
+
+def test_a_raising_adapter_s_long_message_is_cut_to_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _check_client("not_adapters:raises_long", tmp_path) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "the adapter raised RuntimeError: first line x" in err
+    assert len(err) < 700
+
+
+def test_a_raising_adapter_from_a_spec_keeps_its_exception_as_the_cause() -> None:
+    """From Python, the adapter's own traceback is still there, chained to the AdapterError."""
+    adapter = resolve_adapter("not_adapters:raises")
+    with pytest.raises(AdapterError, match="the adapter raised KeyError") as caught:
+        run_client_checks(adapter, target="raises", scenarios=[builtin_scenario("seed-example")])
+    assert isinstance(caught.value.__cause__, KeyError)
+    assert caught.value.__cause__.__traceback__ is not None
 
 
 def test_an_adapter_that_stops_returning_outcomes_mid_run_raises_adapter_error() -> None:

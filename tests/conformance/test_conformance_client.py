@@ -96,7 +96,8 @@ def test_an_error_swallowed_by_the_client_is_found() -> None:
 def test_adapter_specs_are_resolved_or_refused_clearly() -> None:
     from mockserver.conformance.adapters import llama_api_client
 
-    assert resolve_adapter("mockserver.conformance.adapters:llama_api_client") is llama_api_client
+    resolved = resolve_adapter("mockserver.conformance.adapters:llama_api_client")
+    assert resolved.__wrapped__ is llama_api_client  # type: ignore[attr-defined]  # raising_is_misuse
     with pytest.raises(AdapterError, match=r"json.dumps is a callable with the signature \(obj, \*"):
         resolve_adapter("json:dumps")  # a function, but not one that takes an adapter's call
     with pytest.raises(AdapterError, match="MODULE:FUNCTION"):
