@@ -107,6 +107,6 @@ def scenario_sources_problem(items: Sequence[str]) -> str:
 
 
 def reader_gone() -> None:
-    """Stdout's reader has closed the pipe (`| head`): send the rest, and Python's final flush,
-    to /dev/null instead of a BrokenPipeError traceback."""
+    """Stdout's reader has closed the pipe (`| head`), or stdout cannot take more (a full
+    device): send the rest, and Python's final flush, to /dev/null instead of a traceback."""
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

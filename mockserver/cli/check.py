@@ -15,7 +15,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockserver.cli.arguments import SEED_MAX, folder, int_from, scenario_sources_problem
+from mockserver.cli.arguments import (
+    SEED_MAX,
+    folder,
+    int_from,
+    reader_gone,
+    scenario_sources_problem,
+)
 
 if TYPE_CHECKING:
     from contract.conformance.report import Report
@@ -118,6 +124,14 @@ def _fail(message: str) -> int:
 
 
 def _summarise(report: Report, paths: list[Path], *, quiet: bool) -> int:
+    try:
+        _print_summary(report, paths, quiet=quiet)
+    except BrokenPipeError:  # `| head` has read what it wants: the verdict is still the status
+        reader_gone()
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _print_summary(report: Report, paths: list[Path], *, quiet: bool) -> None:
     summary = report.summary()
     verdict = "conforms" if report.ok else "does NOT conform"
     if not quiet:
@@ -135,7 +149,7 @@ def _summarise(report: Report, paths: list[Path], *, quiet: bool) -> int:
           f"{summary['passed']} passed, {summary['failed']} failed, "
           f"{summary['warnings']} warnings, {summary['skipped']} skipped; "
           f"reports in {paths[0].parent}")  # fmt: skip
-    return EXIT_OK if report.ok else EXIT_FAILED
+    sys.stdout.flush()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -189,6 +203,7 @@ def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
                 progress: Progress) -> Report | int:  # fmt: skip
     from mockserver.conformance.adapter_spec import AdapterError, resolve_adapter
     from mockserver.conformance.client_runner import run_client_checks
+    from mockserver.conformance.exchange_runner import CannotSave
 
     if args.no_scenarios and args.examples == 0:
         return _fail("--no-scenarios plays nothing without --examples N")
@@ -202,9 +217,12 @@ def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
                                  examples=args.examples, seed=args.seed,
                                  save_failures=args.save_failures,
                                  progress=progress)  # fmt: skip
-    except AdapterError as exc:  # it returned something other than a ClientOutcome
+    except AdapterError as exc:  # it returned something other than a ClientOutcome, or raised
         progress.clear()
         return _fail(f"--adapter {args.adapter!r}: {exc}")
+    except CannotSave as exc:  # as a --report-dir that cannot be written: no reports
+        progress.clear()
+        return _fail(f"--save-failures: {exc}")
 
 
 def _base_url_problem(url: str) -> str:

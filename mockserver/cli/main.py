@@ -54,27 +54,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Commands that only read files and print: a BrokenPipeError there is stdout's reader gone.
-PRINTING = frozenset({"rules", "scenarios", "report", "validate"})
+# Commands whose one unguarded output is stdout: they read files (an OSError names the file),
+# and check's sockets are behind httpx and the SDKs (which raise their own errors), so an OSError
+# out of them that names no file is stdout's. Not serve: granian, its sockets and its workers.
+PRINTING = frozenset({"rules", "scenarios", "report", "validate", "check"})
+EXIT_CANNOT_WRITE = 2  # as every command's other output (report --output, check --report-dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if sys.stdout is None:  # started with stdout closed (`>&-`): Python made it None
+        return _cannot_write(args.command, "it is closed")
+    code: int | None = None
     try:
-        code: int = args._run(args)
-        if args.command in PRINTING:
-            sys.stdout.flush()
+        code = args._run(args)
+        sys.stdout.flush()  # a failed write is said here, not by Python at exit (status 120)
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        if args.command not in PRINTING:
-            raise
+    except OSError as exc:
+        if code is None and (args.command not in PRINTING or exc.filename is not None):
+            raise  # not a write to stdout: a bug of ours, with its traceback
         from mockserver.cli.arguments import reader_gone
 
-        reader_gone()  # `| head` has what it wants, as `scenarios list` has always said
-        return 0
+        reader_gone()  # the rest, and Python's final flush, go nowhere
+        if isinstance(exc, BrokenPipeError):  # `| head` has what it wants; the verdict stands
+            return 0 if code is None else code
+        return _cannot_write(args.command, exc.strerror or str(exc))
     return code
+
+
+def _cannot_write(command: str, why: str) -> int:
+    print(f"llama-contract {command}: cannot write the output to stdout: {why}", file=sys.stderr)
+    return EXIT_CANNOT_WRITE
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ an unknown built-in name): one line on stderr.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from mockserver.cli.arguments import scenario_sources_problem
@@ -59,13 +58,9 @@ def run(args: argparse.Namespace) -> int:
     except ScenarioError as exc:  # a problem in a file: what `check` looks for, else unusable
         print(f"llama-contract scenarios: {exc}", file=sys.stderr)
         return 1 if args.action == "check" else 2
-    if args.action == "list":
-        try:
-            for scenario in sorted(scenarios, key=lambda s: s.name):
-                print(scenario.summary_line())
-            sys.stdout.flush()
-        except BrokenPipeError:  # `| head`: the reader has all it wants
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if args.action == "list":  # stdout's failures, `| head` included, are main's to say
+        for scenario in sorted(scenarios, key=lambda s: s.name):
+            print(scenario.summary_line())
         return 0
     wanted = next((s for s in scenarios if s.name == args.name), None)
     if wanted is None:
@@ -78,11 +73,12 @@ def run(args: argparse.Namespace) -> int:
         print(wanted.summary_line())
         return 0
     try:
-        sys.stdout.write(wanted.source.read_text("utf-8"))
-    except OSError as exc:
+        text = wanted.source.read_text("utf-8")
+    except OSError as exc:  # reading only: a failed write is stdout's, said by main
         print(f"llama-contract scenarios: cannot read {wanted.source}: {exc.strerror}",
               file=sys.stderr)
         return 2
+    sys.stdout.write(text)
     return 0
 
 

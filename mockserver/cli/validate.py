@@ -229,6 +229,7 @@ def _print(found: list[Violation], label: str, errors: int, args: argparse.Names
     else:
         for violation in found:  # a warning says so; a line without a prefix is an error
             print(f"warning: {violation}" if violation.severity == "warning" else violation)
+        sys.stdout.flush()  # the findings first: a stdout that fails is then said alone
         warnings = len(found) - errors
         verdict = f"{errors} error(s)" if errors else "conforms"
         print(f"{label}: {verdict}, {warnings} warning(s)", file=sys.stderr)

@@ -231,11 +231,19 @@ def run_generated(
     return written
 
 
+class CannotSave(Exception):
+    """A minimal exchange that `save_failures` could not be written to; the message names the
+    file and why."""
+
+
 def _save(finding: Finding, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
     name = "failing-" + re.sub(r"[^a-z0-9]+", "-", finding.rule.lower()).strip("-")
     data = finding.exchange.to_data(name)
     data["description"] = f"minimal exchange failing {finding.rule}: {finding.message[:200]}"
     path = folder / f"{name}.json"
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise CannotSave(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
