@@ -51,8 +51,9 @@ def error_body(
     errors = found or others
     if detail is None:
         detail = errors[0].message if errors else status_title(status)
-        if len(errors) > 1:
-            detail += f" (and {len(errors) - 1} more)"
+        if len(errors) > 1:  # set apart: a message may end in a list of values ("allowed: ...")
+            more, kind = len(errors) - 1, "error" if found else "warning"
+            detail += f' ({more} more {kind}{"s" if more > 1 else ""}: see "errors")'
     # Errors first: a client that reads errors[0] gets what refused the request, not a warning.
     listed = [v.to_dict() for v in (*found, *others)]
     if dialect == "compat":

@@ -155,3 +155,17 @@ def test_no_pacing_by_default():
 
 def test_pointer_tokens_that_only_look_like_digits_stay_names():
     assert pointer_to_param("/properties/²/type") == "properties.².type"
+
+
+@pytest.mark.parametrize("dialect", ["native", "compat"])
+def test_the_message_counts_the_other_errors_apart_from_a_list_of_values(dialect):
+    role = Violation("message.role.unknown", "/messages/0/role",
+                     "\"wizard\" is not allowed for 'role'; allowed: \"system\", \"user\"")
+    extra = Violation("field.range", "/temperature", "9 is above the maximum 2")
+    body = error_body(400, [role, extra, extra], dialect=dialect)
+    message = body["detail"] if dialect == "native" else body["error"]["message"]
+    assert message == role.message + ' (2 more errors: see "errors")'
+    one = error_body(400, [role, extra], dialect=dialect)
+    assert (one["detail"] if dialect == "native" else one["error"]["message"]).endswith(
+        '"user" (1 more error: see "errors")'
+    )
