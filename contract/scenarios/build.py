@@ -27,15 +27,13 @@ from contract.scenarios.model import (
     ToolCallSpec,
 )
 from contract.scenarios.patterns import ScenarioPattern, UnsafePattern, compile_safe
+from contract.scenarios.respond_rules import check_respond, fault_problem, respond_problem
 from contract.scenarios.source import LineMap, PathParts, ScenarioError
 from contract.validate.explain import clip
 from contract.violations import did_you_mean
 
 SCHEMA_FILE = "scenario.json"
 _MAX_SCHEMA_ERRORS = 20
-# Headers that say how the body is framed: a scenario's value would cut or corrupt the answer.
-_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive",
-                              "upgrade", "te", "trailer", "proxy-connection"})
 
 
 @functools.cache
@@ -107,6 +105,8 @@ def check_schema(data: Any, *, file: str, lines: LineMap) -> None:
             item = functools.reduce(lambda node, part: node[part], field[:-1], data)
             refused = object_param_problem(item, field[-1])
             message = refused.message if refused is not None else message
+        elif len(field) == 4 and field[2] == "respond":  # a status or a body key: the rules' words
+            message = respond_problem(data["steps"][field[1]]["respond"], field[3]) or message
         raise ScenarioError(message, file=file, line=lines.line(at), field=field)
 
 
@@ -189,41 +189,8 @@ class _Builder:
             pacing=Pacing(**pacing) if pacing else None, body=data.get("body"),
             has_body="body" in data, deltas=tuple(data.get("deltas", ())),
         )
-        self.check_respond(respond, data, at)
+        check_respond(respond, data, at, self.fail)
         return respond
-
-    def check_respond(self, respond: Respond, data: Mapping[str, Any], at: PathParts) -> None:
-        content = [key for key in ("text", "tool_calls", "document") if key in data]
-        if "text" in data and "document" in data:
-            self.fail((*at, "document"), "give either text or document, not both")
-        if "body" in data and (content or "error" in data or "stop_reason" in data):
-            other = (content + [k for k in ("error", "stop_reason") if k in data])[0]
-            self.fail((*at, other), "body is sent verbatim; it cannot be combined with " + other)
-        if respond.is_error and (content or "stop_reason" in data or "metrics" in data):
-            other = (content + [k for k in ("stop_reason", "metrics") if k in data])[0]
-            self.fail((*at, other), f"status {respond.status} is an error; an error answer "
-                                    f"carries no {other} (use error: for its detail)")
-        if "error" in data and not respond.is_error:
-            self.fail((*at, "error"), f"error needs an error status (400-599); status is "
-                                      f"{respond.status}")
-        if respond.status >= 300 and not respond.is_error:
-            self.fail((*at, "status"), f"status {respond.status} is a redirect; use the redirect "
-                                       "fault to answer with one")
-        if respond.stop_reason == "tool_calls" and not respond.tool_calls:
-            self.fail((*at, "stop_reason"), "stop_reason tool_calls needs tool_calls")
-        if respond.tool_calls and respond.stop_reason not in (None, "tool_calls"):
-            self.fail((*at, "stop_reason"), f"an answer with tool_calls has stop_reason "
-                                            f"tool_calls, not {respond.stop_reason}")
-        for name, _ in respond.headers:
-            if name.lower() in _FRAMING_HEADERS:
-                self.fail((*at, "headers", name), f"the server frames the answer itself; a "
-                                                  f"scenario cannot set {name}")
-            if name.lower() == "x-request-id":
-                self.fail((*at, "headers", name), "x-request-id names the answer's journal "
-                                                  "entry; the mock sets it")
-        ids = [call.id for call in respond.tool_calls if call.id is not None]
-        if len(ids) != len(set(ids)):
-            self.fail((*at, "tool_calls"), "two tool calls share one id")
 
     def faults(self, data: Any, at: PathParts) -> tuple[FaultSpec, ...]:
         items = data if isinstance(data, list) else [data]
@@ -251,6 +218,9 @@ class _Builder:
             if spec.kind.stream_only and match.stream is not True:
                 self.fail((*at, "fault"), f"the fault {spec.name} only affects streams; add "
                                           "'stream: true' to this step's match")
+            bodiless = fault_problem(respond, spec.name, spec.kind.role)
+            if bodiless is not None:
+                self.fail((*at, "fault"), bodiless)
             # fail_then_succeed and redirect send the step's answer in the end.
             answers_later = spec.name in ("fail_then_succeed", "redirect") and not (
                 respond is not None and respond.is_error)

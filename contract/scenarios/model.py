@@ -14,6 +14,8 @@ Endpoint = Literal["native", "compat"]
 StopReason = Literal["stop", "tool_calls", "length"]
 WhenDone = Literal["repeat_last", "restart", "fail"]
 CHAT_PATH_SUFFIX = "/chat/completions"
+# Final statuses a step may answer with but HTTP sends without a body (the respond rules say why).
+BODILESS_STATUSES = frozenset({204, 205})
 
 
 def cut_by_sizes(text: str, sizes: tuple[int, ...]) -> list[str]:
@@ -88,7 +90,8 @@ class Pacing:
 
 @dataclass(frozen=True, slots=True)
 class Respond:
-    """A scripted answer. Without text, tool calls, document or body the engine writes it."""
+    """A scripted answer. Without text, tool calls, document, body, an error or a bodiless status
+    the engine writes it."""
 
     text: str | None = None
     tool_calls: tuple[ToolCallSpec, ...] = ()
@@ -107,6 +110,11 @@ class Respond:
     @property
     def is_error(self) -> bool:
         return self.status >= 400
+
+    @property
+    def bodiless(self) -> bool:
+        """A status HTTP sends without a body (204, 205): the answer is the status alone."""
+        return self.status in BODILESS_STATUSES
 
     def to_dict(self) -> dict[str, Any]:
         """The scripted answer as a scenario file writes it (content, stop reason, metrics and
@@ -139,7 +147,7 @@ class Respond:
     def scripted(self) -> bool:
         """True when the file says what the answer is (rather than leaving it to the engine)."""
         return (self.text is not None or bool(self.tool_calls) or self.document is not None
-                or self.has_body or self.is_error)
+                or self.has_body or self.is_error or self.bodiless)
 
     @property
     def content_text(self) -> str:

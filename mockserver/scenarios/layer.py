@@ -264,8 +264,9 @@ class ScenarioLayer:
         respond = step.respond if step is not None else None
         if respond is not None and respond.is_error:
             return self._error_answer(call, respond), None
-        if respond is not None and respond.has_body:
-            return MockResponse(respond.status, json_bytes(respond.body)), None
+        if respond is not None and (respond.has_body or respond.bodiless):  # a 204: status only
+            literal = json_bytes(respond.body) if respond.has_body else b""
+            return MockResponse(respond.status, literal), None
         if respond is not None and respond.scripted:
             completion = self._scripted(call, respond, key)
         else:
@@ -303,8 +304,8 @@ class ScenarioLayer:
         elif isinstance(response.body, bytes) and plan.body_rewrites:
             for cut in plan.body_rewrites:
                 response.body = cut(response.body)
-        if plan.rewritten_status is not None:  # malformed_json's status, stream or not
-            response.status = plan.rewritten_status
+        # malformed_json's status, stream or not; else the step's (a 201 with its text)
+        response.status = plan.rewritten_status or (respond.status if respond else response.status)
         return response, _assistant_message(completion)
 
     def _error_answer(self, call: ChatCall, respond: Respond) -> MockResponse:
