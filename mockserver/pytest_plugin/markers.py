@@ -1,7 +1,8 @@
 """The `llama_scenario` and `llama_fault` markers: configure the mock for one test.
 
 Markers act through the mock's admin API (`/_mock/scenarios`, `/_mock/faults`), the same for the
-live server, the in-process respx service and an external server given by `--llama-base-url`.
+live server, the in-process respx service and an external server given by `--llama-base-url`: a
+test's scenarios stand in front of the server's own and only they are taken away afterwards.
 Scenario files are checked here first, so a broken file is reported with its path, line and field.
 """
 
@@ -23,8 +24,7 @@ __all__ = ["AdminCall", "MarkerError", "ScenarioUpload", "markers_applied", "rea
 # (method, path, body, content type) -> None; raises MockAdminError when the mock refuses.
 AdminCall = Callable[[str, str, bytes, str], None]
 
-_SUFFIX_TYPES = {".json": "application/json", ".yaml": "application/yaml",
-                 ".yml": "application/yaml"}
+_SUFFIXES = (".json", ".yaml", ".yml")
 
 
 class MarkerError(Exception):
@@ -33,16 +33,16 @@ class MarkerError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ScenarioUpload:
-    """One POST to /_mock/scenarios: a built-in name, or a scenario file's text."""
+    """One scenario a marker serves: a built-in name, or a scenario file's document."""
 
-    body: bytes
-    content_type: str
+    item: str | dict[str, Any]  # as POST /_mock/scenarios takes it in its "scenarios" list
+    name: str  # the scenario's name, to deactivate it after the test
     label: str
 
 
 def _scenario_uploads(item: pytest.Item, reference: Any) -> list[ScenarioUpload]:
     from contract.scenarios.loading import ScenarioError, load_scenario
-    from contract.scenarios.source import iter_scenario_files
+    from contract.scenarios.source import iter_scenario_files, read_document
 
     if not isinstance(reference, str | Path) or not str(reference).strip():
         raise MarkerError(
@@ -51,21 +51,21 @@ def _scenario_uploads(item: pytest.Item, reference: Any) -> list[ScenarioUpload]
     text = str(reference)
     found = _resolve(item, text)
     if found is None:
-        if "/" in text or "\\" in text or Path(text).suffix.lower() in _SUFFIX_TYPES:
+        if "/" in text or "\\" in text or Path(text).suffix.lower() in _SUFFIXES:
             raise MarkerError(f"llama_scenario({text!r}): no such file or folder")
-        body = json.dumps({"scenarios": [text], "replace": False}).encode()
-        return [ScenarioUpload(body, "application/json", text)]
+        return [ScenarioUpload(text, text, text)]
     files = list(iter_scenario_files(found)) if found.is_dir() else [found]
     if not files:
         raise MarkerError(f"llama_scenario({text!r}): the folder holds no scenario files")
     uploads = []
     for file in files:
-        try:
-            load_scenario(file)  # errors name the file, the line and the field
+        try:  # errors name the file, the line and the field
+            scenario = load_scenario(file)
+            document, _ = read_document(file.read_text(encoding="utf-8"), file=str(file),
+                                        json_syntax=file.suffix.lower() == ".json")
         except ScenarioError as exc:
             raise MarkerError(f"llama_scenario({text!r}): {exc}") from None
-        content_type = _SUFFIX_TYPES.get(file.suffix.lower(), "application/yaml")
-        uploads.append(ScenarioUpload(file.read_bytes(), content_type, str(file)))
+        uploads.append(ScenarioUpload(document, scenario.name, str(file)))
     return uploads
 
 
@@ -117,45 +117,48 @@ def read_markers(item: pytest.Item) -> tuple[list[ScenarioUpload], list[tuple[st
 
 @contextmanager
 def markers_applied(item: pytest.Item, admin: AdminCall) -> Iterator[None]:
-    """Activate the test's scenarios and faults on the mock for the duration of the test."""
+    """Serve the test's scenarios (in front of those the mock serves already) and faults for the
+    duration of the test, then take away exactly those."""
     uploads, faults = read_markers(item)
     if not uploads and not faults:
         yield
         return
-    sent: list[str] = []  # the admin paths that hold something of this test
+    undo: list[tuple[str, bytes]] = []  # (admin path, DELETE body) for what this test added
     try:
-        for upload in uploads:
-            _send(admin, "/_mock/scenarios", upload.body, upload.content_type,
-                  f"llama_scenario({upload.label!r})", sent)
-        for text, body in faults:
-            _send(admin, "/_mock/faults", body, "application/json", f"llama_fault({text!r})",
-                  sent)
+        if uploads:
+            body = {"scenarios": [u.item for u in uploads], "replace": False, "first": True}
+            labels = ", ".join(repr(u.label) for u in uploads)
+            _send(admin, "/_mock/scenarios", json.dumps(body).encode(),
+                  f"llama_scenario({labels})")
+            names = json.dumps({"scenarios": [u.name for u in uploads]}).encode()
+            undo.append(("/_mock/scenarios", names))
+        for text, fault in faults:
+            _send(admin, "/_mock/faults", fault, f"llama_fault({text!r})")
+            undo.append(("/_mock/faults", b""))
     except MarkerError:
-        _undo(admin, sent, quiet=True)  # the refusal is the error to report
+        _undo(admin, undo, quiet=True)  # the refusal is the error to report
         raise
     try:
         yield
     finally:
-        _undo(admin, sent, quiet=False)
+        _undo(admin, undo, quiet=False)
 
 
-def _undo(admin: AdminCall, sent: list[str], *, quiet: bool) -> None:
+def _undo(admin: AdminCall, undo: list[tuple[str, bytes]], *, quiet: bool) -> None:
     from mockserver.pytest_plugin.journal import MockAdminError
 
-    for path in dict.fromkeys(sent):
+    for path, body in dict.fromkeys(undo):
         try:
-            admin("DELETE", path, b"", "application/json")
+            admin("DELETE", path, body, "application/json")
         except MockAdminError as exc:
             if not quiet:
                 raise MarkerError(f"could not undo the test's markers: {exc}") from None
 
 
-def _send(admin: AdminCall, path: str, body: bytes, content_type: str, label: str,
-          sent: list[str]) -> None:
+def _send(admin: AdminCall, path: str, body: bytes, label: str) -> None:
     from mockserver.pytest_plugin.journal import MockAdminError
 
     try:
-        admin("POST", path, body, content_type)
+        admin("POST", path, body, "application/json")
     except MockAdminError as exc:
         raise MarkerError(f"{label}: the mock refused it: {exc}") from None
-    sent.append(path)

@@ -3,7 +3,9 @@
 - `GET /_mock/scenarios`: the active scenarios and the built-in names.
 - `POST /_mock/scenarios`: activate scenarios. JSON `{"scenarios": [NAME or scenario document, ...],
   "replace": true}`, or one scenario document as YAML (`Content-Type: application/yaml`) or JSON.
-- `DELETE /_mock/scenarios`: deactivate all and forget their progress.
+  With `"first": true` (and `"replace": false`) they stand in front of the active ones.
+- `DELETE /_mock/scenarios`: deactivate all and forget their progress; with a body
+  `{"scenarios": [NAME, ...]}`, only those.
 - `GET /_mock/faults`, `POST /_mock/faults` (`{"fault": "NAME; key=value" or object or list,
   "times": N}`; without `times` until deleted), `DELETE /_mock/faults`.
 """
@@ -30,7 +32,7 @@ from contract.validate.explain import clip
 from contract.violations import did_you_mean
 from mockserver.core.errors import json_bytes, simple_error
 from mockserver.core.http import MockRequest, MockResponse
-from mockserver.scenarios.router import NoMatch
+from mockserver.scenarios.router import MAX_ACTIVE_SCENARIOS, NoMatch
 
 if TYPE_CHECKING:
     from mockserver.scenarios.layer import ScenarioLayer
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 # Each chat request takes every standing fault, and each POST lists them all back.
 MAX_STANDING_FAULTS = 100
 _FAULT_BODY_KEYS = ("fault", "times")
+_ENVELOPE_KEYS = ("scenarios", "replace", "first")
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
@@ -117,15 +120,18 @@ def _invalid(message: str, rule: str = "scenario.invalid") -> MockResponse:
     return simple_error(400, rule, message, dialect="native")
 
 
-def _read_scenarios(request: MockRequest, layer: ScenarioLayer) -> tuple[list[Scenario], bool]:
-    """The scenarios a POST names or carries, and whether they replace the active ones."""
+def _read_scenarios(
+    request: MockRequest, layer: ScenarioLayer
+) -> tuple[list[Scenario], bool, bool]:
+    """The scenarios a POST names or carries, whether they replace the active ones, and whether
+    they stand in front of them."""
     content_type = request.header("content-type").split(";", 1)[0].strip().lower()
     try:
         text = request.body.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError("the body is not UTF-8", file="<request body>") from None
     if content_type in _YAML_TYPES:
-        return [parse_scenario(text, file="<request body>")], False
+        return [parse_scenario(text, file="<request body>")], False, False
     try:
         parsed: Any = json.loads(text)
     except (ValueError, RecursionError):
@@ -138,16 +144,24 @@ def _read_scenarios(request: MockRequest, layer: ScenarioLayer) -> tuple[list[Sc
                             file="<request body>") from None
     document, lines = read_document(text, file="<request body>", json_syntax=True)
     if isinstance(document, dict) and "steps" in document:
-        return [build_scenario(document, file="<request body>", lines=lines)], False
+        return [build_scenario(document, file="<request body>", lines=lines)], False, False
     if not isinstance(document, dict) or not isinstance(document.get("scenarios"), list):
         raise ScenarioError(
             'send {"scenarios": [NAME or scenario, ...], "replace": true}, or one scenario',
             file="<request body>",
         )
-    replace = document.get("replace", True)
-    if not isinstance(replace, bool):
-        raise ScenarioError("replace must be true or false", file="<request body>",
-                            field=("replace",))
+    unknown = sorted(set(document) - set(_ENVELOPE_KEYS))
+    if unknown:
+        raise ScenarioError(f"unknown key {clip(unknown[0])!r}; the keys are scenarios, replace "
+                            "and first", file="<request body>", field=(unknown[0],))
+    replace, first = document.get("replace", True), document.get("first", False)
+    for key, value in (("replace", replace), ("first", first)):
+        if not isinstance(value, bool):
+            raise ScenarioError(f"{key} must be true or false", file="<request body>",
+                                field=(key,))
+    if replace and first:
+        raise ScenarioError('"first": true puts scenarios in front of the active ones; it needs '
+                            '"replace": false', file="<request body>", field=("first",))
     scenarios: list[Scenario] = []
     for index, item in enumerate(document["scenarios"]):
         where = f"<request body, scenarios[{index}]>"
@@ -161,17 +175,47 @@ def _read_scenarios(request: MockRequest, layer: ScenarioLayer) -> tuple[list[Sc
                                             lines=lines.within(("scenarios", index))))
         else:
             raise ScenarioError("give a scenario name or a scenario object", file=where)
-    return scenarios, replace
+    return scenarios, replace, first
+
+
+def _names_to_deactivate(request: MockRequest) -> list[str]:
+    """The names a DELETE with a body `{"scenarios": [NAME, ...]}` deactivates."""
+    try:
+        document = parse_json(request.body)
+    except ReadError as exc:
+        raise ScenarioError(f"the body is not JSON: {exc.violation.message}",
+                            file="<request body>") from None
+    names = document.get("scenarios") if isinstance(document, dict) else None
+    if (
+        not isinstance(document, dict)
+        or set(document) != {"scenarios"}
+        or not isinstance(names, list)
+        or not names
+        or not all(isinstance(name, str) for name in names)
+    ):
+        raise ScenarioError('send {"scenarios": [NAME, ...]} to deactivate those scenarios, or no '
+                            "body to deactivate all", file="<request body>")
+    if len(names) > MAX_ACTIVE_SCENARIOS:
+        raise ScenarioError(f"at most {MAX_ACTIVE_SCENARIOS} names; at most that many are active",
+                            file="<request body>", field=("scenarios",))
+    return names
 
 
 def admin_scenarios(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
     router = layer.router
     if request.method == "POST":
         try:
-            scenarios, replace = _read_scenarios(request, layer)
-            router.activate(scenarios, replace=replace)
+            scenarios, replace, first = _read_scenarios(request, layer)
+            router.activate(scenarios, replace=replace, first=first)
         except ScenarioError as exc:
             return _invalid(str(exc))
+    elif request.method == "DELETE" and request.body.strip():
+        try:
+            names = _names_to_deactivate(request)
+        except ScenarioError as exc:
+            return _invalid(str(exc))
+        for name in names:  # a name not active is already what was asked
+            router.deactivate(name)
     elif request.method == "DELETE":
         router.activate((), replace=True)
         return MockResponse(204, b"")

@@ -139,15 +139,22 @@ class ScenarioRouter:
         return self._active
 
     def activate(
-        self, scenarios: Iterable[Scenario], *, replace: bool, forget_progress: bool = True
+        self, scenarios: Iterable[Scenario], *, replace: bool, first: bool = False,
+        forget_progress: bool = True,
     ) -> None:
-        """Make `scenarios` active (after the current ones unless `replace`); names stay unique:
-        a scenario replaces an active one of the same name, whose progress is forgotten (unless
-        `forget_progress` is False)."""
+        """Make `scenarios` active (after the current ones unless `replace`; before them with
+        `first`, which may not replace any); names stay unique: a scenario replaces an active one
+        of the same name, whose progress is forgotten (unless `forget_progress` is False)."""
         incoming = list(scenarios)
         with self._lock:
             kept = [] if replace else list(self._active)
             names = {scenario.name for scenario in incoming}
+            clash = sorted(names.intersection(scenario.name for scenario in kept)) if first else []
+            if clash:
+                raise ScenarioError(
+                    f"a scenario named {clash[0]!r} is active already; scenarios put first stand "
+                    "in front of the active ones and do not replace them (give yours another name)"
+                )
             kept = [scenario for scenario in kept if scenario.name not in names]
             for scenario in incoming:
                 if sum(other.name == scenario.name for other in incoming) > 1:
@@ -158,7 +165,7 @@ class ScenarioRouter:
                     f"make {len(kept) + len(incoming)} (DELETE /_mock/scenarios, or replace them)"
                 )
             dropped = {s.name for s in self._active} - {s.name for s in kept}
-            self._active = (*kept, *incoming)
+            self._active = (*incoming, *kept) if first else (*kept, *incoming)
         for name in dropped | names if forget_progress else ():
             self.state.clear(name)
 

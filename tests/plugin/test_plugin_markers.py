@@ -78,12 +78,18 @@ def test_scenarios_by_name_and_by_file_next_to_the_test(pytester):
     """)
     admin = RecordingAdmin()
     during, after = apply(item, admin)
-    assert during == [
-        ("POST", "/_mock/scenarios", {"scenarios": ["streaming-text"], "replace": False},
+    greeting = {"name": "greeting", "description": "says hello", "steps": [
+        {"name": "hello", "match": {"endpoint": "native"},
+         "respond": {"text": "Hello from the scenario."}}]}  # fmt: skip
+    assert during == [  # one POST, in the order written, in front of the mock's own scenarios
+        ("POST", "/_mock/scenarios",
+         {"scenarios": ["streaming-text", greeting], "replace": False, "first": True},
          "application/json"),
-        ("POST", "/_mock/scenarios", SCENARIO.encode(), "application/yaml"),
     ]
-    assert after == [("DELETE", "/_mock/scenarios", b"", "application/json")]
+    assert after == [  # only the test's scenarios are taken away
+        ("DELETE", "/_mock/scenarios", {"scenarios": ["streaming-text", "greeting"]},
+         "application/json"),
+    ]
 
 
 def test_a_folder_sends_each_scenario_file(pytester):
@@ -98,11 +104,11 @@ def test_a_folder_sends_each_scenario_file(pytester):
         @pytest.mark.llama_scenario("library")
         def test_func(): pass
     """)
-    during, _ = apply(item, RecordingAdmin())
-    assert [(call[0], call[3]) for call in during] == [
-        ("POST", "application/yaml"), ("POST", "application/json"),
-    ]
-    assert during[1][2]["name"] == "other"
+    during, after = apply(item, RecordingAdmin())
+    [(method, path, body, _)] = during
+    assert (method, path) == ("POST", "/_mock/scenarios")
+    assert [scenario["name"] for scenario in body["scenarios"]] == ["greeting", "other"]
+    assert after[0][2] == {"scenarios": ["greeting", "other"]}
 
 
 def test_a_broken_scenario_file_names_file_line_and_field(pytester):
@@ -260,3 +266,77 @@ def test_a_broken_scenario_file_errors_the_test_without_a_traceback(pytester):
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["llama_scenario('broken.yaml'): *broken.yaml:4*colour*"])
     result.stdout.no_fnmatch_line("*Traceback*")
+
+
+SERVER_SCENARIO = """\
+name: server-own
+steps:
+  - name: any
+    match: {endpoint: native}
+    respond: {text: From the server's own scenario.}
+"""
+
+OVER_THE_SERVERS_OWN = """
+import pytest
+from llama_api_client import LlamaAPIClient
+
+ASK = dict(model="Llama-4-Maverick-17B-128E-Instruct-FP8",
+           messages=[{"role": "user", "content": "Recite the alphabet."}])
+
+
+def client_for(mock):
+    return LlamaAPIClient(api_key=mock.api_key, base_url=mock.base_url + "/v1", max_retries=0)
+
+
+@pytest.mark.llama_scenario("streaming-text")
+def test_the_marker_is_served_first(llama_mock):
+    events = list(client_for(llama_mock).chat.completions.create(**ASK, stream=True))
+    assert events[-1].event.event_type == "metrics"
+    [entry] = llama_mock.requests
+    assert entry.scenario == "streaming-text"
+
+
+def test_the_servers_own_scenario_stays(llama_mock):
+    answer = client_for(llama_mock).chat.completions.create(**ASK)
+    assert answer.completion_message.content.text == "From the server's own scenario."
+"""
+
+
+def test_markers_stand_in_front_of_an_external_servers_scenarios_and_leave_them(pytester):
+    from mockserver import MockConfig, MockService
+    from mockserver.adapters.live import LiveServer
+
+    own = pytester.path / "server-own.yaml"
+    own.write_text(SERVER_SCENARIO)
+    server = LiveServer(MockService(MockConfig(port=0, scenarios=(own,)))).start()
+    try:
+        pytester.makepyfile(OVER_THE_SERVERS_OWN)
+        result = pytester.runpytest("--llama-base-url", server.base_url)  # in file order
+        active = [s.name for s in server.service.scenarios.router.active]
+    finally:
+        server.stop()
+    result.assert_outcomes(passed=2)
+    assert active == ["server-own"]
+
+
+def test_a_marker_scenario_named_as_one_the_server_serves_is_refused(pytester):
+    from mockserver import MockConfig, MockService
+    from mockserver.adapters.live import LiveServer
+
+    server = LiveServer(MockService(MockConfig(port=0, scenarios=("streaming-text",)))).start()
+    try:
+        pytester.makepyfile("""
+            import pytest
+
+            @pytest.mark.llama_scenario("streaming-text")
+            def test_it(llama_mock):
+                pass
+        """)
+        result = pytester.runpytest("--llama-base-url", server.base_url)
+        active = [s.name for s in server.service.scenarios.router.active]
+    finally:
+        server.stop()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*llama_scenario('streaming-text'): the mock refused it*"
+                                 "'streaming-text' is active already*"])
+    assert active == ["streaming-text"]  # the server's own is left as it was

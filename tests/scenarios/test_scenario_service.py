@@ -140,6 +140,12 @@ def test_admin_scenarios_activate_list_and_clear() -> None:
      "<request body>:3: steps[0].respond.status"),
     (b"{not json", "application/json", "the body is not JSON"),
     (b'{"scenarios": "multi-turn"}', "application/json", "send {"),
+    (b'{"scenarios": ["multi-turn"], "replce": false}', "application/json",
+     "unknown key 'replce'; the keys are scenarios, replace and first"),
+    (b'{"scenarios": ["multi-turn"], "first": true}', "application/json",
+     'it needs "replace": false'),
+    (b'{"scenarios": ["multi-turn"], "replace": false, "first": 1}', "application/json",
+     "first must be true or false"),
 ])
 def test_admin_scenarios_refuses_bad_documents_clearly(body: bytes, content_type: str,
                                                        fragment: str) -> None:
@@ -148,6 +154,35 @@ def test_admin_scenarios_refuses_bad_documents_clearly(body: bytes, content_type
     assert status == 400
     assert error["errors"][0]["rule"] == "scenario.invalid"
     assert fragment in error["detail"]
+
+
+def test_admin_scenarios_put_first_stand_in_front_and_leave_one_by_one() -> None:
+    service, layer = _service(scenarios=("multi-turn",))
+    first = {"scenarios": ["streaming-text", "tool-round-trip-native"], "replace": False,
+             "first": True}
+    status, listed = _admin(service, layer, "POST", "/_mock/scenarios", json.dumps(first).encode())
+    assert status == 200
+    assert [s["name"] for s in listed["active"]] == [
+        "streaming-text", "tool-round-trip-native", "multi-turn"]
+    status, listed = _admin(service, layer, "DELETE", "/_mock/scenarios",
+                            b'{"scenarios": ["streaming-text", "tool-round-trip-native"]}')
+    assert (status, [s["name"] for s in listed["active"]]) == (200, ["multi-turn"])
+    again = {"scenarios": ["multi-turn"], "replace": False, "first": True}
+    status, error = _admin(service, layer, "POST", "/_mock/scenarios", json.dumps(again).encode())
+    assert status == 400
+    assert "'multi-turn' is active already" in error["detail"]
+
+
+@pytest.mark.parametrize("body", [
+    b'{"scenarios": []}', b'{"scenarios": "multi-turn"}', b'{"names": ["multi-turn"]}',
+    b'{"scenarios": [1]}', b"[not json",
+])
+def test_a_delete_body_that_names_no_scenarios_is_refused_and_changes_nothing(body: bytes) -> None:
+    service, layer = _service(scenarios=("multi-turn",))
+    status, error = _admin(service, layer, "DELETE", "/_mock/scenarios", body)
+    assert status == 400
+    assert error["errors"][0]["rule"] == "scenario.invalid"
+    assert [s.name for s in layer.router.active] == ["multi-turn"]
 
 
 def test_admin_faults_apply_n_times_then_stop() -> None:
