@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
+from mockserver.engine.schema.dialect import dialect_of
 from mockserver.engine.schema.facts import (
     JSON_TYPES,
     Bound,
@@ -68,6 +69,7 @@ class Collector:
 
     def __init__(self, root: Any) -> None:
         self.root = root
+        self.dialect = dialect_of(root)  # the keywords the validator reads in the root's draft
         self._family_rules = {
             "object": self._add_object_rules,
             "array": self._add_array_rules,
@@ -235,12 +237,13 @@ class Collector:
             facts.items_closed = True
         elif rest is not None and rest is not True:
             facts.items.append((rest, child(pointer, rest_keyword)))
-        if "contains" in schema:
-            least = schema.get("minContains", 1)
+        if "contains" in schema and self.dialect.contains:
+            counted = self.dialect.contains_counts  # minContains, maxContains: 2019-09 and later
+            least = schema.get("minContains", 1) if counted else 1
             least = least if isinstance(least, int) and least >= 0 else 1
             facts.min_contains = least if not facts.contains else max(facts.min_contains, least)
             facts.contains.append((schema["contains"], child(pointer, "contains")))
-            most = schema.get("maxContains")
+            most = schema.get("maxContains") if counted else None
             if isinstance(most, int) and not isinstance(most, bool) and most >= 0:
                 if least > most:
                     given = "minContains" in schema
