@@ -44,6 +44,7 @@ CONNECTORS = frozenset(
      "du", "y", "bin", "al", "el")
 )  # fmt: skip
 _CONNECTOR = "|".join(sorted(CONNECTORS))
+_CONNECTOR_STARTS = "".join(sorted({connector[0] for connector in CONNECTORS}))
 
 
 class _Classes(NamedTuple):
@@ -63,11 +64,16 @@ def _capitalised(c: _Classes) -> str:
     lookbehinds (which look one character further back), so re skips to the places where a token
     can start with one class test instead of trying the pattern at every position."""
     name_word = rf"[{c.upper}]{c.letter}*(?:['\u2019\-]{c.letter}+)*"
-    name_rest = rf"{c.letter}*(?:['\u2019\-]{c.letter}+)*(?:(?: (?:{_CONNECTOR}))? {name_word})*"
-    return (
-        rf"[{c.upper}](?:(?<![{c.word}-].)(?P<code>(?<=[A-Z])[A-Z]{{1,5}}(?![{c.word}-]))"
-        rf"|(?<![{c.word}].)(?P<boolean>(?:(?<=Y)(?:es|ES)|(?<=N)[oO]|(?<=T)(?:rue|RUE)"
-        rf"|(?<=F)(?:alse|ALSE))(?![{c.word}]))"
+    # After a space, only a capital or a connector's first letter can go on: one class test
+    # instead of trying every connector after every name word.
+    name_rest = (
+        rf"{c.letter}*(?:['\u2019\-]{c.letter}+)*"
+        rf"(?: (?=[{c.upper}{_CONNECTOR_STARTS}])(?:(?:{_CONNECTOR}) )?{name_word})*"
+    )
+    return (  # a code needs a second capital, a yes/no its own first letter: tested first
+        rf"[{c.upper}](?:(?=[A-Z])(?<![{c.word}-].)(?P<code>(?<=[A-Z])[A-Z]{{1,5}}(?![{c.word}-]))"
+        rf"|(?<=[YNTF])(?<![{c.word}].)(?P<boolean>(?:(?<=Y)(?:es|ES)|(?<=N)[oO]"
+        rf"|(?<=T)(?:rue|RUE)|(?<=F)(?:alse|ALSE))(?![{c.word}]))"
         rf"|(?<!{c.letter}.)(?P<name>{name_rest}(?![{c.word}])))"
     )
 
@@ -78,8 +84,8 @@ def _number(c: _Classes) -> str:
     whole = rf"(?:[{c.digit}]{{1,3}}(?:,[{c.digit}]{{3}})+|[{c.digit}]+)"
     return (
         rf"[{c.sign}{c.currency}{c.digit}](?<![{c.word}.,].)"
-        rf"(?:(?<=[{c.sign}])[{c.currency}]?{whole}|(?<=[{c.currency}]){whole}"
-        rf"|(?<=[{c.digit}])(?:[{c.digit}]{{0,2}}(?:,[{c.digit}]{{3}})+|[{c.digit}]*))"
+        rf"(?:(?<=[{c.digit}])(?:[{c.digit}]{{0,2}}(?:,[{c.digit}]{{3}})+|[{c.digit}]*)"
+        rf"|(?<=[{c.sign}])[{c.currency}]?{whole}|(?<=[{c.currency}]){whole})"
         rf"(?:\.(?P<decimals>[{c.digit}]+))?(?![{c.digit}])"
     )
 
