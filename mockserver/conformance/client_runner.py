@@ -118,58 +118,79 @@ def run_client_checks(
     report = Report(kind="client", target=target, seed=seed if examples else None,
                     options=options)  # fmt: skip
     mock = conformance_mock if conformance_mock is not None else ConformanceMock()
+    # Progress counts cases, as the summary does: each call of a scenario, each generated
+    # exchange (hypothesis may play fewer; shrinking plays more, which are no cases).
+    total = sum(len(calls_of(scenario)) for scenario in chosen) + examples
+
+    def advanced() -> None:
+        if progress is not None:
+            progress(report.cases, max(total, report.cases))
+
     # Scenario files as well as built-in names: the mock serves what the conversation names.
     install_scenarios(mock.service).router.activate(chosen, replace=False)
     mock.live.start()
     try:
-        for done, scenario in enumerate(chosen, start=1):
-            _play(mock, adapter, scenario, report)
-            if progress is not None:
-                progress(done, len(chosen) + (1 if examples else 0))
+        for scenario in chosen:
+            _play(mock, adapter, scenario, report, advanced)
         if examples:
             run_generated(mock, adapter, report, examples=examples, seed=seed,
-                          save_failures=save_failures)  # fmt: skip
-            if progress is not None:
-                progress(len(chosen) + 1, len(chosen) + 1)
+                          save_failures=save_failures, on_case=advanced)  # fmt: skip
+        if progress is not None and report.cases != total:  # hypothesis played fewer
+            progress(report.cases, report.cases)  # end on the count the summary gives
     finally:
         mock.live.stop()
     report.duration_s = time.perf_counter() - started
     return report
 
 
-def _play(mock: ConformanceMock, adapter: Adapter, scenario: Scenario, report: Report) -> None:
-    session = f"conformance-{scenario.name}-{uuid.uuid4().hex[:8]}"
-    skipping: str | None = None
+def calls_of(scenario: Scenario, *, session: str = "") -> list[tuple[Step, Conversation]]:
+    """The steps of `scenario` that are calls (one case each), with their conversations."""
+    calls = []
     for step in scenario.steps:
         conversation = conversation_of(scenario, step, session=session)
-        if conversation is None:
-            continue
-        case_id = f"{scenario.name}/{step.name}"
-        report.cases += 1
-        if skipping is not None:
-            report.add([CheckRecord("adapter", "client.request.conforms", "skipped", case_id,
-                                    skipping)])  # fmt: skip
-            continue
-        try:
-            outcome, seen = mock.play(adapter, conversation, session)
-        except Unsupported as exc:
-            # Later steps of the conversation depend on this one: skip them too.
-            skipping = f"the adapter does not support this call: {exc}"
-            report.add([CheckRecord("adapter", "client.request.conforms", "skipped", case_id,
-                                    skipping)])  # fmt: skip
-            continue
-        for request in seen:
-            dialect = "compat" if request.path.startswith("/compat") else "native"
-            kind = (
-                conversation.operation if conversation.operation != "moderation" else "moderations"
-            )
-            report.coverage.update(request_features(request.body, dialect=dialect, endpoint=kind,
-                                                    status=request.status))  # fmt: skip
-        case = ClientCase(scenario, step, conversation, outcome, seen)
-        evidence = _evidence(conversation, outcome, seen)
-        for checked in run_checks(case, scope="client"):
-            report.add(
-                records_of(
-                    checked, case=case_id, evidence=None if not checked.violations else evidence
-                )
-            )
+        if conversation is not None:
+            calls.append((step, conversation))
+    return calls
+
+
+def _play(mock: ConformanceMock, adapter: Adapter, scenario: Scenario, report: Report,
+          advanced: Callable[[], None]) -> None:  # fmt: skip
+    session = f"conformance-{scenario.name}-{uuid.uuid4().hex[:8]}"
+    skipping: str | None = None
+    for step, conversation in calls_of(scenario, session=session):
+        skipping = _play_call(mock, adapter, (scenario, step, conversation, session), report,
+                              skipping)  # fmt: skip
+        advanced()
+
+
+def _play_call(mock: ConformanceMock, adapter: Adapter,
+               call: tuple[Scenario, Step, Conversation, str], report: Report,
+               skipping: str | None) -> str | None:  # fmt: skip
+    """Play and grade one call (one case); why the rest of the scenario is skipped, if it is."""
+    scenario, step, conversation, session = call
+    case_id = f"{scenario.name}/{step.name}"
+    report.cases += 1
+    if skipping is not None:
+        report.add([CheckRecord("adapter", "client.request.conforms", "skipped", case_id,
+                                skipping)])  # fmt: skip
+        return skipping
+    try:
+        outcome, seen = mock.play(adapter, conversation, session)
+    except Unsupported as exc:
+        # Later steps of the conversation depend on this one: skip them too.
+        skipping = f"the adapter does not support this call: {exc}"
+        report.add([CheckRecord("adapter", "client.request.conforms", "skipped", case_id,
+                                skipping)])  # fmt: skip
+        return skipping
+    for request in seen:
+        dialect = "compat" if request.path.startswith("/compat") else "native"
+        kind = conversation.operation if conversation.operation != "moderation" else "moderations"
+        report.coverage.update(request_features(request.body, dialect=dialect, endpoint=kind,
+                                                status=request.status))  # fmt: skip
+    case = ClientCase(scenario, step, conversation, outcome, seen)
+    evidence = _evidence(conversation, outcome, seen)
+    for checked in run_checks(case, scope="client"):
+        report.add(
+            records_of(checked, case=case_id, evidence=None if not checked.violations else evidence)
+        )
+    return None

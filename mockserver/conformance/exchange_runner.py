@@ -186,8 +186,10 @@ def run_generated(
     examples: int,
     seed: int,
     save_failures: Path | None = None,
+    on_case: Callable[[], None] | None = None,
 ) -> list[Path]:
-    """Add the generated exchanges' verdicts to `report`; the scenario files written, if any."""
+    """Add the generated exchanges' verdicts to `report`; the scenario files written, if any.
+    `on_case` is called after each exchange counted as a case (not those played to shrink)."""
     player = ExchangePlayer(mock, adapter)
     endpoints = player.endpoints()
     if not endpoints:
@@ -212,6 +214,8 @@ def run_generated(
         if played <= examples:  # hypothesis generates first, then shrinks what failed
             report.cases += 1
             verdicts.update(outcome.check.name for outcome in checked)
+            if on_case is not None:
+                on_case()
 
     findings = find_failures(player, examples=examples, seed=seed, endpoints=endpoints,
                              on_example=count)  # fmt: skip

@@ -104,6 +104,17 @@ def test_check_client_with_openai_exits_0(tmp_path: Path,
 
 
 
+def test_check_client_progress_ends_on_the_count_of_cases(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """Each generated exchange is a step of the progress line, as it is a case of the summary."""
+    code = main(["check", "client", "--adapter", "llama-api-client", "--no-scenarios",
+                 "--examples", "6", "--seed", "2", "--report-dir", str(tmp_path)])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.out
+    assert "conforms: 6 cases;" in captured.out
+    assert captured.err.splitlines() == ["check client: 6/6"]
+
+
 def _forbidding_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
     start_response("403 Forbidden", [("Content-Type", "application/json")])
     return [b'{"detail": "forbidden"}']

@@ -12,7 +12,7 @@ from contract.conformance.checks import ClientOutcome, Conversation, ToolCallOut
 from contract.conformance.report import Report
 from contract.scenarios.loading import builtin_scenario
 from mockserver.conformance.adapter_spec import AdapterError, resolve_adapter
-from mockserver.conformance.client_runner import run_client_checks
+from mockserver.conformance.client_runner import calls_of, run_client_checks
 
 
 def _failures(report: Report) -> list[str]:
@@ -154,3 +154,16 @@ def test_a_programming_error_is_not_counted_as_a_surfaced_error() -> None:
     assert "KeyError" in surfaced[0].message
     assert "programming error" in surfaced[0].message
     assert run_client_checks(llama_api_client, target="sdk", scenarios=scenarios).ok
+
+
+def test_progress_counts_cases_scenario_calls_and_generated_exchanges_alike() -> None:
+    """DONE/TOTAL is in cases, as the summary's count: one per call, one per exchange."""
+    scenarios = [builtin_scenario("seed-example"), builtin_scenario("agent-loop")]
+    calls = sum(len(calls_of(scenario)) for scenario in scenarios)
+    shown: list[tuple[int, int]] = []
+    report = run_client_checks(resolve_adapter("llama-api-client"), target="sdk",
+                               scenarios=scenarios, examples=4, seed=1,
+                               progress=lambda done, total: shown.append((done, total)))  # fmt: skip
+    assert calls > len(scenarios)  # agent-loop has several calls: counting scenarios would show
+    assert report.cases == calls + 4
+    assert shown == [(done, report.cases) for done in range(1, report.cases + 1)]
