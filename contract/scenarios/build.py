@@ -92,7 +92,8 @@ def _schema_problem(error: ValidationError) -> tuple[PathParts, PathParts, str]:
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         relation = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "above",
                     "exclusiveMaximum": "below"}[str(error.validator)]
-        return parts, parts, f"{instance} is out of range; it must be {relation} {value}"
+        shown = f"{value:.4g}" if isinstance(value, float) and not value.is_integer() else value
+        return parts, parts, f"{instance} is out of range; it must be {relation} {shown}"
     return parts, parts, error.message
 
 

@@ -20,7 +20,9 @@ FaultRole = Literal["replace", "delay", "stream", "content"]
 MAX_DELAY_MS = 60_000.0
 # Slowest pace of a stream after its first token; slower paces (1e-9, 1e-300) meant sleeps of
 # centuries or an OverflowError.
-MIN_TOKENS_PER_SECOND = 1.0
+# A token a minute: the longest wait between two tokens is the longest delay (one pace everywhere:
+# the slow_stream fault, a scenario step's pacing, `serve --tokens-per-second`).
+MIN_TOKENS_PER_SECOND = 1000 / MAX_DELAY_MS
 MAX_TOKENS_PER_SECOND = 100_000.0
 MAX_RETRY_AFTER_S = 3600
 # A string sent as a header value (redirect's location).

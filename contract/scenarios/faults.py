@@ -128,7 +128,8 @@ def _format_value(value: ParamValue) -> str:
 
 def unknown_fault_message(name: str) -> str:
     names = sorted(FAULT_KINDS)
-    return (f"unknown fault {clip(name)!r}{did_you_mean(name, names)} Known faults: "
+    hint = did_you_mean(name, names)  # ends in "?" when there is one
+    return (f"unknown fault {clip(name)!r}{hint}{' ' if hint else '. '}Known faults: "
             + ", ".join(names))
 
 
@@ -148,9 +149,14 @@ def allowed(param: Param) -> str:
         return noun
     above = "above" if param.exclusive_minimum else "from"
     to = "and at most" if param.exclusive_minimum else "to"
-    spans = [f"{_format_value(low)} {to} {_format_value(high)}" for low, high in ranges]
+    spans = [f"{_bound(low)} {to} {_bound(high)}" for low, high in ranges]
     listed = ", ".join(spans[:-1]) + " or " + spans[-1] if len(spans) > 1 else spans[0]
     return f"{noun} {above} {listed}"
+
+
+def _bound(value: float) -> str:
+    """A bound as a person reads it: 1/60 is 0.01667, not 0.016666666666666666."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
 
 
 def _refused(param: Param, fault: str, got: str, note: str = "") -> FaultError:
@@ -230,10 +236,10 @@ def _check_bounds(param: Param, value: ParamValue, fault: str) -> None:
     low, high = param.minimum, param.maximum
     if low is not None and (value < low or (param.exclusive_minimum and value == low)):
         raise fail("is too small; it must be " + (allowed(param) if param.gaps else (
-            f"{'above' if param.exclusive_minimum else 'at least'} {_format_value(low)}")))
+            f"{'above' if param.exclusive_minimum else 'at least'} {_bound(low)}")))
     if high is not None and value > high:
         raise fail("is too large; it must be " + (
-            allowed(param) if param.gaps else f"at most {_format_value(high)}"))
+            allowed(param) if param.gaps else f"at most {_bound(high)}"))
     for gap in param.gaps:  # the first gap that holds the value says why
         if gap.low <= value <= gap.high:
             raise fail(f"is refused: {gap.why}; it must be {allowed(param)}")

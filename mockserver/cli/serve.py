@@ -255,13 +255,13 @@ def _wait_ms(text: str) -> float:
 
 def _pace(text: str) -> float:
     """0 (no pacing), or a pace whose wait between tokens is at most a fault's longest (60 s)."""
-    from contract.scenarios.faults import MAX_DELAY_MS, MAX_TOKENS_PER_SECOND
+    from contract.scenarios.faults import MAX_TOKENS_PER_SECOND, MIN_TOKENS_PER_SECOND
 
-    slowest = 1000 / MAX_DELAY_MS
     value = _float(text)
-    if value != 0 and not slowest <= value <= MAX_TOKENS_PER_SECOND:
-        raise argparse.ArgumentTypeError(f"{shown(text)} is not 0 (no pacing) or between {slowest:.4g} "
-                                         f"(a token a minute) and {MAX_TOKENS_PER_SECOND:g}")
+    if value != 0 and not MIN_TOKENS_PER_SECOND <= value <= MAX_TOKENS_PER_SECOND:
+        raise argparse.ArgumentTypeError(
+            f"{shown(text)} is not 0 (no pacing) or between {MIN_TOKENS_PER_SECOND:.4g} (a token a "
+            f"minute) and {MAX_TOKENS_PER_SECOND:g}")
     return value
 
 

@@ -74,7 +74,8 @@ def test_several_faults_separated_by_commas() -> None:
     ("latency; distribution=uniform; min_ms=9; max_ms=3", "min_ms", "larger than max_ms"),
     ("latency; distribution=uniform; ms=3; min_ms=1; max_ms=2", "ms", "does not apply"),
     ("latency", "ms", "needs ms"),
-    ("slow_stream; tokens_per_second=0", "tokens_per_second", "at least 1"),
+    ("slow_stream; tokens_per_second=0", "tokens_per_second", "at least 0.01667"),
+    ("slow_stream; tokens_per_second=0.0166", "tokens_per_second", "at least 0.01667"),
     ("redirect; status=200", "status", "choose one of 301, 302, 303, 307, 308"),
     ("reset; after=2", "after", "reset takes no parameters"),
     ("http_error; should_retry=maybe", "should_retry", "true or false"),
@@ -87,6 +88,22 @@ def test_bad_fault_text_is_refused_naming_the_key(text: str, key: str, fragment:
         parse_fault_list(text)
     assert caught.value.key == key
     assert fragment in str(caught.value)
+
+
+def test_one_slowest_pace_for_faults_scenario_steps_and_serve() -> None:
+    from contract.scenarios.loading import parse_scenario
+    from mockserver.cli.serve import _pace
+
+    assert make_fault("slow_stream", {"tokens_per_second": 0.5}).get("tokens_per_second") == 0.5
+    step = parse_scenario("name: x\nsteps:\n  - respond: {text: hi, pacing: {tokens_per_second: "
+                          "0.0167}}\n")
+    assert step.steps[0].respond.pacing is not None
+    assert _pace("0.0167") == 0.0167
+    for refused in (lambda: make_fault("slow_stream", {"tokens_per_second": 0.0166}),
+                    lambda: parse_scenario("name: x\nsteps:\n  - respond: {text: hi, pacing: "
+                                           "{tokens_per_second: 0.0166}}\n")):
+        with pytest.raises(ValueError, match=r"0\.01667|0\.0166"):
+            refused()
 
 
 def test_faults_applied_together_must_be_compatible() -> None:
@@ -118,3 +135,13 @@ def test_every_text_value_survives_its_written_form(message: str) -> None:
     spec = make_fault("http_error", {"message": message})
     assert parse_fault_text(str(spec)) == spec
     assert parse_fault_list(f"latency; ms=1, {spec}")[1] == spec
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("explode", "unknown fault 'explode'. Known faults: empty_response, "),
+    ("latensy", "unknown fault 'latensy'; did you mean 'latency'? Known faults: empty_response, "),
+])
+def test_an_unknown_fault_is_named_then_the_known_ones_listed(text: str, said: str) -> None:
+    with pytest.raises(FaultError) as caught:
+        parse_fault_list(text)
+    assert str(caught.value).startswith(said)
