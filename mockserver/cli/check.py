@@ -9,7 +9,6 @@ Exit status: 0 conforms, 1 does not, 2 could not run.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from pathlib import Path
@@ -154,14 +153,14 @@ def _print_summary(report: Report, paths: list[Path], *, quiet: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from contract.conformance.report import write_reports
-    from contract.scenarios.loading import ScenarioError, builtin_scenarios, load_scenarios
+    from contract.scenarios.loading import ScenarioError, load_scenarios
     from mockserver.conformance.progress import Progress
 
     problem = scenario_sources_problem(args.scenarios or ())
     if problem:
         return _fail(problem)
-    try:
-        scenarios = load_scenarios(args.scenarios) if args.scenarios else builtin_scenarios()
+    try:  # without --scenarios, None: the runners' default, the built-in library
+        scenarios = load_scenarios(args.scenarios) if args.scenarios else None
     except ScenarioError as exc:
         return _fail(str(exc))
     progress = Progress(f"check {args.subject}", enabled=False if args.quiet else None)
@@ -178,19 +177,18 @@ def run(args: argparse.Namespace) -> int:
     return _summarise(report, paths, quiet=args.quiet)
 
 
-def _run_server(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
+def _run_server(args: argparse.Namespace, scenarios: tuple[Scenario, ...] | None,
                 progress: Progress) -> Report | int:  # fmt: skip
     from mockserver.conformance.server_runner import ServerUnreachable, run_server_checks
 
     endpoints: tuple[Endpoint, ...] = (
         ("native", "compat") if args.endpoint == "both" else (args.endpoint,)
     )
-    api_key = args.api_key or os.environ.get("LLAMA_API_KEY") or "llama-contract-check"
     problem = _base_url_problem(args.base_url)
     if problem:
         return _fail(f"--base-url {_shown(args.base_url)!r}: {problem}")
     try:
-        return run_server_checks(base_url=args.base_url, api_key=api_key,
+        return run_server_checks(base_url=args.base_url, api_key=args.api_key or None,
                                  scenarios=scenarios,
                                  examples=args.examples, seed=args.seed, endpoints=endpoints,
                                  progress=progress)  # fmt: skip
@@ -199,7 +197,7 @@ def _run_server(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
         return _fail(str(exc))
 
 
-def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...],
+def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...] | None,
                 progress: Progress) -> Report | int:  # fmt: skip
     from mockserver.conformance.adapter_spec import AdapterError, resolve_adapter
     from mockserver.conformance.client_runner import run_client_checks

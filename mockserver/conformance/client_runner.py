@@ -108,8 +108,9 @@ def run_client_checks(
     progress: Callable[[int, int], None] | None = None,
     conformance_mock: ConformanceMock | None = None,
 ) -> Report:
-    """Play `scenarios` (default: the built-in library) through `adapter` and grade every call,
-    then `examples` generated exchanges (see `exchange_runner`), failures shrunk."""
+    """Play `scenarios` (None: the built-in library; `()`: none) through `adapter` and grade
+    every call, then `examples` generated exchanges (see `exchange_runner`), failures shrunk.
+    The defaults are `check client`'s, which passes only what it is given."""
     from mockserver.conformance.exchange_runner import run_generated
 
     started = time.perf_counter()

@@ -3,6 +3,7 @@ checks on every answer."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -15,6 +16,8 @@ from contract.scenarios.loading import Scenario
 from mockserver.conformance.cases import Case, Endpoint, generated_cases, scenario_cases
 
 TIMEOUT_S = 60.0
+API_KEY_VARIABLE = "LLAMA_API_KEY"  # as the Llama SDK: the key when none is given
+DEFAULT_API_KEY = "llama-contract-check"  # without one: a key our mock (and Prism) accepts
 MAX_BODY_SHOWN = 20_000
 _API_PATHS: dict[str, str] = {"native": "/v1/chat/completions",
                               "compat": "/compat/v1/chat/completions"}  # fmt: skip
@@ -94,22 +97,31 @@ def check_reachable(client: httpx.Client, root: str) -> None:
 def run_server_checks(
     *,
     base_url: str,
-    api_key: str = "llama-contract-check",
-    scenarios: Sequence[Scenario] = (),
+    api_key: str | None = None,
+    scenarios: Sequence[Scenario] | None = None,
     examples: int = 100,
     seed: int = 0,
     endpoints: Sequence[Endpoint] = ("native", "compat"),
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Check the server at `base_url`; raises `ServerUnreachable` when it does not answer at all,
-    or answers the first valid request with no answer, 401 or 403 (a refused key)."""
+    or answers the first valid request with no answer, 401 or 403 (a refused key).
+
+    The defaults are `check server`'s, which passes only what it is given: `api_key` None sends
+    `$LLAMA_API_KEY` (read at the call), else `DEFAULT_API_KEY`, as the Llama SDK reads its key;
+    `scenarios` None sends the example of every chat step of the built-in library (`()`: none)."""
+    from contract.scenarios.loading import builtin_scenarios
+
     started = time.perf_counter()
     root = server_root(base_url)
-    cases = scenario_cases(scenarios, endpoints=endpoints)
+    if api_key is None:
+        api_key = os.environ.get(API_KEY_VARIABLE) or DEFAULT_API_KEY
+    chosen = tuple(scenarios) if scenarios is not None else builtin_scenarios()
+    cases = scenario_cases(chosen, endpoints=endpoints)
     cases += generated_cases(examples=examples, seed=seed, endpoints=endpoints)
     report = Report(kind="server", target=root, seed=seed, cases=len(cases),
                     options={"examples": examples, "endpoints": list(endpoints),
-                             "scenarios": [s.name for s in scenarios]})  # fmt: skip
+                             "scenarios": [s.name for s in chosen]})  # fmt: skip
     with httpx.Client(timeout=TIMEOUT_S) as client:
         check_reachable(client, root)
         first_valid = next((case.id for case in cases if case.kind == "valid"), None)

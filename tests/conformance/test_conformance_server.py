@@ -12,7 +12,7 @@ import pytest
 
 from contract.conformance.checks import Exchange, parse_sse, run_checks
 from contract.conformance.report import Report
-from mockserver.conformance.cases import generated_cases
+from mockserver.conformance.cases import generated_cases, scenario_cases
 from mockserver.conformance.server_runner import ServerUnreachable, run_server_checks
 
 
@@ -139,3 +139,44 @@ def test_sse_framing(body: bytes, framing: int, payloads: list[Any]) -> None:
     assert len(records.framing) == framing
     assert all(v.rule == "stream.framing" for v in records.framing)
     assert records.payloads == payloads
+
+
+def test_python_defaults_send_the_builtin_scenarios_with_the_key_of_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """`run_server_checks(base_url=...)` checks what `check server --base-url` checks."""
+    from contract.scenarios.loading import builtin_scenarios
+    from mockserver import MockConfig, MockService
+    from mockserver.adapters.live import LiveServer
+
+    monkeypatch.setenv("LLAMA_API_KEY", "the-key-of-the-environment")
+    with LiveServer(MockService(MockConfig(port=0, api_keys=("the-key-of-the-environment",)))) as live:
+        report = run_server_checks(base_url=live.base_url, examples=0, endpoints=("native",))
+        monkeypatch.delenv("LLAMA_API_KEY")  # no key at all: the dummy key, refused by this mock
+        with pytest.raises(ServerUnreachable, match="answered 401 to a valid request"):
+            run_server_checks(base_url=live.base_url, examples=0, endpoints=("native",))
+    assert report.options["scenarios"] == [s.name for s in builtin_scenarios()]
+    expected = {case.id for case in scenario_cases(builtin_scenarios(), endpoints=("native",))}
+    assert {r.case for r in report.records if r.case.startswith("scenario-")} == expected
+    assert report.ok, [r.message for r in report.failures]
+
+
+def test_the_command_line_passes_the_python_api_its_defaults() -> None:
+    """`check` restates no default of the runners: what it does not get, it does not pass."""
+    import inspect
+
+    from mockserver.cli.main import build_parser
+    from mockserver.conformance.client_runner import run_client_checks
+
+    parser = build_parser()
+    server = parser.parse_args(["check", "server", "--base-url", "http://127.0.0.1:1",
+                                "--report-dir", "out"])  # fmt: skip
+    client = parser.parse_args(["check", "client", "--adapter", "openai", "--report-dir", "out"])
+    for args, runner in ((server, run_server_checks), (client, run_client_checks)):
+        defaults = inspect.signature(runner).parameters
+        assert args.scenarios is None
+        assert defaults["scenarios"].default is None
+        assert args.examples == defaults["examples"].default
+        assert args.seed == defaults["seed"].default
+    assert server.api_key is None
+    assert inspect.signature(run_server_checks).parameters["api_key"].default is None
