@@ -29,6 +29,24 @@ def test_our_mock_conforms(mock_report: Report) -> None:
     )
 
 
+def test_coverage_rows_are_features_the_contract_defines(mock_report: Report) -> None:
+    """Generated requests break the contract on purpose: their made-up roles, content kinds,
+    tool choices and response formats count under one row per family, never as features."""
+    defined = {
+        "message": {"system", "user", "assistant", "tool", "assistant.tool_calls"},
+        "content": {"array", "text", "image_url"},
+        "tool_choice": {"none", "auto", "required", "named"},
+        "response_format": {"text", "json_schema"},
+    }
+    for row in mock_report.coverage:
+        family, _, value = row.partition(".")
+        if family in defined:
+            assert value in defined[family] | {"(not in the contract)"}, row
+    # The per-rule requests send an unknown role and response format: counted, under one row.
+    assert mock_report.coverage["message.(not in the contract)"] > 0
+    assert mock_report.coverage["response_format.(not in the contract)"] > 0
+
+
 def test_generated_cases_are_reproducible_per_seed() -> None:
     first = generated_cases(examples=15, seed=11, endpoints=("native", "compat"), every_rule=False)
     again = generated_cases(examples=15, seed=11, endpoints=("native", "compat"), every_rule=False)

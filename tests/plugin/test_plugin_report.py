@@ -56,7 +56,36 @@ def test_features_of_other_endpoints_and_odd_bodies():
     assert features_of(entry(None, endpoint="models")) == ["native.models", "status.200"]
     assert features_of(entry(["not", "an", "object"], status=400)) == ["native.chat", "status.400"]
     odd = {"messages": "nope", "tool_choice": 3, "response_format": "text"}
-    assert features_of(entry(odd)) == ["native.chat", "status.200"]
+    assert features_of(entry(odd)) == ["native.chat", "response_format.(not in the contract)",
+                                       "status.200", "tool_choice.(not in the contract)"]
+
+
+def test_values_the_contract_does_not_define_are_no_feature_rows():
+    """A bad role, content kind, tool choice or response format (json_object: the Llama API
+    refuses it) counts under its family's one row, not as a feature of its own."""
+    body = {
+        "messages": [{"role": "wizard", "content": "hi"}, {"role": "Assistant", "content": "x"},
+                     {"role": "user", "content": [{"type": "video_url"}, {"type": "text"}]}],
+        "tool_choice": "always",
+        "response_format": {"type": "json_object"},
+        "max_tokens": 5,  # the compat API's; the native API warns about it
+    }
+    assert features_of(entry(body, status=400)) == [
+        "content.(not in the contract)", "content.array", "content.text",
+        "message.(not in the contract)", "message.user", "native.chat",
+        "response_format.(not in the contract)", "status.400", "tool_choice.(not in the contract)",
+    ]
+    compat = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 5, "top_k": 3,
+              "stream": True, "stream_options": {"include_usage": True}}
+    assert features_of(entry(compat, dialect="compat")) == [
+        "compat.chat", "max_tokens", "message.user", "status.200", "stream",
+        "stream_options.include_usage",
+    ]
+    bad = {"messages": [{"role": "wizard", "content": "hi"}]}
+    report = build_report([request_record(entry(bad, status=400), test="t.py::bad")],
+                          {"t.py::bad": {"outcome": "passed", "fixture": "llama_mock"}})
+    assert report.coverage == {"message.(not in the contract)": 1, "native.chat": 1,
+                               "status.400": 1}
 
 
 def test_report_grades_each_test_by_the_requests_it_sent():
