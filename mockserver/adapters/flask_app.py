@@ -105,9 +105,10 @@ def _unreadable_body(path: str, exc: Exception) -> Response:
 def flask_response(answer: MockResponse) -> Response:
     """The Flask response (a WSGI app) that sends `answer`."""
     body: Any = answer.body
-    response = Response(
-        body, answer.status, headers=answer.headers, content_type=answer.content_type
-    )
+    headers = answer.all_headers()
+    response = Response(body, answer.status, headers=headers)
+    if not any(name.lower() == "content-type" for name, _ in headers):
+        del response.headers["Content-Type"]  # werkzeug's default type, on an answer with no body
     if answer.streaming:
         response.direct_passthrough = True
     return response

@@ -68,7 +68,7 @@ def response_of(answer: MockResponse, request: Any, module: Any) -> Any:
     the `module` error of a dropped connection; a streamed body stays lazy."""
     if answer.reset:
         raise module.RemoteProtocolError(NO_ANSWER, request=request)
-    headers = [("content-type", answer.content_type), *answer.headers]
+    headers = answer.all_headers()
     if request.method == "HEAD":
         return module.Response(answer.status, headers=headers, content=b"", request=request)
     if isinstance(answer.body, bytes):

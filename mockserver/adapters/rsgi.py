@@ -169,7 +169,7 @@ class MockFront:
         if answer.reset:
             await _cut_off(proto, answer.status)
             return
-        response_headers = [*answer.headers, ("content-type", answer.content_type)]
+        response_headers = answer.all_headers()
         if not plain_headers(response_headers):
             # werkzeug's checks and encoding decide what such headers become, as on any WSGI server
             await self._bridge.run(scope, proto, self._to_wsgi(answer), b"")

@@ -146,7 +146,7 @@ class WSGIBridge:
 
 def send_error(proto: Any, answer: MockResponse) -> None:
     assert isinstance(answer.body, bytes)
-    headers = [*answer.headers, ("content-type", answer.content_type)]
+    headers = answer.all_headers()
     proto.response_bytes(answer.status, headers, answer.body)
 
 

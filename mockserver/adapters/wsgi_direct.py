@@ -61,12 +61,13 @@ class DirectWSGI:
                 failure = self._app.make_response(self._app.handle_user_exception(exc))
             return failure(environ, start_response)
         self._after(answer, environ)
-        headers = [*answer.headers, ("Content-Type", answer.content_type)]
+        headers = answer.all_headers()
         status = _STATUS_LINES.get(answer.status)
         if status is None or not plain_headers(headers):
             return self._to_response(answer)(environ, start_response)
         if isinstance(answer.body, bytes):
-            headers.append(("Content-Length", str(len(answer.body))))
+            if answer.status >= 200 and answer.status != 204:  # HTTP: never on 1xx or 204
+                headers.append(("Content-Length", str(len(answer.body))))
             start_response(status, headers)
             return [answer.body]
         start_response(status, headers)

@@ -22,6 +22,9 @@ class MockRequest:
         return self.headers.get(name.lower(), default)
 
 
+_NO_BODY = frozenset((204, 205, 304))
+
+
 @dataclass(slots=True)
 class MockResponse:
     status: int
@@ -38,6 +41,13 @@ class MockResponse:
     @property
     def streaming(self) -> bool:
         return not isinstance(self.body, bytes)
+
+    def all_headers(self) -> list[tuple[str, str]]:
+        """Its headers and its Content-Type, which an answer HTTP forbids a body (1xx, 204, 205,
+        304) goes without."""
+        if self.status in _NO_BODY or self.status < 200:
+            return list(self.headers)
+        return [*self.headers, ("content-type", self.content_type)]
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
