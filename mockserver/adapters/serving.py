@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import multiprocessing
 import os
 import socket
 import sys
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_THREADS",
     "ServeError",
+    "StdoutUnwritable",
     "base_url",
     "open_listener",
     "ready_lines",
@@ -42,11 +44,18 @@ __all__ = [
 DEFAULT_THREADS = 64  # for what blocks (a Flask fallback, a shared store); streams need none
 GRACEFUL_TIMEOUT_S = 3  # streams still open after this are dropped at shutdown
 LISTEN_BACKLOG = 2048
-_APP_FAILED = 3  # exit status of a worker whose app could not be made
+_APP_FAILED = 3  # exit status of a worker whose app could not be made (it said why)
+_STDOUT_FAILED = 4  # exit status of a worker that could not write the ready lines
+_WORKER_GAVE_UP = frozenset({_APP_FAILED, _STDOUT_FAILED})  # not crashes: the server stops
 
 
 class ServeError(Exception):
     """The server cannot start; the message is one line meant for the user."""
+
+
+class StdoutUnwritable(OSError):
+    """stdout could not take the ready lines (a full device, a reader gone): raised by `serve`
+    in the main process once the server has stopped, with the worker's errno and strerror."""
 
 
 def open_listener(*, host: str, port: int) -> socket.socket:
@@ -114,12 +123,14 @@ def serve(
     fastest setting for an app that never waits). A connection that has not sent a whole header
     block within `header_deadline_s` is closed.
 
-    Returns the exit status: 0 after a clean shutdown, 2 when the app could not start.
+    Returns the exit status: 0 after a clean shutdown, 2 when the app could not start. Raises
+    `StdoutUnwritable` when the ready lines could not be written (the server stopped then).
 
     The factory runs in the worker process, so one-time setup (threads, caches) happens there.
     The ready lines go to stdout once the app exists; granian's own log goes to stderr.
     """
     url = base_url(listener.getsockname())
+    stdout_errno = multiprocessing.RawValue("i", 0)  # shared with the (forked) workers
     sys.stdout.flush()  # the worker is forked: do not let it inherit and repeat buffered output
     sys.stderr.flush()
     server = _ListenerServer(
@@ -145,8 +156,12 @@ def serve(
         except Exception as exc:  # the user's scenarios or config: one line, no traceback
             print(f"error: the app could not start: {exc}", file=sys.stderr, flush=True)
             os._exit(_APP_FAILED)
-        sys.stdout.write("".join(line + "\n" for line in ready_lines(url)))
-        sys.stdout.flush()
+        try:
+            sys.stdout.write("".join(line + "\n" for line in ready_lines(url)))
+            sys.stdout.flush()
+        except OSError as exc:  # the main process says it, in one line: no traceback here
+            stdout_errno.value = exc.errno or errno.EIO
+            os._exit(_STDOUT_FAILED)
         return app
 
     try:
@@ -154,7 +169,9 @@ def serve(
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else 1
         return 2 if code else 0
-    return 0
+    if stdout_errno.value:
+        raise StdoutUnwritable(stdout_errno.value, os.strerror(stdout_errno.value))
+    return 2 if server.worker_gave_up else 0
 
 
 class _ListenerServer(MPServer):
@@ -164,6 +181,7 @@ class _ListenerServer(MPServer):
         address = listener.getsockname()
         super().__init__(address=str(address[0]), port=int(address[1]), **options)
         self._listener = listener
+        self.worker_gave_up = False  # a worker stopped the server after saying why (or not)
 
     def _init_shared_socket(self) -> None:
         self._listener.set_inheritable(True)
@@ -184,18 +202,24 @@ class _ListenerServer(MPServer):
 
 
 class _Worker(WorkerProcess):
-    """A worker whose clean exit on a signal of its own stops the server without an error.
+    """A worker whose clean exit on a signal of its own, or whose giving up, stops the server
+    without granian's error line.
 
     Ctrl-C in a terminal sends SIGINT to the whole process group: the worker may stop before the
     main process tells it to, and granian counts any such exit as a crash (an error line, exit
     status 1). A worker exiting with status 0 was stopped by a signal, so the server stops as if
-    it had received it itself; any other exit is still a crash.
+    it had received it itself. A worker whose app could not be made, or that could not write the
+    ready lines, exits with a status of ours: the server stops, and `serve` says why in one
+    line. Any other exit is still a crash.
     """
 
     def _watcher(self) -> None:
         self.inner.join()
-        if self.inner.exitcode == 0 and not self.interrupt_by_parent:
+        code = self.inner.exitcode
+        if (code == 0 or code in _WORKER_GAVE_UP) and not self.interrupt_by_parent:
             self.interrupt_by_parent = True
+            if code and isinstance(self.parent, _ListenerServer):
+                self.parent.worker_gave_up = True
             self.parent.interrupt_signal = True
             self.parent.main_loop_interrupt.set()
             return

@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Commands whose one unguarded output is stdout: they read files (an OSError names the file),
 # and check's sockets are behind httpx and the SDKs (which raise their own errors), so an OSError
-# out of them that names no file is stdout's. Not serve: granian, its sockets and its workers.
+# out of them that names no file is stdout's. Not serve: granian, its sockets and its workers
+# (its ready lines are written by its worker, which `serve` raises as `StdoutUnwritable`).
 PRINTING = frozenset({"rules", "scenarios", "report", "validate", "check"})
 EXIT_CANNOT_WRITE = 2  # as every command's other output (report --output, check --report-dir)
 
@@ -73,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except OSError as exc:
-        if code is None and (args.command not in PRINTING or exc.filename is not None):
+        if code is None and not _written_to_stdout(args.command, exc):
             raise  # not a write to stdout: a bug of ours, with its traceback
         from mockserver.cli.arguments import reader_gone
 
@@ -82,6 +83,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0 if code is None else code
         return _cannot_write(args.command, exc.strerror or str(exc))
     return code
+
+
+def _written_to_stdout(command: str, exc: OSError) -> bool:
+    """Whether `exc` is a write to stdout that failed (not a file, not a socket)."""
+    if command == "serve":  # only the ready lines its worker says it could not write
+        from mockserver.adapters.serving import StdoutUnwritable
+
+        return isinstance(exc, StdoutUnwritable)
+    return command in PRINTING and exc.filename is None
 
 
 def _cannot_write(command: str, why: str) -> int:

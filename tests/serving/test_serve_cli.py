@@ -67,6 +67,19 @@ def test_serve_streams_native_events(launch):
     server.clean_stderr()
 
 
+def test_serve_with_a_stdout_that_cannot_take_the_ready_lines_exits_2_with_one_line():
+    """As the other commands: the worker's failed write is said once by the main process."""
+    import subprocess
+
+    with open("/dev/full", "w") as full:  # a device, not a file of ours
+        done = subprocess.run(_serve_argv(), stdout=full, stderr=subprocess.PIPE, text=True,
+                              timeout=CLIENT_TIMEOUT_S, check=False)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        "llama-contract serve: cannot write the output to stdout: No space left on device"
+    ]
+
+
 def test_serve_on_a_busy_port_exits_2_with_one_clear_line(launch):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
