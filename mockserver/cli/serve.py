@@ -93,7 +93,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--scenarios", nargs="+", action="extend", default=[], metavar="PATH",
         type=non_empty_path,
-        help="scenario files or folders to load (repeatable)",
+        help="scenario files, folders or built-in names to load (repeatable). Loaded scenarios "
+        "answer every chat completion: one that matches no step of theirs gets a 404 "
+        "scenario.no_match, not the engine's answer (x-mock-scenario: NAME instead uses a "
+        "built-in scenario for the requests that name it)",
     )
     parser.add_argument(
         "--chaos", dest="chaos_rate", type=_rate, default=defaults.chaos_rate, metavar="RATE",

@@ -205,3 +205,24 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="llama-contract serve")
     serve_command.add_arguments(parser)
     return parser
+
+
+def test_serve_help_says_loaded_scenarios_answer_every_chat_request(capsys):
+    """The surprise of a user running an app against `serve --scenarios agent-loop`: said where
+    the option is met, and true of the mock."""
+    from mockserver import MockService
+    from mockserver.cli.main import main
+    from mockserver.core.http import MockRequest
+
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert ("Loaded scenarios answer every chat completion: one that matches no step of theirs "
+            "gets a 404 scenario.no_match, not the engine's answer") in help_text  # fmt: skip
+    service = MockService(MockConfig(port=0, scenarios=("agent-loop",)))
+    headers = {"authorization": "Bearer k", "content-type": "application/json"}
+    hello = {"model": SEED_REQUEST["model"], "messages": [{"role": "user", "content": "Hello"}]}
+    chat = service.handle(MockRequest("POST", "/v1/chat/completions", headers,
+                                      json.dumps(hello).encode()))  # fmt: skip
+    assert chat.status == 404
+    assert service.handle(MockRequest("GET", "/v1/models", headers)).status == 200
