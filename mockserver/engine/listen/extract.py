@@ -285,7 +285,11 @@ def _names(match: re.Match[str], add: Callable[..., None]) -> None:
     all-capital words in it are codes."""
     text, offset, said = match.string, match.start(), match.group()
     if " " not in said and not (len(said) > 1 and said.isupper()):  # one word: most names
-        _name(text, [(offset, said)], add)
+        if said.lower() not in STOP_WORDS:  # (a capitalised word is never a connector)
+            before = text[max(0, offset - 16) : offset].split()
+            place = bool(before) and before[-1].lower() in PLACE_WORDS
+            weak = _opens_sentence(text, offset)
+            add("name", said, offset, offset + len(said), place=place, weak=weak)
         return
     run: list[tuple[int, str]] = []
     for word in said.split(" "):
