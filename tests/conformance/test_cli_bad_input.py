@@ -142,23 +142,6 @@ def test_scenarios_list_and_show_of_a_broken_file_exit_2_and_check_finds_it(
     assert said in err
 
 
-@pytest.mark.parametrize(
-    ("url", "said"),
-    [
-        ("redis://[::1", "--store 'redis://[::1': Invalid IPv6 URL"),
-        ("redis://127.0.0.1:99999999999", "--store 'redis://127.0.0.1:99999999999': Port out of range"),
-        ("redis://127.0.0.1:6379/abc", "the database is a number (redis://HOST:PORT/0), not 'abc'"),
-        ("memcached://127.0.0.1", "--store"),
-    ],
-)
-def test_a_store_url_redis_cannot_read_is_one_line_and_exit_2(
-    url: str, said: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # one reading of the URL (open_store's), from serve as from the Python API; redis-py's own
-    # reading raised a bare ValueError (a traceback, exit 1)
-    _one_line_exit_2(["serve", "--port", "0", "--store", url], capsys, said)
-
-
 @pytest.mark.parametrize("action", [["check"], ["list", "--from"], ["show"]])
 def test_an_empty_json_scenario_file_is_named_as_an_empty_yaml_one_is(
     action: list[str], places: dict[str, str], capsys: pytest.CaptureFixture[str]
