@@ -40,7 +40,6 @@ class MatchOutcome:
     matched: bool
     condition: str = ""  # the first condition that failed, e.g. "last_user_message.contains"
     reason: str = ""  # what was wanted and what the request had
-    passed: int = 0  # conditions that held before the first failure (how close the step came)
 
     def describe(self) -> str:
         return "matched" if self.matched else f"{self.condition}: {self.reason}"
@@ -181,23 +180,44 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+# Whether a step states each condition of CHECKS (an unstated one holds for any request).
+_STATED: tuple[Callable[[Match], bool], ...] = (
+    lambda m: m.path is not None, lambda m: m.endpoint is not None, lambda m: bool(m.models),
+    lambda m: m.stream is not None, lambda m: m.tools is not None,
+    lambda m: m.tool_result is not None,
+    lambda m: m.user_contains is not None or m.user_regex is not None, lambda m: bool(m.headers),
+)
+
+
 def match_request(match: Match, request: MatchRequest) -> MatchOutcome:
     """Check the conditions in a fixed order; stop at the first that fails."""
-    for passed, check in enumerate(CHECKS):
+    for check in CHECKS:
         failed = check(match, request)
         if failed is not None:
-            return MatchOutcome(False, failed[0], failed[1], passed)
-    return MatchOutcome(True, passed=len(CHECKS))
+            return MatchOutcome(False, failed[0], failed[1])
+    return MatchOutcome(True)
+
+
+def closeness(match: Match, request: MatchRequest) -> tuple[int, int]:
+    """How near a step came to answering `request`, higher is nearer: the conditions it states
+    that hold, then fewer that fail. Unstated conditions do not count, so a step that states
+    little is not near every request."""
+    held = failed = 0
+    for stated, check in zip(_STATED, CHECKS, strict=True):
+        if stated(match):
+            if check(match, request) is None:
+                held += 1
+            else:
+                failed += 1
+    return held, -failed
 
 
 def closest_step(steps: Sequence[Step], request: MatchRequest) -> tuple[Step, MatchOutcome] | None:
-    """The step whose conditions came closest to holding (the earliest of equals)."""
-    best: tuple[Step, MatchOutcome] | None = None
-    for step in steps:
-        outcome = match_request(step.match, request)
-        if best is None or outcome.passed > best[1].passed:
-            best = (step, outcome)
-    return best
+    """The step that came nearest to answering (the earliest of equals), and why it did not."""
+    if not steps:
+        return None
+    step = max(steps, key=lambda candidate: closeness(candidate.match, request))
+    return step, match_request(step.match, request)
 
 
 # Conversation keys: how the mock recognises the same conversation across turns without a session.

@@ -23,6 +23,7 @@ from typing import Any
 from contract.scenarios.loading import Scenario, Step, builtin_names, builtin_scenario
 from contract.scenarios.match import (
     MatchRequest,
+    closeness,
     continuation_key,
     history_key,
     match_request,
@@ -37,6 +38,7 @@ STATE_PREFIX = "scenario:"
 # Every chat request runs the current step of each active scenario: 4,000 of them made a chat
 # take 111 ms instead of 10.
 MAX_ACTIVE_SCENARIOS = 100
+_MAX_TIED_SHOWN = 3  # scenarios named when several came as close
 Position = tuple[int, int]  # (step index, answers given by that step)
 
 
@@ -202,7 +204,7 @@ class ScenarioRouter:
         if not candidates:
             return None
         request_id = request_key(request.path, request.body)
-        misses: list[tuple[Scenario, Step, str, int]] = []
+        misses: list[tuple[Scenario, Step, str, tuple[int, int]]] = []
         finished: Scenario | None = None
         for scenario in candidates:
             position = self.state.position(scenario, request, session=session,
@@ -215,7 +217,7 @@ class ScenarioRouter:
             if outcome.matched:
                 return Selection(scenario, step, position, session, request_id,
                                  tuple(request.messages))
-            misses.append((scenario, step, outcome.describe(), outcome.passed))
+            misses.append((scenario, step, outcome.describe(), closeness(step.match, request)))
         if not misses and finished is not None:
             return NoMatch(
                 "scenario.finished",
@@ -223,7 +225,9 @@ class ScenarioRouter:
                 "refuses more (when_done: fail); POST /_mock/reset or use a new x-mock-session",
                 finished.name,
             )
-        scenario, step, why, _ = max(misses, key=lambda miss: miss[3])
+        nearest = max(miss[3] for miss in misses)
+        tied = [miss for miss in misses if miss[3] == nearest]  # in the order they are consulted
+        scenario, step, why, _ = tied[0]
         message = (f"no scenario step matches this request; closest: scenario {scenario.name!r} "
                    f"{step.label}, which failed on {why}")
         other = next((s for s in scenario.steps
@@ -231,4 +235,8 @@ class ScenarioRouter:
         if other is not None:
             message += (f" ({other.label} would match, but this conversation is at {step.label}; "
                         "send a distinct x-mock-session per conversation, or POST /_mock/reset)")
+        for also, also_step, also_why, _ in tied[1:_MAX_TIED_SHOWN]:
+            message += f"; as close: scenario {also.name!r} {also_step.label}, which failed on {also_why}"
+        if len(tied) > _MAX_TIED_SHOWN:
+            message += f"; {len(tied) - _MAX_TIED_SHOWN} more as close"
         return NoMatch("scenario.no_match", message, scenario.name, step.name)

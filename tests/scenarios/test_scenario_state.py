@@ -115,6 +115,42 @@ def test_an_unmatched_request_names_the_closest_step_and_a_step_that_would_match
     assert "step 1 ('call') would match" in missed.message
 
 
+WEATHER = ("name: weather\nsteps:\n  - {name: call-tool, match: {tools: [get_weather], "
+           "last_user_message: {contains: weather}}, respond: {text: a}}\n")
+AGENT = "name: agent\nsteps:\n  - {name: plan, match: {tools: true}, respond: {text: b}}\n"
+TENANT = ("name: tenant\nsteps:\n  - {name: acme, match: {headers: {x-tenant: acme}}, "
+          "respond: {text: c}}\n")
+
+
+def test_the_step_that_failed_on_fewer_conditions_is_closest_and_ties_are_all_named() -> None:
+    planner = AGENT.replace("name: agent", "name: planner")
+    router = ScenarioRouter(MemoryStore(), [parse_scenario(text) for text in (WEATHER, AGENT,
+                                                                             planner)])
+    missed = router.select(_request([{"role": "user", "content": "Hello there"}]),
+                           session=None, scenario_name=None)
+    assert isinstance(missed, NoMatch)
+    # weather failed on its tools and its user text; agent and planner on their tools alone
+    assert missed.message == (
+        "no scenario step matches this request; closest: scenario 'agent' step 1 ('plan'), which "
+        "failed on tools: wanted tools, the request offers none; as close: scenario 'planner' "
+        "step 1 ('plan'), which failed on tools: wanted tools, the request offers none")
+
+
+def test_a_step_that_states_little_is_not_closest_to_every_request() -> None:
+    # The tenant step's only condition is a header, checked last: it used to be "closest" to any
+    # request, over a step whose tools held and whose user text alone failed.
+    router = ScenarioRouter(MemoryStore(), [parse_scenario(TENANT), parse_scenario(WEATHER)])
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {}}}]
+    request = MatchRequest("native", "/v1/chat/completions", {}, {
+        "model": "m", "messages": [{"role": "user", "content": "Hello there"}], "tools": tools})
+    missed = router.select(request, session=None, scenario_name=None)
+    assert isinstance(missed, NoMatch)
+    assert missed.message.startswith(
+        "no scenario step matches this request; closest: scenario 'weather' step 1 ('call-tool'), "
+        "which failed on last_user_message.contains")
+    assert "tenant" not in missed.message
+
+
 def test_unknown_scenario_names_suggest_the_closest() -> None:
     router = ScenarioRouter(MemoryStore())
     missed = router.select(_request(), session=None, scenario_name="streaming-txt")
