@@ -107,6 +107,25 @@ def ready_lines(url: str) -> list[str]:
     ]
 
 
+class ReadyAnnouncement:
+    """The ready lines, written once for the whole server by the first worker whose app is made
+    (each worker made its app and wrote them: `--workers 2` printed them twice). Made before the
+    workers are forked, which share its flag."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._written = multiprocessing.Value("b", 0)
+
+    def write(self) -> None:
+        """Write the lines unless a worker has; OSError when stdout cannot take them."""
+        with self._written.get_lock():
+            if self._written.value:
+                return
+            self._written.value = 1
+        sys.stdout.write("".join(line + "\n" for line in ready_lines(self.url)))
+        sys.stdout.flush()
+
+
 def serve(
     app_factory: Callable[[], RSGIApp] | Callable[[], WSGIApplication],
     *,
@@ -131,6 +150,7 @@ def serve(
     """
     url = base_url(listener.getsockname())
     stdout_errno = multiprocessing.RawValue("i", 0)  # shared with the (forked) workers
+    ready = ReadyAnnouncement(url)
     sys.stdout.flush()  # the worker is forked: do not let it inherit and repeat buffered output
     sys.stderr.flush()
     server = _ListenerServer(
@@ -157,8 +177,7 @@ def serve(
             print(f"error: the app could not start: {exc}", file=sys.stderr, flush=True)
             os._exit(_APP_FAILED)
         try:
-            sys.stdout.write("".join(line + "\n" for line in ready_lines(url)))
-            sys.stdout.flush()
+            ready.write()
         except OSError as exc:  # the main process says it, in one line: no traceback here
             stdout_errno.value = exc.errno or errno.EIO
             os._exit(_STDOUT_FAILED)

@@ -4,10 +4,12 @@ deadlines."""
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import threading
 
 import pytest
 
+from mockserver.adapters.serving import ReadyAnnouncement, ready_lines
 from mockserver.adapters.threads import DaemonThreads, DeferredPauses
 from mockserver.adapters.wsgi_bridge import ReadDeadlines
 
@@ -103,3 +105,17 @@ def test_a_read_cancelled_for_another_reason_stays_cancelled():
             await reading
 
     asyncio.run(scenario())
+
+
+def test_the_ready_lines_are_written_once_whichever_workers_are_ready(capfd):
+    # Each worker made its app and wrote the lines: `serve --workers 2` printed them twice.
+    announcement = ReadyAnnouncement("http://127.0.0.1:4010")
+    workers = [multiprocessing.get_context("fork").Process(target=announcement.write)
+               for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert [worker.exitcode for worker in workers] == [0, 0, 0]
+    announcement.write()  # the main process, after them: nothing more
+    assert capfd.readouterr().out.splitlines() == ready_lines("http://127.0.0.1:4010")
