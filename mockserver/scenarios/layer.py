@@ -10,20 +10,17 @@ as usual, at the cost of a few header lookups.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from contract.scenarios.fault_forms import parse_fault_list
 from contract.scenarios.faults import FaultError, FaultSpec
-from contract.scenarios.loading import Respond, Scenario, Step, load_scenarios
+from contract.scenarios.loading import Step, load_scenarios
 from contract.scenarios.match import MatchRequest, request_key
-from contract.validate.explain import clip
-from contract.violations import Violation
 from mockserver.core.errors import error_response, json_bytes, simple_error
 from mockserver.core.http import MockRequest, MockResponse
-from mockserver.engine import Completion, EngineError, ToolCall, prompt_tokens, tokenize
+from mockserver.engine import EngineError, tokenize
 from mockserver.scenarios.admin import AdminFaults
 from mockserver.scenarios.faults import (
     FaultContext,
@@ -34,7 +31,9 @@ from mockserver.scenarios.faults import (
     plan_faults,
     tool_calls_as_text,
 )
+from mockserver.scenarios.prefer import example_step, parse_prefer, prefer_code
 from mockserver.scenarios.router import NoMatch, ScenarioRouter, Selection
+from mockserver.scenarios.scripted import assistant_message, error_answer, scripted_completion
 
 if TYPE_CHECKING:
     from mockserver.config import MockConfig
@@ -46,16 +45,6 @@ SCENARIO_HEADER = "x-mock-scenario"
 FAULT_HEADER = "x-mock-fault"
 SESSION_HEADER = "x-mock-session"
 _NO_MATCH_STATUS = {"scenario.no_match": 404, "scenario.finished": 404, "scenario.unknown": 400}
-
-
-def _parse_prefer(value: str) -> dict[str, str]:
-    """`Prefer: code=429, example=rate-limited` -> {"code": "429", "example": "rate-limited"}."""
-    found: dict[str, str] = {}
-    for part in value.replace(";", ",").split(","):
-        key, sep, raw = part.strip().partition("=")
-        if sep:
-            found[key.strip().lower()] = raw.strip().strip('"')
-    return found
 
 
 class ScenarioLayer:
@@ -81,7 +70,7 @@ class ScenarioLayer:
         scenario_name = headers.get(SCENARIO_HEADER, "").strip()
         fault_text = headers.get(FAULT_HEADER, "").strip()
         prefer_text = headers.get("prefer")
-        prefer = _parse_prefer(prefer_text) if prefer_text else {}
+        prefer = parse_prefer(prefer_text) if prefer_text else {}
         if not (
             scenario_name
             or fault_text
@@ -96,7 +85,7 @@ class ScenarioLayer:
         if isinstance(header_faults, MockResponse):
             return header_faults
         if "code" in prefer:
-            refused = self._prefer_code(call, prefer["code"])
+            refused = prefer_code(call, prefer["code"])
             if refused is not None:
                 return refused
         session = headers.get(SESSION_HEADER, "").strip() or None
@@ -168,7 +157,7 @@ class ScenarioLayer:
     ) -> tuple[Selection | None, Step | None] | MockResponse:
         """The step that answers (with its selection when the state decided), or an error."""
         if example is not None:
-            found = self._example(call, example, scenario_name)
+            found = example_step(self.router, call, example, scenario_name)
             if isinstance(found, MockResponse):
                 return found
             call.entry.scenario, call.entry.step = found[0].name, found[1].name
@@ -208,67 +197,18 @@ class ScenarioLayer:
         )
         return counted
 
-    def _prefer_code(self, call: ChatCall, raw: str) -> MockResponse | None:
-        valid = raw.isascii() and raw.isdigit() and len(raw) == 3
-        if not valid or not (raw == "200" or 400 <= int(raw) <= 599):
-            return simple_error(
-                400,
-                "prefer.invalid",
-                f"Prefer: code={clip(raw)} cannot be honoured; ask for 200 or an error status "
-                "400-599",
-                dialect=call.dialect,
-            )
-        status = int(raw)
-        if status == 200:
-            return None
-        call.entry.fault = f"prefer code={status}"
-        return simple_error(
-            status,
-            "prefer.code",
-            f"answered {status} as asked by 'Prefer: code={status}'",
-            dialect=call.dialect,
-        )
-
-    def _example(
-        self, call: ChatCall, name: str, scenario_name: str
-    ) -> tuple[Scenario, Step] | MockResponse:
-        scenarios: tuple[Scenario, ...]
-        if scenario_name:
-            found = self.router.find(scenario_name)
-            if isinstance(found, NoMatch):  # the scenario is what is missing, not the step
-                return simple_error(400, found.rule, found.message, dialect=call.dialect)
-            scenarios = (found,)
-        else:
-            scenarios = self.router.active
-        for scenario in scenarios:
-            step = scenario.step_named(name)
-            if step is not None:
-                return scenario, step
-        if scenario_name:
-            where = f"scenario {clip(scenario_name)!r}"
-        elif scenarios:
-            where = "the active scenarios"
-        else:
-            where = "any scenario (none is active; name one with x-mock-scenario)"
-        return simple_error(
-            400,
-            "scenario.unknown",
-            f"Prefer: example={clip(name)}: no step named {clip(name)!r} in {where}",
-            dialect=call.dialect,
-        )
-
     # Answers.
     def _answer(
         self, call: ChatCall, step: Step | None, plan: FaultPlan, key: str
     ) -> tuple[MockResponse, dict[str, Any] | None]:
         respond = step.respond if step is not None else None
         if respond is not None and respond.is_error:
-            return self._error_answer(call, respond), None
+            return error_answer(call, respond), None
         if respond is not None and (respond.has_body or respond.bodiless):  # a 204: status only
             literal = json_bytes(respond.body) if respond.has_body else b""
             return MockResponse(respond.status, literal), None
         if respond is not None and respond.scripted:
-            completion = self._scripted(call, respond, key)
+            completion = scripted_completion(call, respond, key)
         else:
             try:
                 completion = self.handler.engine.complete(call.payload, endpoint=call.dialect)
@@ -306,56 +246,7 @@ class ScenarioLayer:
                 response.body = cut(response.body)
         # malformed_json's status, stream or not; else the step's (a 201 with its text)
         response.status = plan.rewritten_status or (respond.status if respond else response.status)
-        return response, _assistant_message(completion)
-
-    def _error_answer(self, call: ChatCall, respond: Respond) -> MockResponse:
-        if isinstance(respond.error, dict):
-            return MockResponse(respond.status, json_bytes(respond.error))
-        message = respond.error or f"the scenario answers {respond.status}"
-        return error_response(
-            respond.status,
-            [Violation("fault.injected", "", message)],
-            dialect=call.dialect,
-            detail=message,
-        )
-
-    def _scripted(self, call: ChatCall, respond: Respond, key: str) -> Completion:
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        calls = tuple(
-            ToolCall(
-                spec.id or f"call_{digest[index * 4 : index * 4 + 24]}", spec.name, spec.arguments
-            )
-            for index, spec in enumerate(respond.tool_calls)
-        )
-        text = respond.content_text
-        used = len(tokenize(text)) + sum(
-            len(tokenize(c.name)) + len(tokenize(c.arguments)) for c in calls
-        )
-        return Completion(
-            id="scn" + digest[:20],
-            text=text,
-            tool_calls=calls,
-            stop_reason=respond.resolved_stop_reason,
-            prompt_tokens=respond.prompt_tokens
-            if respond.prompt_tokens is not None
-            else prompt_tokens(call.payload),
-            completion_tokens=respond.completion_tokens
-            if respond.completion_tokens is not None
-            else used,
-            deltas=respond.deltas,
-        )
-
-
-def _assistant_message(completion: Completion) -> dict[str, Any]:
-    return {
-        "role": "assistant",
-        "content": completion.text,
-        "tool_calls": [
-            {"id": c.id, "function": {"name": c.name, "arguments": c.arguments}}
-            for c in completion.tool_calls
-        ],
-    }
-
+        return response, assistant_message(completion)
 
 def install_scenarios(service: MockService) -> ScenarioLayer:
     """Put scenarios, faults and `Prefer` handling in front of `service`'s chat engine (once: a
