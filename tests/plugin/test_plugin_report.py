@@ -54,6 +54,9 @@ def test_features_name_what_a_request_exercised():
 
 def test_features_of_other_endpoints_and_odd_bodies():
     assert features_of(entry(None, endpoint="models")) == ["native.models", "status.200"]
+    # a path no route answers is no endpoint row of its own
+    assert features_of(entry(None, endpoint="unknown", status=404)) == [
+        "native.(not in the contract)", "status.404"]
     assert features_of(entry(["not", "an", "object"], status=400)) == ["native.chat", "status.400"]
     odd = {"messages": "nope", "tool_choice": 3, "response_format": "text"}
     assert features_of(entry(odd)) == ["native.chat", "response_format.(not in the contract)",

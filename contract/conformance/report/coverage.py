@@ -77,7 +77,8 @@ def request_features(body: Any, *, dialect: str, endpoint: str, status: int | No
     """The features of one request: its endpoint and answer status, and for chat requests the
     options, message roles and content kinds it used (values the contract does not define under
     their family's `(not in the contract)` row)."""
-    found = [f"{dialect}.{endpoint}"]
+    # the journal names a path no route answers "unknown": no endpoint of the contract
+    found = [f"{dialect}.{NOT_IN_CONTRACT if endpoint == 'unknown' else endpoint}"]
     if status is not None:
         found.append(f"status.{status}")
     defined = _defined(dialect)
