@@ -33,7 +33,8 @@ def _first_answer_problem(exchange: Exchange, root: str) -> str | None:
         return f"{root} did not answer a valid request: {exchange.transport_error}"
     if exchange.status in (401, 403):
         return (f"{root} answered {exchange.status} to a valid request: it refuses the API key; "
-                "pass one it accepts with --api-key KEY (or LLAMA_API_KEY)")
+                "pass one it accepts: --api-key KEY, run_server_checks(api_key=...), or "
+                "LLAMA_API_KEY")
     return None
 
 

@@ -171,8 +171,9 @@ def test_python_defaults_send_the_builtin_scenarios_with_the_key_of_the_environm
     with LiveServer(MockService(MockConfig(port=0, api_keys=("the-key-of-the-environment",)))) as live:
         report = run_server_checks(base_url=live.base_url, examples=0, endpoints=("native",))
         monkeypatch.delenv("LLAMA_API_KEY")  # no key at all: the dummy key, refused by this mock
-        with pytest.raises(ServerUnreachable, match="answered 401 to a valid request"):
+        with pytest.raises(ServerUnreachable, match="answered 401 to a valid request") as refused:
             run_server_checks(base_url=live.base_url, examples=0, endpoints=("native",))
+    assert "run_server_checks(api_key=...)" in str(refused.value)  # a Python caller's way too
     assert report.options["scenarios"] == [s.name for s in builtin_scenarios()]
     expected = {case.id for case in scenario_cases(builtin_scenarios(), endpoints=("native",))}
     assert {r.case for r in report.records if r.case.startswith("scenario-")} == expected
