@@ -49,7 +49,7 @@ def render_markdown(rules: Iterable[Rule]) -> str:
         "Every finding of llama-api-contract names one of these rules. Ids are stable: reports, CI",
         "filters and tests may key on them. Warnings become errors with `--strict`.",
         "",
-        "Generated from `contract/rules.py` by `llama-contract rules --format md`; do not edit.",
+        "Generated from `contract/rules.toml` by `llama-contract rules --format md`; do not edit.",
     ]
     scopes = list(dict.fromkeys(rule.scope for rule in rules))
     for scope in scopes:
