@@ -72,6 +72,7 @@ class MockService:
             headers=mask_headers(request.headers),
             session=request.header("x-mock-session") or None,
         )
+        store_down = False
         if match.route is None:
             if match.allowed:
                 response = simple_error(
@@ -91,11 +92,13 @@ class MockService:
                 response = self._dispatch(request, match.route, match.model, entry)
             except StoreUnavailable as exc:
                 response = simple_error(503, "mock.store_unavailable", str(exc), dialect=dialect)
+                store_down = True  # no journal entry: it would wait on the store once more
         response.headers.append(("x-request-id", entry.id))
         bound_body(entry, request.body, self.config.journal_body_bytes)
         return self._journaled(
-            response, entry, started, record=not (match.route and match.route.admin)
-        )
+            response, entry, started,
+            record=not (store_down or (match.route and match.route.admin)),
+        )  # fmt: skip
 
     def _dispatch(
         self, request: MockRequest, route: Route, model: str | None, entry: JournalEntry

@@ -20,7 +20,7 @@ from redis.retry import Retry
 
 from contract.violations import ValidationResult, Violation
 from mockserver.state.journal import JournalEntry
-from mockserver.state.store import StoreUnavailable, Window
+from mockserver.state.store import StoreUnavailable, Window, shown_url
 
 STATE_TTL_S = 24 * 3600  # journal and state are forgotten a day after their last change
 SOCKET_TIMEOUT_S = 2.0  # a Redis that stops answering is reported, not waited on
@@ -125,7 +125,7 @@ class RedisStore:
                     return value
                 except redis.WatchError:
                     continue
-        raise StoreUnavailable(f"the shared store at {self.url} is too contended: "
+        raise StoreUnavailable(f"the shared store at {shown_url(self.url)} is too contended: "
                                f"{key!r} changed {_UPDATE_ATTEMPTS} times while being updated")
 
     def clear_state(self, prefix: str = "") -> None:
@@ -162,7 +162,22 @@ def _glob_escape(text: str) -> str:
 
 @contextmanager
 def _guard(url: str) -> Iterator[None]:
+    """Redis failing (not answering, refusing the credentials, refusing a command: out of memory,
+    a read-only replica, a database out of range) is `StoreUnavailable`: a JSON 503 while serving,
+    one line at start. The URL is said without its password."""
     try:
         yield
+    except redis.AuthenticationError as exc:
+        raise StoreUnavailable(f"the shared store at {shown_url(url)} refuses the credentials "
+                               f"({exc})") from None
     except (redis.ConnectionError, redis.TimeoutError) as exc:
-        raise StoreUnavailable(f"the shared store at {url} is unreachable ({exc})") from None
+        raise StoreUnavailable(f"the shared store at {shown_url(url)} is unreachable ({exc})") from None
+    except redis.ResponseError as exc:
+        why = "refuses the credentials" if _is_auth_refusal(exc) else "refused a command"
+        raise StoreUnavailable(f"the shared store at {shown_url(url)} {why} ({exc})") from None
+
+
+def _is_auth_refusal(exc: redis.ResponseError) -> bool:
+    """Redis says NOAUTH (or asks for HELLO after AUTH) when a password is missing."""
+    text = str(exc)
+    return text.startswith(("NOAUTH", "WRONGPASS")) or "authenticated" in text

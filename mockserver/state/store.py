@@ -155,7 +155,8 @@ def open_store(url: str | None, *, journal_size: int = 1000, journal_bytes: int 
     scheme = url.partition("://")[0].lower()
     if scheme not in ("redis", "rediss", "unix") or "://" not in url:
         raise StoreConfigError(
-            f"--store {url!r}: expected 'memory' or a Redis URL such as redis://127.0.0.1:6379/0"
+            f"--store {shown_url(url)!r}: expected 'memory' or a Redis URL such as "
+            "redis://127.0.0.1:6379/0"
         )
     try:
         from mockserver.state.redis_store import RedisStore
@@ -165,8 +166,19 @@ def open_store(url: str | None, *, journal_size: int = 1000, journal_bytes: int 
         ) from None
     problem = _redis_url_problem(url)
     if problem:
-        raise StoreConfigError(f"--store {clip(url, limit=100)!r}: {problem}")
+        raise StoreConfigError(f"--store {shown_url(url)!r}: {problem}")
     return RedisStore(url, journal_size=journal_size)
+
+
+def shown_url(url: str) -> str:
+    """A store URL fit for a message or an answer: its password (and user name) masked, since a
+    503 goes to any client and stderr to any log."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, address = rest.rpartition("@")
+    if not sep or not at:
+        return clip(url, limit=100)
+    user = credentials.partition(":")[0]
+    return clip(f"{scheme}://{'***:' if user else ':'}***@{address}", limit=100)
 
 
 def _redis_url_problem(url: str) -> str:
