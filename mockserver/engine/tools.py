@@ -20,7 +20,7 @@ from typing import Any
 from mockserver.engine.completion import EngineError
 from mockserver.engine.conversation import Turn
 from mockserver.engine.listen.answers import MISSING, Answers, descriptions
-from mockserver.engine.listen.extract import Found, Spot, cut_text
+from mockserver.engine.listen.extract import Candidate, Found, Spot, cut_text
 from mockserver.engine.listen.listener import Listener
 from mockserver.engine.schema.collect import Collector
 from mockserver.engine.schema.facts import Facts, SchemaProblem, child
@@ -160,8 +160,10 @@ def inputs_known(function: ChosenFunction, found: Found, *, strong: bool = False
 
 
 def spread(function: ChosenFunction, heard: Found, asked: Found) -> list[frozenset[Spot]]:
-    """One call per item when the user lists several values for a function's one required
-    parameter ("the weather in Paris and in Rome"): for each call, the items it must not use."""
+    """One call per item when the user lists several values that only one of a function's
+    required parameters takes ("the weather in Paris and in Rome", with `city` and an enum `unit`
+    required as strict tools have it): for each call, the items it must not use. Values that two
+    required parameters take ("add 3 and 5") are two arguments of one call."""
     stems = _tool_stems(function) if asked.lists else frozenset()
     related = [  # lists in a sentence about something else are no requests for several calls
         listed
@@ -169,22 +171,34 @@ def spread(function: ChosenFunction, heard: Found, asked: Found) -> list[frozens
         if _stems(_sentence(asked, listed[0].spot, listed[-1].spot)) & stems
     ]
     required = _required(function) if related else None
-    if not required or len(required) != 1 or required[0][1].types is None:
-        return [frozenset()]
-    name, facts, about = required[0]
-    if not set(facts.types or ()) & {"string", "integer", "number"}:
-        return [frozenset()]
+    scalars = [
+        (name, facts, about)
+        for name, facts, about in required or ()
+        if facts.types is not None and set(facts.types) & {"string", "integer", "number"}
+    ]
     for listed in related:
-        exclusions: list[frozenset[Spot]] = []
-        for item in listed[:_MAX_PARALLEL]:
-            others = frozenset(other.spot for other in listed if other is not item)
-            answers = Answers(heard, exclude=others)
-            if answers.fill(facts.copy(), name, about) is MISSING or item.spot not in answers.used:
-                break
-            exclusions.append(others)
-        else:
-            return exclusions
+        takers = [
+            exclusions
+            for name, facts, about in scalars
+            if (exclusions := _one_per_item(listed, heard, name, facts, about)) is not None
+        ]
+        if len(takers) == 1:
+            return takers[0]
     return [frozenset()]
+
+
+def _one_per_item(
+    listed: tuple[Candidate, ...], heard: Found, name: str, facts: Facts, about: str
+) -> list[frozenset[Spot]] | None:
+    """For each item of a list, the other items, when each item alone fills the parameter."""
+    exclusions: list[frozenset[Spot]] = []
+    for item in listed[:_MAX_PARALLEL]:
+        others = frozenset(other.spot for other in listed if other is not item)
+        answers = Answers(heard, exclude=others)
+        if answers.fill(facts.copy(), name, about) is MISSING or item.spot not in answers.used:
+            return None
+        exclusions.append(others)
+    return exclusions
 
 
 def _sentence(found: Found, first: Spot, last: Spot) -> str:

@@ -180,6 +180,13 @@ CASES = [
         [WEATHER],
         calls=[("get_weather", {"city": "Paris"}), ("get_weather", {"city": "Rome"})],
     ),
+    Case(  # a strict tool: every parameter required; only city takes the listed cities
+        "parallel-cities-strict",
+        "What's the weather in Paris and in Rome in fahrenheit?",
+        [WEATHER_UNIT],
+        calls=[("get_weather", {"city": "Paris", "unit": "fahrenheit"}),
+               ("get_weather", {"city": "Rome", "unit": "fahrenheit"})],
+    ),
     Case(
         "email",
         "Send an email to ada@example.com saying 'See you at ten'",
