@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from contract.scenarios.fault_forms import object_param_problem, parse_fault_list
+from contract.scenarios.expect_rules import check_expect
 from contract.scenarios.faults import FaultError, FaultSpec, check_fault_set, make_fault
 from contract.scenarios.model import (
     Expect,
@@ -135,9 +136,13 @@ class _Builder:
                 self.fail(("steps", step.index, "name"), f"the step name {step.name!r} is "
                           f"already used by step {seen[step.name] + 1}")
             seen[step.name] = step.index
+        when_done = data.get("when_done", "repeat_last")
+        for step in steps:
+            check_expect(step, last=step is steps[-1], when_done=when_done,
+                         at=("steps", step.index, "expect"), fail=self.fail)
         return Scenario(
             name=data["name"], steps=steps, description=data.get("description", ""),
-            tags=tuple(data.get("tags", ())), when_done=data.get("when_done", "repeat_last"),
+            tags=tuple(data.get("tags", ())), when_done=when_done,
             source=source,
         )
 
