@@ -235,6 +235,12 @@ CASES = [
         [TAG],
         calls=[("tag_post", {"tags": ["red", "green", "blue"]})],
     ),
+    Case(  # an item with a digit is a word all the same; "Tag" opens the sentence, no name
+        "array-words-with-digits",
+        "Tag this post with finance, planning and q1",
+        [TAG],
+        calls=[("tag_post", {"tags": ["finance", "planning", "q1"]})],
+    ),
     Case(
         "array-cities",
         "Compare the weather in Paris, Rome and Oslo",

@@ -107,9 +107,10 @@ ASCII_NUMBERS = re.compile(_number(_ASCII))
 LOWER_YES_NO = tuple(
     (word, re.compile(rf"{word}(?<!\w{word})(?!\w)")) for word in ("yes", "no", "true", "false")
 )
-WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
+# A list item may hold digits ("q1", "mp3"); one of digits only is no word (numbers list apart).
+WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
 WORD_LIST = re.compile(  # "red, green and blue": bounded repeats, so linear
-    r"(?<!\w)[^\W\d_]{1,30}(?:, [^\W\d_]{1,30}){1,15},? (?:and|or) [^\W\d_]{1,30}(?!\w)"
+    r"(?<!\w)[^\W_]{1,30}(?:, [^\W_]{1,30}){1,15},? (?:and|or) [^\W_]{1,30}(?!\w)"
 )
 QUOTE_MARKS = "\"'\u201c\u2018\u00ab\u201e"  # what opens a quote
 LABEL = re.compile(r"([^\W\d]\w{0,40})\s*[:=]\s*$")
@@ -135,5 +136,5 @@ STOP_WORDS = frozenset(
     want i'd could can't don't is it's multiply divide subtract sum count compare plan
     order buy sell pay open close start stop turn play read generate return tell weather
     today tomorrow yesterday good great fine which if so as by with from into after before
-    while during up down out over under again about""".split()  # noqa: SIM905
+    while during up down out over under again about tag label flag""".split()  # noqa: SIM905
 )
