@@ -15,8 +15,8 @@ from typing import Any, NoReturn
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from contract.scenarios.fault_forms import object_param_problem, parse_fault_list
 from contract.scenarios.expect_rules import check_expect
+from contract.scenarios.fault_forms import object_param_problem, parse_fault_list
 from contract.scenarios.faults import FaultError, FaultSpec, check_fault_set, make_fault
 from contract.scenarios.model import (
     Expect,

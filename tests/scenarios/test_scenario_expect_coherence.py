@@ -63,7 +63,8 @@ def test_an_error_status_in_the_last_step_cannot_end_in_success() -> None:
                      "    expect: {status: 200, tool_calls: 1}\n")
     assert (error.line, error.field) == (4, "steps[0].expect.status")
     assert "status 200 can never hold" in error.message
-    assert "503 error" in error.message and "the last one" in error.message
+    assert "503 error" in error.message
+    assert "the last one" in error.message
     error = _refused("name: s\nsteps:\n  - respond: {status: 503}\n    expect: {tool_calls: 1}\n")
     assert error.field == "steps[0].expect.tool_calls"
     error = _refused("name: s\nsteps:\n  - respond: {text: hi, status: 201}\n"
