@@ -8,11 +8,13 @@ one gets these words after its file, line and field all the same (`respond_probl
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 from contract.scenarios.model import BODILESS_STATUSES, Respond
 from contract.scenarios.source import PathParts
+from contract.validate.explain import clip
 
 # The keys that make the answer's body (or its stream): a bodiless status takes none of them.
 BODY_KEYS = ("text", "tool_calls", "document", "body", "stop_reason", "metrics", "deltas", "pacing")
@@ -21,6 +23,8 @@ _NO_BODY_WHY = {
     205: "HTTP forbids a body in a 205 answer (Reset Content)",
 }
 STATUS_RANGES = ((200, 299), (400, 599))
+# A respond's `deltas`: as many sizes, each at most this (contract/schemas/scenario.json).
+MAX_DELTAS, MAX_DELTA_SIZE = 64, 100_000
 _ALLOWED = "an integer from " + " or ".join(f"{low} to {high}" for low, high in STATUS_RANGES)
 assert set(_NO_BODY_WHY) == BODILESS_STATUSES
 
@@ -59,6 +63,33 @@ def respond_problem(respond: object, key: object) -> str | None:
         return (f"{key} makes a body, and {_NO_BODY_WHY[status]}: the client would never see it; "
                 f"leave {key} out (a bare status {status} is answered with no body) or use a status "
                 "that carries one")
+    if key == "deltas":
+        return deltas_problem(respond["deltas"])
+    return None
+
+
+_SIZE = f"each size is a whole number of characters from 0 to {MAX_DELTA_SIZE:,} (0: an empty delta)"
+
+
+def deltas_problem(deltas: object) -> str | None:
+    """What is wrong with a respond's `deltas` as written (the sizes of a stream's deltas in
+    characters, repeated to the end), or None (a type its schema names)."""
+    if not isinstance(deltas, list):
+        return None
+    if not deltas:
+        return (f"[] gives no size: list 1 to {MAX_DELTAS} delta sizes in characters, repeated to "
+                "the end of the text, e.g. [3] (three characters a delta); leave deltas out for "
+                "the mock's own cut (a few tokens a delta)")
+    if len(deltas) > MAX_DELTAS:
+        return (f"{len(deltas)} sizes are too many: at most {MAX_DELTAS} (they repeat to the end "
+                "of the text)")
+    for index, size in enumerate(deltas):
+        if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_DELTA_SIZE:
+            return f"deltas[{index}] is {clip(json.dumps(size), limit=30)}: {_SIZE}"
+    if not any(deltas):
+        return (f"{clip(json.dumps(deltas), limit=60)} has no size above 0: every delta would be "
+                "empty and the text would never be sent; give at least one size of 1 or more, "
+                "e.g. [1, 0] (one character, an empty delta, one character, ...)")
     return None
 
 
