@@ -166,9 +166,9 @@ def _read_scenarios(
     for index, item in enumerate(document["scenarios"]):
         where = f"<request body, scenarios[{index}]>"
         if isinstance(item, str):
-            found = layer.router.find(item)
+            found = layer.router.find(item, admin=True)
             if isinstance(found, NoMatch):
-                raise ScenarioError(found.message.removeprefix("x-mock-scenario: "), file=where)
+                raise ScenarioError(found.message, file=where)
             scenarios.append(found)
         elif isinstance(item, dict):
             scenarios.append(build_scenario(item, file=where,

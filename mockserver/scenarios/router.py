@@ -40,6 +40,16 @@ STATE_PREFIX = "scenario:"
 MAX_ACTIVE_SCENARIOS = 100
 _MAX_TIED_SHOWN = 3  # scenarios named when several came as close
 Position = tuple[int, int]  # (step index, answers given by that step)
+# How to load a scenario a name does not find: the header picks one, the admin API takes names or
+# the scenario itself; neither reads a file.
+_LOAD_HINT_HEADER = (
+    "; the header picks a loaded or built-in scenario and loads no file: start the mock with "
+    "--scenarios FILE, or POST the scenario to /_mock/scenarios (JSON, or YAML with Content-Type: "
+    "application/yaml); 'llama-contract scenarios list' shows the built-in ones")
+_LOAD_HINT_ADMIN = (
+    "; the admin API reads no file: POST the scenario itself (an object in \"scenarios\", or one "
+    "scenario as YAML with Content-Type: application/yaml), or start the mock with --scenarios "
+    "FILE; 'llama-contract scenarios list' shows the built-in ones")
 
 
 def next_position(scenario: Scenario, position: Position) -> Position:
@@ -177,8 +187,9 @@ class ScenarioRouter:
             self._active = tuple(s for s in self._active if s.name != name)
         self.state.clear(name)
 
-    def find(self, name: str) -> Scenario | NoMatch:
-        """An active scenario, else a built-in one, by name."""
+    def find(self, name: str, *, admin: bool = False) -> Scenario | NoMatch:
+        """An active scenario, else a built-in one, by name (`admin`: named in a POST to
+        /_mock/scenarios rather than in the x-mock-scenario header)."""
         for scenario in self._active:
             if scenario.name == name:
                 return scenario
@@ -186,9 +197,10 @@ class ScenarioRouter:
             return builtin_scenario(name)
         except ScenarioError:
             known = [s.name for s in self._active] + builtin_names()
-            hint = did_you_mean(name, known, cutoff=0.5)
-            return NoMatch("scenario.unknown",
-                           f"x-mock-scenario: no loaded or built-in scenario named {clip(name)!r}{hint}")
+            hint = did_you_mean(name, known, cutoff=0.5) or (_LOAD_HINT_ADMIN if admin
+                                                             else _LOAD_HINT_HEADER)
+            message = f"no loaded or built-in scenario named {clip(name)!r}{hint}"
+            return NoMatch("scenario.unknown", message if admin else f"x-mock-scenario: {message}")
 
     def select(
         self, request: MatchRequest, *, session: str | None, scenario_name: str | None
