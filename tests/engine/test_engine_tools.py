@@ -7,6 +7,8 @@ import re
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import mockserver.engine.listen.listener as listener_module
 from mockserver.engine import Engine, EngineError, count_tokens
@@ -223,3 +225,38 @@ def test_unsatisfiable_parameters_of_a_tool_not_called_do_not_matter():
     broken = {"type": "function", "function": {"name": "never", "parameters": False}}
     completion = Engine().complete(request(tools=[WEATHER, broken]))
     assert completion.tool_calls[0].name == "get_weather"
+
+
+def _function(name: str, **properties: object) -> dict[str, object]:
+    parameters = {"type": "object", "properties": properties, "required": list(properties)}
+    return {"type": "function", "function": {"name": name, "parameters": parameters}}
+
+
+@pytest.mark.parametrize(("price", "read"), [
+    ("1 250,00 €", 1250.0), ("$1,250.50", 1250.5), ("1.250,00", 1250.0), ("EUR 99", 99),
+])
+def test_an_amount_written_as_text_in_a_tool_result_fills_its_number(price, read):
+    # The result's "price" is a text; the final answer's price took the user's other number (2).
+    search = _function("search_flights", destination={"type": "string"})
+    final = _function("final_result", flight={"type": "string"}, price={"type": "number"})
+    call = {"id": "call_1", "type": "function",
+            "function": {"name": "search_flights", "arguments": '{"destination": "Oslo"}'}}
+    body = {"model": MODEL, "tools": [search, final], "tool_choice": "required", "messages": [
+        {"role": "user", "content": "Find 2 seats to Oslo, then give the flight and its price."},
+        {"role": "assistant", "content": "", "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "call_1",
+         "content": json.dumps({"flight": "BA112", "price": price})},
+    ]}  # fmt: skip
+    [answer] = Engine().complete(body).tool_calls
+    assert (answer.name, json.loads(answer.arguments)) == (
+        "final_result", {"flight": "BA112", "price": read})
+
+
+@given(st.text(max_size=60))
+def test_reading_an_amount_never_raises_and_reads_only_short_texts(text):
+    from mockserver.engine.listen.amounts import MAX_CHARS, amount
+
+    said = amount(text)
+    assert said is None or isinstance(said, int | float)
+    if len(text) > MAX_CHARS:
+        assert said is None

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any, Final
 
+from mockserver.engine.listen.amounts import amount
 from mockserver.engine.listen.extract import Candidate, Found, Kind, Spot
 from mockserver.engine.schema.facts import Facts, canonical
 from mockserver.engine.schema.plausible import hint_words, scalar_kind, singular
@@ -156,6 +157,9 @@ class Answers:
                 continue
             for kind in self._types(facts, hint):
                 value = self._convert(candidate, kind)
+                if value is MISSING and candidate.kind == "quoted" and kind in ("integer", "number"):
+                    said = amount(candidate.value, whole=kind == "integer")  # "$1,250.50"
+                    value = MISSING if said is None else said
                 if value is not MISSING and fits(value, facts):
                     self.used.add(candidate.spot)
                     return value
