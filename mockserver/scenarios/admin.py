@@ -81,10 +81,11 @@ class AdminFaults:
     def __bool__(self) -> bool:
         return bool(self._entries())
 
-    def take(self, *, stream: bool) -> tuple[FaultSpec, ...]:
+    def take(self, *, stream: bool, replacing: bool = False) -> tuple[FaultSpec, ...]:
         """The standing faults for one request, counting down those set for N requests (one
         atomic step of the store, so two workers never both take a fault's last use). Faults
-        that act on streams only are left, uncounted, for the next stream."""
+        that act on streams only are left, uncounted, for the next stream. With `replacing`,
+        nothing is taken (or counted) unless a fault that replaces the answer is among them."""
         taken: list[FaultSpec] = []
 
         def count_down(old: list[list[Any]] | None) -> list[list[Any]]:
@@ -98,6 +99,9 @@ class AdminFaults:
                 taken.extend(faults)
                 if remaining is None or remaining > 1:
                     kept.append([texts, None if remaining is None else remaining - 1])
+            if replacing and not any(fault.kind.role == "replace" for fault in taken):
+                taken.clear()
+                return old or []
             return kept
 
         if not self:

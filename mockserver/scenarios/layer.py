@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from contract.scenarios.fault_forms import parse_fault_list
@@ -33,7 +33,12 @@ from mockserver.scenarios.faults import (
 )
 from mockserver.scenarios.prefer import example_step, parse_prefer, prefer_code
 from mockserver.scenarios.router import NoMatch, ScenarioRouter, Selection
-from mockserver.scenarios.scripted import assistant_message, error_answer, scripted_completion
+from mockserver.scenarios.scripted import (
+    apply_step_headers,
+    assistant_message,
+    error_answer,
+    scripted_completion,
+)
 
 if TYPE_CHECKING:
     from mockserver.config import MockConfig
@@ -90,28 +95,18 @@ class ScenarioLayer:
                 return refused
         session = headers.get(SESSION_HEADER, "").strip() or None
         chosen = self._choose(call, session, scenario_name, prefer.get("example"))
+        if isinstance(chosen, NoMatch):
+            return self._unmatched(call, chosen, header_faults, session, stream)
         if isinstance(chosen, MockResponse):
             return chosen
         selection, step = chosen
         key = selection.request_key if selection else request_key(call.request.path, call.payload)
-        context = FaultContext(
-            call.dialect,
-            stream,
-            call.request.path,
-            key,
-            session or "",
-            self.config.seed,
-            self._occurrence(session, key),
-        )
+        context = self._context(call, stream, key, session)
         step_faults = step.faults if step is not None else ()  # Prefer: example= too
         faults = merge_faults(header_faults, self.standing_faults.take(stream=stream), step_faults)
         if not faults:
             faults = chaos_faults(self.config.chaos_rate, context)
-        plan = plan_faults(faults, context, store=self.store, sleep=self.sleep)
-        if plan.applied:
-            call.entry.fault = ", ".join(plan.applied)
-        if plan.delay_s > 0:
-            self.sleep(plan.delay_s)
+        plan = self._plan(call, faults, context)
         if plan.replacement is not None:
             # fail_then_succeed and redirect failures are retried: they do not use up the step.
             retried = any(f.name in ("fail_then_succeed", "redirect") for f in faults)
@@ -122,7 +117,7 @@ class ScenarioLayer:
             return None
         response, answer = self._answer(call, step, plan, key)
         if step is not None and step.respond is not None:
-            _apply_step_headers(response, step.respond.headers)
+            apply_step_headers(response, step.respond.headers)
         if selection is not None:
             broken = bool(plan.body_rewrites) or any(
                 f.kind.role == "stream" and f.name != "slow_stream" for f in faults
@@ -154,8 +149,9 @@ class ScenarioLayer:
 
     def _choose(
         self, call: ChatCall, session: str | None, scenario_name: str, example: str | None
-    ) -> tuple[Selection | None, Step | None] | MockResponse:
-        """The step that answers (with its selection when the state decided), or an error."""
+    ) -> tuple[Selection | None, Step | None] | NoMatch | MockResponse:
+        """The step that answers (with its selection when the state decided), why none does, or
+        an error."""
         if example is not None:
             found = example_step(self.router, call, example, scenario_name)
             if isinstance(found, MockResponse):
@@ -167,13 +163,44 @@ class ScenarioLayer:
         if isinstance(chosen, NoMatch):
             call.entry.scenario = chosen.scenario
             call.entry.extra["scenario_miss"] = chosen.rule
-            return simple_error(
-                _NO_MATCH_STATUS[chosen.rule], chosen.rule, chosen.message, dialect=call.dialect
-            )
+            return chosen
         if chosen is None:
             return None, None
         call.entry.scenario, call.entry.step = chosen.scenario.name, chosen.step.name
         return chosen, chosen.step
+
+    def _unmatched(self, call: ChatCall, miss: NoMatch, header_faults: tuple[FaultSpec, ...],
+                   session: str | None, stream: bool) -> MockResponse:
+        """No step answers. A fault that replaces the answer (header or standing) still does, as
+        it answers every chat request so; one that acts on an answer has none, and is neither
+        applied nor counted: the 404 stands (always the 400 of an unknown x-mock-scenario)."""
+        refusal = simple_error(_NO_MATCH_STATUS[miss.rule], miss.rule, miss.message,
+                               dialect=call.dialect)
+        if miss.rule == "scenario.unknown":
+            return refusal
+        replacing = any(spec.kind.role == "replace" for spec in header_faults)
+        standing = self.standing_faults.take(stream=stream, replacing=not replacing)
+        faults = merge_faults(header_faults, standing)
+        if not any(spec.kind.role == "replace" for spec in faults):
+            return refusal
+        key = request_key(call.request.path, call.payload)
+        plan = self._plan(call, faults, self._context(call, stream, key, session))
+        return plan.replacement or refusal  # fail_then_succeed done: the "normal" answer
+
+    def _context(self, call: ChatCall, stream: bool, key: str,
+                 session: str | None) -> FaultContext:
+        return FaultContext(call.dialect, stream, call.request.path, key, session or "",
+                            self.config.seed, self._occurrence(session, key))
+
+    def _plan(self, call: ChatCall, faults: tuple[FaultSpec, ...],
+              context: FaultContext) -> FaultPlan:
+        """Plan `faults`, name them in the journal and wait the delay they ask for."""
+        plan = plan_faults(faults, context, store=self.store, sleep=self.sleep)
+        if plan.applied:
+            call.entry.fault = ", ".join(plan.applied)
+        if plan.delay_s > 0:
+            self.sleep(plan.delay_s)
+        return plan
 
     # Admin API (routes /_mock/scenarios and /_mock/faults).
     def admin_scenarios(self, request: MockRequest) -> MockResponse:
@@ -261,17 +288,3 @@ def install_scenarios(service: MockService) -> ScenarioLayer:
     service.chat_handler.responders.insert(0, layer.respond)
     return layer
 
-
-def _apply_step_headers(response: MockResponse, headers: Sequence[tuple[str, str]]) -> None:
-    """A step's headers replace the mock's of the same names (one content-type, one rate-limit
-    header of each kind), and its content-type is the answer's."""
-    if not headers:
-        return
-    names = {name.lower() for name, _ in headers}
-    kept = [header for header in response.headers if header[0].lower() not in names]
-    for name, value in headers:
-        if name.lower() == "content-type":
-            response.content_type = value
-        else:
-            kept.append((name, value))
-    response.headers = kept

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from contract.scenarios.loading import Respond
@@ -63,3 +64,18 @@ def assistant_message(completion: Completion) -> dict[str, Any]:
             for c in completion.tool_calls
         ],
     }
+
+
+def apply_step_headers(response: MockResponse, headers: Sequence[tuple[str, str]]) -> None:
+    """A step's headers replace the mock's of the same names (one content-type, one rate-limit
+    header of each kind), and its content-type is the answer's."""
+    if not headers:
+        return
+    names = {name.lower() for name, _ in headers}
+    kept = [header for header in response.headers if header[0].lower() not in names]
+    for name, value in headers:
+        if name.lower() == "content-type":
+            response.content_type = value
+        else:
+            kept.append((name, value))
+    response.headers = kept
