@@ -171,9 +171,8 @@ def _message(error: ValidationError, path: PathParts) -> str:
     name = _field_name(path)
     if keyword == "type":
         types = expected if isinstance(expected, list) else [expected]
-        return f"'{name}' is {json_type_name(value)} {show(value, limit=30)}; expected " + (
-            " or ".join(types)
-        )
+        found = "null" if value is None else f"{json_type_name(value)} {show(value, limit=30)}"
+        return f"'{name}' is {found}; expected " + " or ".join(types)
     if keyword == "enum":
         return f"{show(value)} is not allowed for '{name}'; allowed: {_quoted(expected)}"
     if keyword == "const":

@@ -120,13 +120,94 @@ def _type_name(value: Any) -> str:
     return json_type_name(value)
 
 
+# What tells the two request dialects apart: fields and values one request schema defines and the
+# other does not (contract/schemas/native-chat-request.json, compat-chat-request.json). A tool
+# call's "type": "function" is in both, so it tells nothing.
+_COMPAT_FIELDS = ("max_tokens", "stream_options")
+# OpenAI request fields neither schema defines: only an OpenAI-shaped client sends them.
+_OPENAI_FIELDS = ("n", "logprobs", "top_logprobs", "stop", "seed", "frequency_penalty",
+                  "presence_penalty", "logit_bias", "parallel_tool_calls")  # fmt: skip
+_NATIVE_FIELDS = ("top_k", "repetition_penalty")
+
+
+def _message_clues(messages: Any) -> tuple[list[str], list[str]]:
+    compat: list[str] = []
+    native: list[str] = []
+    for index, message in enumerate(messages if isinstance(messages, list) else []):
+        if not isinstance(message, dict):
+            continue
+        where = f"/messages/{index}"
+        if "name" in message:
+            compat.append(f"{where}/name")
+        content = message.get("content", "")
+        items = content if isinstance(content, list) else []
+        for number, item in enumerate(items):
+            image = item.get("image_url") if isinstance(item, dict) else None
+            if isinstance(image, dict) and "detail" in image:
+                compat.append(f"{where}/content/{number}/image_url/detail")
+        if message.get("role") != "assistant":
+            continue
+        if content is None:
+            compat.append(f"{where}/content (null)")
+        elif isinstance(content, list):
+            compat.append(f"{where}/content (an array)")
+        elif isinstance(content, dict):
+            native.append(f"{where}/content (an object)")
+        if "refusal" in message:
+            compat.append(f"{where}/refusal")
+        if "stop_reason" in message:
+            native.append(f"{where}/stop_reason")
+    return compat, native
+
+
+def request_clues(document: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(compat clues, native clues) of a request: JSON Pointers to what only one dialect has."""
+    compat = [f"/{name}" for name in (*_COMPAT_FIELDS, *_OPENAI_FIELDS) if name in document]
+    native = [f"/{name}" for name in _NATIVE_FIELDS if name in document]
+    from_messages = _message_clues(document.get("messages"))
+    compat += from_messages[0]
+    native += from_messages[1]
+    response_format = document.get("response_format")
+    schema = response_format.get("json_schema") if isinstance(response_format, dict) else None
+    if isinstance(schema, dict):
+        compat += [f"/response_format/json_schema/{k}" for k in ("description", "strict")
+                   if k in schema]  # fmt: skip
+    return compat, native
+
+
+def _listed(clues: list[str]) -> str:
+    shown = ", ".join(clues[:3])
+    return shown + (f" and {len(clues) - 3} more" if len(clues) > 3 else "")
+
+
+def request_endpoint(document: Any) -> tuple[Endpoint, str]:
+    """The endpoint a request is checked against when --endpoint is not given, and a note that
+    says why and how to choose."""
+    compat, native = request_clues(document) if isinstance(document, dict) else ([], [])
+    if compat and not native:
+        return "compat", (f"checked as compat (the OpenAI-compatible endpoint) because of "
+                          f"{_listed(compat)}, which only compat requests have; pass "
+                          "--endpoint native to check it as native")  # fmt: skip
+    if native and not compat:
+        return "native", (f"checked as native because of {_listed(native)}, which only native "
+                          "requests have; pass --endpoint compat to check it as compat")  # fmt: skip
+    if native:
+        why = (f"it has both {_listed(compat)}, which only compat requests have, and "
+               f"{_listed(native)}, which only native ones have")  # fmt: skip
+    else:
+        why = "nothing in it is only native or only compat"
+    return "native", (f"checked as native, assumed ({why}); pass --endpoint compat to check it "
+                      "as compat (the OpenAI-compatible endpoint), --endpoint native to "
+                      "choose native")  # fmt: skip
+
+
 def detect(document: Any) -> tuple[str, str | None, str]:
     """(kind, endpoint or None, response kind) of a document, from the fields it has."""
     obj = document.get("object") if isinstance(document, dict) else None
     if not isinstance(document, dict):
         return ("stream", None, "") if document == DONE else ("unknown", None, "")
     if "messages" in document:
-        return "request", None, "chat"
+        return "request", request_endpoint(document)[0], "chat"
     if "event" in document:
         return "chunk", "native", "chunk"
     if obj == "chat.completion.chunk":
@@ -148,7 +229,10 @@ def detect(document: Any) -> tuple[str, str | None, str]:
     return "unknown", None, ""
 
 
-def _validate_one(record: Record, args: argparse.Namespace) -> tuple[str, ValidationResult]:
+def _validate_one(
+    record: Record, args: argparse.Namespace
+) -> tuple[str, ValidationResult, str | None]:
+    """(label, result, the note that says which endpoint a request was assumed to be for)."""
     from contract import validate_request, validate_response
 
     kind, endpoint, response_kind = detect(record.value)
@@ -159,16 +243,20 @@ def _validate_one(record: Record, args: argparse.Namespace) -> tuple[str, Valida
         where = f"line {record.line}: " if record.line is not None else ""
         raise Unreadable(f"{where}cannot tell whether this is a request, a response or a stream "
                          "chunk; pass --kind")  # fmt: skip
+    note = None
+    if kind == "request" and args.endpoint is None:
+        endpoint, note = request_endpoint(record.value)
     endpoint = cast("Endpoint", args.endpoint or endpoint or "native")
     if response_kind == "chunk" and record.value == DONE:
         raise Unreadable(f"line {record.line}: [DONE] outside a stream; pass --kind stream")
     if kind == "request":
         result = validate_request(record.value, endpoint=endpoint, strict=args.strict)
-        return f"{endpoint} request", result
+        return f"{endpoint} request", result, note
     result = validate_response(
         record.value, endpoint=endpoint, kind=cast("ResponseKind", response_kind)
     )
-    return f"{endpoint} {response_kind} {'' if kind == 'chunk' else 'response'}".strip(), result
+    label = f"{endpoint} {response_kind} {'' if kind == 'chunk' else 'response'}".strip()
+    return label, result, None
 
 
 def _validate_stream(
@@ -184,27 +272,47 @@ def _validate_stream(
     return f"{endpoint} stream", found
 
 
-def validate(records: list[Record], args: argparse.Namespace) -> tuple[str, list[Violation]]:
+def _grouped_notes(notes: dict[str, list[int | None]]) -> list[str]:
+    """One line per note; the lines of a JSONL file it is about first (five at most)."""
+    found = []
+    for note, lines in notes.items():
+        numbers = [str(line) for line in lines if line is not None]
+        if not numbers:
+            found.append(note)
+            continue
+        more = f" and {len(numbers) - 5} more" if len(numbers) > 5 else ""
+        shown = ", ".join(numbers[:5]) + more
+        found.append(f"line{'s' if len(numbers) > 1 else ''} {shown}: {note}")
+    return found
+
+
+def validate(
+    records: list[Record], args: argparse.Namespace
+) -> tuple[str, list[Violation], list[str]]:
+    """(label, findings, notes: which endpoint requests were checked against, and why)."""
     is_stream = args.kind == "stream" or (
         args.kind == "auto"
         and records[0].line is not None
         and all(detect(r.value)[0] in ("chunk", "stream") for r in records)
     )
     if is_stream:
-        return _validate_stream(records, args)
+        return (*_validate_stream(records, args), [])
     labels: list[str] = []
     found: list[Violation] = []
+    notes: dict[str, list[int | None]] = {}
     for record in records:
-        label, result = _validate_one(record, args)
+        label, result, note = _validate_one(record, args)
         labels.append(label)
         found.extend(v.at_line(record.line) if record.line else v for v in result.violations)
-    return (labels[0] if len(set(labels)) == 1 else "documents"), found
+        if note is not None:
+            notes.setdefault(note, []).append(record.line)
+    return (labels[0] if len(set(labels)) == 1 else "documents"), found, _grouped_notes(notes)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         records = read_records(_read_bytes(args.file))
-        label, found = validate(records, args)
+        label, found, notes = validate(records, args)
     except Unreadable as exc:
         from contract.validate.explain import clip
 
@@ -215,15 +323,17 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     errors = sum(1 for v in found if v.severity == "error")
     try:
-        _print(found, label, errors, args)
+        _print(found, label, errors, args, notes)
     except BrokenPipeError:  # `| head` has read what it wants: the verdict is still the status
         reader_gone()
     return EXIT_VIOLATIONS if errors else EXIT_OK
 
 
-def _print(found: list[Violation], label: str, errors: int, args: argparse.Namespace) -> None:
+def _print(
+    found: list[Violation], label: str, errors: int, args: argparse.Namespace, notes: list[str]
+) -> None:
     if args.format == "json":
-        report = {"ok": not errors, "readable": True, "kind": label,
+        report = {"ok": not errors, "readable": True, "kind": label, "notes": notes,
                   "violations": [v.to_dict() for v in found]}  # fmt: skip
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
@@ -231,6 +341,8 @@ def _print(found: list[Violation], label: str, errors: int, args: argparse.Names
             print(f"warning: {violation}" if violation.severity == "warning" else violation)
         sys.stdout.flush()  # the findings first: a stdout that fails is then said alone
         warnings = len(found) - errors
+        for note in notes:  # which endpoint a request was checked against, and why
+            print(f"note: {note}", file=sys.stderr)
         verdict = f"{errors} error(s)" if errors else "conforms"
         print(f"{label}: {verdict}, {warnings} warning(s)", file=sys.stderr)
     sys.stdout.flush()
