@@ -102,6 +102,15 @@ class NativeStream(StreamState):
                 return  # a stray event: keep the place, so the events after it are judged fairly
         self.event = event_type
 
+    def unfinished(self) -> str:
+        """What a stream that stops before its metrics event lacks, and how it must end."""
+        must = 'a native stream must end with a "complete" event, then a "metrics" event'
+        if self.event is None:
+            return f"no record has an event_type of start, progress, complete or metrics; {must}"
+        missing = ('"metrics" event' if self.event == "complete"
+                   else '"complete" event and no "metrics" event')  # fmt: skip
+        return f"the stream ends after {show(self.event)}, with no {missing}; {must}"
+
     def compare_metrics(self, line: int, metrics: list[Any]) -> None:
         values = {name: value for name, (_, value) in token_metrics(metrics).items()}
         if self.metrics_seen is None:
@@ -120,12 +129,7 @@ class NativeStream(StreamState):
             self.add(max(self.last_line, 1), "stream.empty", "", "the stream has no events")
             return
         if self.event != "metrics":
-            self.add(
-                self.last_line,
-                "stream.order",
-                "",
-                f"the stream ends after {show(self.event)}; it ends with complete then metrics",
-            )
+            self.add(self.last_line, "stream.order", "", self.unfinished())
         self.check_tool_arguments()
         if self.complete_line is not None:
             calls = list(self.calls.values())

@@ -94,6 +94,34 @@ def test_events_out_of_order(order, expected):
     assert {v.rule for v in result.violations} == {"stream.order"}
 
 
+@pytest.mark.parametrize(
+    ("order", "message"),
+    [
+        (["start", "progress", "complete"], 'the stream ends after "complete", with no "metrics" '
+         'event; a native stream must end with a "complete" event, then a "metrics" event'),
+        (["start", "progress"], 'the stream ends after "progress", with no "complete" event and '
+         'no "metrics" event; a native stream must end with a "complete" event, then a "metrics" '
+         "event"),
+    ],
+)  # fmt: skip
+def test_a_stream_that_stops_early_says_what_is_missing(order, message):
+    chunks = [
+        native_event(kind, text_delta(), **({"stop_reason": "stop"} if kind == "complete" else {}))
+        for kind in order
+    ]
+    (violation,) = validate_stream(chunks).violations
+    assert (violation.rule, violation.line) == ("stream.order", len(order))
+    assert violation.message == message
+
+
+def test_a_stream_with_no_known_event_says_what_it_must_end_with():
+    chunk = native_event("start", text_delta())
+    chunk["event"]["event_type"] = "begin"
+    messages = [v.message for v in validate_stream([chunk]).violations if v.path == ""]
+    assert messages == ["no record has an event_type of start, progress, complete or metrics; "
+                        'a native stream must end with a "complete" event, then a "metrics" event']  # fmt: skip
+
+
 def test_an_empty_stream():
     assert found(validate_stream([])) == [("stream.empty", "")]
 
