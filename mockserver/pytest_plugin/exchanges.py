@@ -9,6 +9,7 @@ session-scoped, so hypothesis runs every example through it without a health-che
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from contract.conformance.checks import (
     run_checks,
 )
 from contract.strategies import ClientExchange
+from contract.validate.explain import clip
 from mockserver.conformance.client_runner import seen_request
 from mockserver.scenarios.layer import install_scenarios
 
@@ -47,15 +49,17 @@ class ServedExchange:
         outcome: ClientOutcome | None = None,
         *,
         text: str | None = None,
-        tool_calls: list[tuple[str, Any]] | None = None,
+        tool_calls: Iterable[tuple[str, Any] | tuple[str, Any, str | None]] | None = None,
         stop_reason: str | None = None,
         error: BaseException | None = None,
     ) -> None:
         """Assert the client handed its user what the mock sent: give a `ClientOutcome`, or the
-        parts (`tool_calls` as (name, arguments) pairs). Fails with the rule and the exchange."""
+        parts (`tool_calls` as (name, arguments) pairs, or (name, arguments, id) triples, which
+        also check the id). Fails with the rule and the exchange."""
         __tracebackhide__ = True
+        stated: list[bool] = []
         if outcome is None:
-            calls = [ToolCallOutcome(name, arguments) for name, arguments in tool_calls or []]
+            calls, stated = tool_call_outcomes(tool_calls)
             outcome = ClientOutcome(text, calls, None, stop_reason, error)
         scenario = self.exchange.scenario(SERVED_NAME)
         conversation = Conversation(scenario=scenario.name, step="exchange",
@@ -68,7 +72,7 @@ class ServedExchange:
             for checked in run_checks(case, scope="client")
             for v in checked.violations
             if v.severity == "error"
-        ]
+        ] or _dropped_ids(list(outcome.tool_calls), stated, self.exchange)
         if failures:
             lines = [
                 "the client did not hand on what the mock sent:",
@@ -77,6 +81,48 @@ class ServedExchange:
                 str(self.exchange),
             ]
             raise AssertionError("\n".join(lines))  # fmt: skip
+
+
+_SHAPES = "(name, arguments) pairs or (name, arguments, id) triples (or ToolCallOutcome)"
+
+
+def tool_call_outcomes(tool_calls: object) -> tuple[list[ToolCallOutcome], list[bool]]:
+    """`assert_outcome(tool_calls=...)` as ToolCallOutcomes, and for each whether its id was
+    stated: a pair leaves the id unchecked; a triple's id is checked, None being an id dropped."""
+    if tool_calls is None:
+        return [], []
+    if isinstance(tool_calls, str | bytes | Mapping) or not isinstance(tool_calls, Iterable):
+        raise TypeError(f"assert_outcome(tool_calls=...) takes a list of {_SHAPES}, "
+                        f"not a {type(tool_calls).__name__}")  # fmt: skip
+    calls: list[ToolCallOutcome] = []
+    stated: list[bool] = []
+    for index, call in enumerate(tool_calls):
+        if isinstance(call, ToolCallOutcome):
+            calls.append(call)
+        elif isinstance(call, tuple | list) and len(call) in (2, 3):
+            calls.append(ToolCallOutcome(*call))
+        else:
+            shown = f"{len(call)} items" if isinstance(call, tuple | list) else type(call).__name__
+            raise TypeError(f"assert_outcome(tool_calls=...): tool_calls[{index}] is {shown} "
+                            f"({clip(repr(call), limit=80)}); expected {_SHAPES}")  # fmt: skip
+        stated.append(isinstance(call, tuple | list) and len(call) == 3)
+    return calls, stated
+
+
+def _dropped_ids(
+    calls: list[ToolCallOutcome], stated: list[bool], exchange: ClientExchange
+) -> list[str]:
+    # tool_calls_intact compares ids only when the client gives one (an adapter may not see ids);
+    # a triple says the test does see them, so a missing id is one the client lost.
+    sent = exchange.respond.tool_calls
+    if not any(stated) or exchange.breaks or exchange.replaced or len(sent) != len(calls):
+        return []
+    return [
+        f"client.tool_calls.intact: tool call {index}: the client returned no id; the server "
+        f"sent {spec.id!r}"
+        for index, (call, spec, given) in enumerate(zip(calls, sent, stated, strict=True))
+        if given and call.id is None and spec.id is not None
+    ]
 
 
 class ExchangeServer:
