@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from contract.scenarios.faults import FaultSpec, make_fault
 from contract.scenarios.model import (
@@ -226,6 +227,11 @@ def exchanges(
     contract's edge cases. `endpoint` ("native" or "compat"), `stream` and `tools`: None lets the
     strategy choose; `faults=True` also draws answers that fail on purpose (error statuses, broken
     or cut streams, malformed bodies), which a client must surface as errors."""
+    if endpoint is not None and endpoint not in ("native", "compat"):
+        raise InvalidArgument(
+            f"endpoint={endpoint!r}; expected None (either, drawn per example), 'native' or "
+            "'compat'"
+        )
     where = check_endpoint(endpoint) if endpoint is not None else None
     for name, value in (("stream", stream), ("tools", tools)):
         check_flag(name, value, optional=True)

@@ -9,6 +9,7 @@ from contract.strategies import (
     chat_requests,
     chat_responses,
     conversations,
+    exchanges,
     invalid_chat_requests,
     messages,
     stream_events,
@@ -53,3 +54,11 @@ def test_options_are_keyword_only():
         chat_requests("native")  # type: ignore[misc]
     with pytest.raises(TypeError):
         tools(1, 2)  # type: ignore[misc]
+
+
+def test_exchanges_names_none_among_the_endpoints_it_takes():
+    with pytest.raises(InvalidArgument) as refused:
+        exchanges(endpoint="both")
+    assert str(refused.value) == (
+        "endpoint='both'; expected None (either, drawn per example), 'native' or 'compat'"
+    )
