@@ -122,8 +122,10 @@ def _type_name(value: Any) -> str:
 
 # What tells the two request dialects apart: fields and values one request schema defines and the
 # other does not (contract/schemas/native-chat-request.json, compat-chat-request.json). A tool
-# call's "type": "function" is in both, so it tells nothing.
-_COMPAT_FIELDS = ("max_tokens", "stream_options")
+# call's "type": "function" is in both, so it tells nothing; nor does `max_tokens`, which the Llama
+# API's own native example sends (the seed page): such a request stays native, with the warning
+# that names max_completion_tokens.
+_COMPAT_FIELDS = ("stream_options",)
 # OpenAI request fields neither schema defines: only an OpenAI-shaped client sends them.
 _OPENAI_FIELDS = ("n", "logprobs", "top_logprobs", "stop", "seed", "frequency_penalty",
                   "presence_penalty", "logit_bias", "parallel_tool_calls")  # fmt: skip

@@ -49,9 +49,8 @@ def test_an_openai_shaped_request_is_checked_as_compat_and_says_why(tmp_path, ca
     assert out == ""
     note, verdict = err.splitlines()
     assert note == (
-        "note: checked as compat (the OpenAI-compatible endpoint) because of /max_tokens, "
-        "/messages/1/content (null), which only compat requests have; pass --endpoint native "
-        "to check it as native"
+        "note: checked as compat (the OpenAI-compatible endpoint) because of /messages/1/content "
+        "(null), which only compat requests have; pass --endpoint native to check it as native"
     )
     assert verdict == "compat request: conforms, 0 warning(s)"
 
@@ -80,7 +79,6 @@ def test_a_request_nothing_tells_apart_is_native_and_the_output_says_it_was_assu
 @pytest.mark.parametrize(
     ("document", "endpoint", "clue"),
     [
-        (_request(max_tokens=5), "compat", "/max_tokens"),
         (_request(stream=True, stream_options={"include_usage": True}), "compat", "/stream_options"),
         (_request(n=2), "compat", "/n"),
         (_request(logprobs=True), "compat", "/logprobs"),
@@ -115,23 +113,30 @@ def test_a_field_only_one_dialect_has_decides(tmp_path, capsys, document, endpoi
     assert status == 0, report["violations"]  # conforms to the endpoint it was detected for
 
 
+def test_max_tokens_tells_nothing_the_llama_apis_own_native_example_sends_it(tmp_path, capsys):
+    status, out, err = _run(tmp_path, _request(max_tokens=256), capsys)
+    assert status == 0
+    assert out.startswith('warning: /max_tokens: unknown field "max_tokens"; did you mean ')
+    assert err.startswith("note: checked as native, assumed (nothing")
+
+
 def test_a_tool_call_type_tells_nothing_both_dialects_accept_it(tmp_path, capsys):
     document = _with_assistant(content="", tool_calls=[CALL])
     assert request_endpoint(document)[1].startswith("checked as native, assumed (nothing")
 
 
 def test_a_request_with_fields_of_both_is_native_and_names_both(tmp_path, capsys):
-    status, _, err = _run(tmp_path, _request(max_tokens=5, top_k=3), capsys)
+    status, _, err = _run(tmp_path, _request(n=2, top_k=3), capsys)
     assert status == 0
     assert err.splitlines()[0] == (
-        "note: checked as native, assumed (it has both /max_tokens, which only compat requests "
+        "note: checked as native, assumed (it has both /n, which only compat requests "
         "have, and /top_k, which only native ones have); pass --endpoint compat to check it as "
         "compat (the OpenAI-compatible endpoint), --endpoint native to choose native"
     )
 
 
 def test_jsonl_requests_are_detected_one_by_one_and_the_notes_grouped(tmp_path, capsys):
-    records = [_request(), _request(max_tokens=5), _request(), *[_request()] * 6]
+    records = [_request(), _request(n=2), _request(), *[_request()] * 6]
     path = tmp_path / "requests.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     assert main(["validate", "--format", "json", str(path)]) == 0
