@@ -115,15 +115,26 @@ class ReadyAnnouncement:
     def __init__(self, url: str) -> None:
         self.url = url
         self._written = multiprocessing.Value("b", 0)
+        self._errno = multiprocessing.RawValue("i", 0)  # why stdout could not take them
 
     def write(self) -> None:
-        """Write the lines unless a worker has; OSError when stdout cannot take them."""
+        """Write the lines unless a worker has; OSError when stdout cannot take them (its errno
+        is kept for the main process: `failure`)."""
         with self._written.get_lock():
             if self._written.value:
                 return
             self._written.value = 1
-        sys.stdout.write("".join(line + "\n" for line in ready_lines(self.url)))
-        sys.stdout.flush()
+        try:
+            sys.stdout.write("".join(line + "\n" for line in ready_lines(self.url)))
+            sys.stdout.flush()
+        except OSError as exc:
+            self._errno.value = exc.errno or errno.EIO
+            raise
+
+    def failure(self) -> StdoutUnwritable | None:
+        """What a worker met writing the lines, read in the main process."""
+        code = self._errno.value
+        return StdoutUnwritable(code, os.strerror(code)) if code else None
 
 
 def serve(
@@ -149,8 +160,7 @@ def serve(
     The ready lines go to stdout once the app exists; granian's own log goes to stderr.
     """
     url = base_url(listener.getsockname())
-    stdout_errno = multiprocessing.RawValue("i", 0)  # shared with the (forked) workers
-    ready = ReadyAnnouncement(url)
+    ready = ReadyAnnouncement(url)  # shared with the (forked) workers
     sys.stdout.flush()  # the worker is forked: do not let it inherit and repeat buffered output
     sys.stderr.flush()
     server = _ListenerServer(
@@ -178,8 +188,7 @@ def serve(
             os._exit(_APP_FAILED)
         try:
             ready.write()
-        except OSError as exc:  # the main process says it, in one line: no traceback here
-            stdout_errno.value = exc.errno or errno.EIO
+        except OSError:  # the main process says it, in one line: no traceback here
             os._exit(_STDOUT_FAILED)
         return app
 
@@ -188,8 +197,9 @@ def serve(
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else 1
         return 2 if code else 0
-    if stdout_errno.value:
-        raise StdoutUnwritable(stdout_errno.value, os.strerror(stdout_errno.value))
+    failure = ready.failure()
+    if failure is not None:
+        raise failure
     return 2 if server.worker_gave_up else 0
 
 
