@@ -69,12 +69,24 @@ class FaultPlan:
     body_rewrites: list[Callable[[bytes], bytes]] = field(default_factory=list)
     rewritten_status: int | None = None  # malformed_json's status, sent with the cut body
     tool_call_style: str | None = None  # tool_call_as_text
-    applied: list[str] = field(default_factory=list)
+    applied: list[FaultSpec] = field(default_factory=list)
     cuts_stream: bool = False  # truncate_stream: the answer breaks off
 
     @property
     def active(self) -> bool:
         return bool(self.applied)
+
+    def cut(self, response: MockResponse) -> MockResponse:
+        """`response` with malformed_json's cut body and status, when the plan has it."""
+        if isinstance(response.body, bytes) and self.body_rewrites:
+            for cut in self.body_rewrites:
+                response.body = cut(response.body)
+            response.status = self.rewritten_status or response.status
+        return response
+
+    def idle(self, acted: set[str]) -> frozenset[str]:
+        """The faults that act on a generated answer or its stream, other than `acted`."""
+        return frozenset(f.name for f in self.applied if f.kind.role in ("content", "stream")) - acted
 
 
 def rng_for(context: FaultContext, name: str) -> random.Random:
@@ -196,7 +208,7 @@ def plan_faults(
                 dialect=context.dialect))
         elif name == "malformed_sse":
             plan.stream_rewrites.append(malformed_after(spec.integer("after", 1)))
-        plan.applied.append(str(spec))
+        plan.applied.append(spec)
     return plan
 
 

@@ -115,7 +115,9 @@ class ScenarioLayer:
             return plan.replacement
         if step is None and not plan.active:
             return None
-        response, answer = self._answer(call, step, plan, key)
+        response, answer, idle = self._answer(call, step, plan, key)
+        if idle:  # the journal names only the faults that acted
+            call.entry.fault = ", ".join(str(f) for f in plan.applied if f.name not in idle) or None
         if step is not None and step.respond is not None:
             apply_step_headers(response, step.respond.headers)
         if selection is not None:
@@ -197,7 +199,7 @@ class ScenarioLayer:
         """Plan `faults`, name them in the journal and wait the delay they ask for."""
         plan = plan_faults(faults, context, store=self.store, sleep=self.sleep)
         if plan.applied:
-            call.entry.fault = ", ".join(plan.applied)
+            call.entry.fault = ", ".join(map(str, plan.applied))
         if plan.delay_s > 0:
             self.sleep(plan.delay_s)
         return plan
@@ -227,20 +229,27 @@ class ScenarioLayer:
     # Answers.
     def _answer(
         self, call: ChatCall, step: Step | None, plan: FaultPlan, key: str
-    ) -> tuple[MockResponse, dict[str, Any] | None]:
+    ) -> tuple[MockResponse, dict[str, Any] | None, frozenset[str]]:
+        """The answer, the assistant message it holds, and the faults of `plan` that found nothing
+        to act on: a step's literal answer has no tool calls to write as text and no stream, and
+        a bare 204 or 205 no body to cut."""
         respond = step.respond if step is not None else None
-        if respond is not None and respond.is_error:
-            return error_answer(call, respond), None
-        if respond is not None and (respond.has_body or respond.bodiless):  # a 204: status only
-            literal = json_bytes(respond.body) if respond.has_body else b""
-            return MockResponse(respond.status, literal), None
+        if respond is not None and (respond.is_error or respond.has_body or respond.bodiless):
+            if respond.is_error:
+                literal = error_answer(call, respond)
+            else:
+                said = json_bytes(respond.body) if respond.has_body else b""
+                literal = MockResponse(respond.status, said)
+            acted = {"malformed_json"} if plan.body_rewrites and literal.body else set()
+            return plan.cut(literal) if acted else literal, None, plan.idle(acted)
         if respond is not None and respond.scripted:
             completion = scripted_completion(call, respond, key)
         else:
             try:
                 completion = self.handler.engine.complete(call.payload, endpoint=call.dialect)
             except EngineError as exc:
-                return error_response(400, [exc.violation], dialect=call.dialect), None
+                return error_response(400, [exc.violation], dialect=call.dialect), None, frozenset()
+        idle: frozenset[str] = frozenset()
         if plan.tool_call_style and completion.tool_calls:
             text = tool_calls_as_text(
                 [(c.name, c.arguments) for c in completion.tool_calls], style=plan.tool_call_style
@@ -252,6 +261,8 @@ class ScenarioLayer:
                 stop_reason="stop",
                 completion_tokens=len(tokenize(text)),
             )
+        elif plan.tool_call_style:
+            idle = frozenset(("tool_call_as_text",))
         response = self.handler.render(call, completion)
         if response.streaming:
             body: Any = iter(response.body)
@@ -268,12 +279,12 @@ class ScenarioLayer:
             if plan.body_rewrites:  # malformed_json on a stream: its first record, cut
                 body = iter([plan.body_rewrites[0](next(body, b""))])
             response.body = body
-        elif isinstance(response.body, bytes) and plan.body_rewrites:
-            for cut in plan.body_rewrites:
-                response.body = cut(response.body)
+        else:
+            response = plan.cut(response)
         # malformed_json's status, stream or not; else the step's (a 201 with its text)
         response.status = plan.rewritten_status or (respond.status if respond else response.status)
-        return response, assistant_message(completion)
+        return response, assistant_message(completion), idle
+
 
 def install_scenarios(service: MockService) -> ScenarioLayer:
     """Put scenarios, faults and `Prefer` handling in front of `service`'s chat engine (once: a
