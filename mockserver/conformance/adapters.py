@@ -98,8 +98,9 @@ def _native_answer(answer: Any, out: ClientOutcome, conversation: Conversation) 
         out.text = " ".join(model.id for model in answer)
     elif conversation.operation == "chat" and conversation.stream:
         _native_chunks(answer, out)
-    elif conversation.operation == "chat":
+    elif conversation.operation == "chat" and not isinstance(answer, str):
         _native_message(answer.completion_message, out)
+    # else the SDK handed back the body's text: no JSON came (a 204), so the user got no message
 
 
 def _sync_call(
@@ -195,7 +196,7 @@ def _compat_answer(answer: Any, out: ClientOutcome, conversation: Conversation) 
         out.text = " ".join(model.id for model in answer)
     elif conversation.stream:
         _compat_chunks(answer, out)
-    else:
+    elif not isinstance(answer, str):  # a str: no JSON came (a 204), the user got no message
         choice = answer.choices[0]
         out.text = choice.message.content or ""
         out.tool_calls = [ToolCallOutcome(c.function.name, c.function.arguments, c.id)

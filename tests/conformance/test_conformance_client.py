@@ -10,7 +10,7 @@ import pytest
 
 from contract.conformance.checks import ClientOutcome, Conversation, ToolCallOutcome, Unsupported
 from contract.conformance.report import Report
-from contract.scenarios.loading import builtin_scenario
+from contract.scenarios.loading import builtin_scenario, parse_scenario
 from mockserver.conformance.adapter_spec import AdapterError, resolve_adapter
 from mockserver.conformance.client_runner import calls_of, run_client_checks
 
@@ -167,3 +167,26 @@ def test_progress_counts_cases_scenario_calls_and_generated_exchanges_alike() ->
     assert calls > len(scenarios)  # agent-loop has several calls: counting scenarios would show
     assert report.cases == calls + 4
     assert shown == [(done, report.cases) for done in range(1, report.cases + 1)]
+
+
+@pytest.mark.parametrize(("endpoint", "adapter"), [("native", "llama-api-client"),
+                                                   ("compat", "openai")])  # fmt: skip
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_bare_204_reaches_the_checks_as_no_message(endpoint: str, adapter: str,
+                                                     stream: bool) -> None:  # fmt: skip
+    """Both SDKs hand back the empty body's text for a 204: the adapters read that as no
+    message (they raised AttributeError), and no check wants a text or a stop reason the step
+    never sent. A scenario that expects the client to raise then finds that it did not."""
+    step = {"name": "nothing", "match": {"endpoint": endpoint},
+            "request": {"model": "Llama-4-Maverick-17B-128E-Instruct-FP8", "stream": stream,
+                        "messages": [{"role": "user", "content": "Hello?"}]},
+            "respond": {"status": 204}}  # fmt: skip
+    quiet = parse_scenario(json.dumps({"name": "bare-204", "steps": [step]}), json_syntax=True)
+    report = run_client_checks(resolve_adapter(adapter), target=adapter, scenarios=[quiet])
+    assert report.ok, [r.message for r in report.failures]
+    assert {r.check for r in report.records if r.status == "passed"} >= {"no_unexpected_error"}
+    step["expect"] = {"raises": True}
+    strict = parse_scenario(json.dumps({"name": "bare-204", "steps": [step]}), json_syntax=True)
+    report = run_client_checks(resolve_adapter(adapter), target=adapter, scenarios=[strict])
+    assert [r.rule for r in report.failures] == ["client.error.surfaced"]
+    assert "the server's last answer was 204" in report.failures[0].message

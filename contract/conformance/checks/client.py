@@ -34,10 +34,13 @@ def _one(rule: str, message: str, path: str = "") -> list[Violation]:
 
 
 def _scripted(case: ClientCase) -> Respond | None:
-    """The scripted success answer the client got, when it reached the client unchanged."""
+    """The scripted success answer the client got, when it reached the client unchanged (a bare
+    204 or 205 scripts none: no text, no stop reason)."""
     step = case.answering_step
     respond = step.respond
-    if respond is None or respond.is_error or respond.has_body or error_expected(case):
+    if respond is None or respond.is_error or respond.has_body or respond.bodiless:
+        return None
+    if error_expected(case):
         return None
     if any(fault.name not in _FAITHFUL_FAULTS for fault in step.faults):
         return None
