@@ -92,6 +92,19 @@ COMPARE = tool("compare_weather", "Compare weather", cities={"type": "array", "i
 TIME = tool("get_time", "Current time in a timezone", timezone=STRING)
 PROFILE = tool("create_profile", "Create a user profile", full_name=STRING)
 TRANSLATE = tool("translate", "Translate text", text=STRING, target_language=STRING)
+INVITE = tool(
+    "invite",
+    "Invite people to a meeting",
+    attendees={"type": "array", "items": obj(name=STRING, email={"type": "string", "format": "email"})},
+    date={"type": "string", "format": "date"},
+)
+
+
+ATTENDEES = [
+    {"name": "Ada Lovelace", "email": "ada@example.com"},
+    {"name": "Alan Turing", "email": "alan@example.org"},
+]
+PEOPLE = [{"name": "Marie Curie", "age": 66}, {"name": "Albert Einstein", "age": 76}]
 
 
 @dataclass
@@ -379,6 +392,18 @@ CASES = [
         "Linus Torvalds is 55",
         schema=obj(person=obj(name=STRING, age=INTEGER)),
         document={"person": {"name": "Linus Torvalds", "age": 55}},
+    ),
+    Case(  # one object per person the user names, each with that person's own address
+        "invite-records",
+        "Invite Ada Lovelace (ada@example.com) and Alan Turing (alan@example.org) on 2027-03-01",
+        [INVITE],
+        calls=[("invite", {"attendees": ATTENDEES, "date": "2027-03-01"})],
+    ),
+    Case(  # as many records as people; the city is no third person and stays for its property
+        "structured-records",
+        "Marie Curie is 66 and Albert Einstein is 76; both worked in Paris",
+        schema=obj(people={"type": "array", "items": obj(name=STRING, age=INTEGER)}, city=STRING),
+        document={"people": PEOPLE, "city": "Paris"},
     ),
 ]
 

@@ -7,11 +7,14 @@ import random
 from typing import Any
 
 from mockserver.engine.listen.answers import MISSING, Answers, descriptions
+from mockserver.engine.listen.extract import Spot
 from mockserver.engine.schema.collect import Collector
 from mockserver.engine.schema.exclusive import OneOfCheck
 from mockserver.engine.schema.facts import Facts, Part, SchemaProblem, canonical
 from mockserver.engine.schema.plausible import singular
 from mockserver.engine.schema.scalars import DISTINCT_TRIES, unsatisfiable
+
+MAX_HEARD_RECORDS = 16  # objects of one array filled from the conversation, at most
 
 
 class ArrayMaker:
@@ -46,10 +49,12 @@ class ArrayMaker:
             high = room if high is None else min(high, room)
         if high is not None and low > high:
             raise unsatisfiable(facts.pointer, f"minItems {low} is greater than maxItems {high}")
+        records = False  # items are objects the conversation may fill, one per record it gives
         if self.answers is not None and facts.items and not facts.prefix and not facts.contains:
             item = Facts(facts.pointer)
             for schema, where in facts.items:
                 self.collector.add(item, schema, where)
+            records = bool(item.objects) and not item.choices
             if not item.choices:
                 about = descriptions(facts.items)
                 listed = self.answers.fill_list(item, singular(hint), about, low, high)
@@ -78,10 +83,15 @@ class ArrayMaker:
             count = max(least, len(facts.prefix), self.rng.randint(1, 3))
         if high is not None:
             count = min(count, high)
+        limit = count
+        if records:  # past the count drawn, while the conversation gives values
+            limit = max(count, MAX_HEARD_RECORDS if high is None else min(high, MAX_HEARD_RECORDS))
+        record_kind: tuple[str, bool] | None = None  # what item 0 took first: (kind, place)
         items: list[Any] = []
         seen: set[str] = set()
-        for index in range(count):
+        for index in range(limit):
             parts = list(facts.prefix[index] if index < len(facts.prefix) else facts.items)
+            before = set(self.answers.used) if records and self.answers is not None else set()
             try:
                 if index < matching:
                     item = self._matching_item(facts, parts, depth, singular(hint), seen)
@@ -94,6 +104,15 @@ class ArrayMaker:
                 if index < least or problem.kind != "unsatisfiable":
                     raise
                 break  # optional items: a shorter array is still valid
+            if records and self.answers is not None:
+                took = _kinds_taken(self.answers, before)
+                if index == 0 and took:
+                    record_kind = took[0]
+                if index >= least and (
+                    record_kind not in took if record_kind is not None else index >= count
+                ):
+                    self.answers.used = before  # its values stay for what follows the array
+                    break  # the conversation's records are all in ("Ada and Alan": two)
             items.append(item)
             if facts.unique:
                 seen.add(canonical(item))
@@ -147,3 +166,9 @@ class ArrayMaker:
         raise unsatisfiable(
             pointer, "uniqueItems needs more distinct items than the mock could find"
         )
+
+
+def _kinds_taken(answers: Answers, before: set[Spot]) -> list[tuple[str, bool]]:
+    """(kind, place) of the conversation's values taken since `before`, in the order said."""
+    taken = answers.used - before
+    return [(c.kind, c.place) for c in answers.found.candidates if c.spot in taken]
