@@ -81,11 +81,15 @@ class AdminFaults:
     def __bool__(self) -> bool:
         return bool(self._entries())
 
-    def take(self, *, stream: bool, replacing: bool = False) -> tuple[FaultSpec, ...]:
+    def take(
+        self, *, stream: bool, replacing: bool = False, overridden: bool = False
+    ) -> tuple[FaultSpec, ...]:
         """The standing faults for one request, counting down those set for N requests (one
         atomic step of the store, so two workers never both take a fault's last use). Faults
         that act on streams only are left, uncounted, for the next stream. With `replacing`,
-        nothing is taken (or counted) unless a fault that replaces the answer is among them."""
+        nothing is taken (or counted) unless a fault that replaces the answer is among them.
+        With `overridden` (the request's header replaces the answer), a set of faults that only
+        replace the answer is left, uncounted: the header's answer stands instead."""
         taken: list[FaultSpec] = []
 
         def count_down(old: list[list[Any]] | None) -> list[list[Any]]:
@@ -93,7 +97,9 @@ class AdminFaults:
             kept = []
             for texts, remaining in old or []:
                 faults = [parse_fault_text(text) for text in texts]
-                if not stream and all(fault.kind.stream_only for fault in faults):
+                if (not stream and all(fault.kind.stream_only for fault in faults)) or (
+                    overridden and all(fault.kind.role == "replace" for fault in faults)
+                ):
                     kept.append([texts, remaining])
                     continue
                 taken.extend(faults)

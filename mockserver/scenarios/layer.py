@@ -103,7 +103,9 @@ class ScenarioLayer:
         key = selection.request_key if selection else request_key(call.request.path, call.payload)
         context = self._context(call, stream, key, session)
         step_faults = step.faults if step is not None else ()  # Prefer: example= too
-        faults = merge_faults(header_faults, self.standing_faults.take(stream=stream), step_faults)
+        overridden = any(spec.kind.role == "replace" for spec in header_faults)
+        standing = self.standing_faults.take(stream=stream, overridden=overridden)
+        faults = merge_faults(header_faults, standing, step_faults)
         if not faults:
             faults = chaos_faults(self.config.chaos_rate, context)
         plan = self._plan(call, faults, context)
@@ -181,7 +183,9 @@ class ScenarioLayer:
         if miss.rule == "scenario.unknown":
             return refusal
         replacing = any(spec.kind.role == "replace" for spec in header_faults)
-        standing = self.standing_faults.take(stream=stream, replacing=not replacing)
+        standing = self.standing_faults.take(
+            stream=stream, replacing=not replacing, overridden=replacing
+        )
         faults = merge_faults(header_faults, standing)
         if not any(spec.kind.role == "replace" for spec in faults):
             return refusal

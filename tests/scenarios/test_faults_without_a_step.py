@@ -105,7 +105,17 @@ def test_the_header_wins_over_a_standing_fault_without_a_step_too() -> None:
     service, layer, _ = _service()
     _stand(layer, "http_error; status=418", 2)
     assert _chat(service, x_mock_fault="http_error; status=503").status == 503
-    assert _remaining(layer) == [1]  # taken as it is when a step matches
+    assert _remaining(layer) == [2]  # overridden, so not counted: as when a step matches
+    assert [_chat(service).status for _ in range(3)] == [418, 418, 404]
+
+
+def test_a_standing_fault_the_header_overrides_is_not_counted_when_a_step_answers() -> None:
+    service, layer, slept = _service()
+    _stand(layer, "http_error; status=418", 2)
+    _stand(layer, "rate_limit, latency; ms=50", 1)  # a set with a delay beside it is taken
+    assert _chat(service, "weather?", x_mock_fault="http_error; status=503").status == 503
+    assert (_remaining(layer), slept) == ([2], [0.05])
+    assert [_chat(service, "weather?").status for _ in range(3)] == [418, 418, 200]
 
 
 def test_fail_then_succeed_fails_then_the_404_is_the_normal_answer() -> None:
