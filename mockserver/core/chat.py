@@ -12,6 +12,7 @@ from typing import Any
 from contract import validate_request
 from contract.reading import ReadError, parse_json
 from contract.validate.explain import clip
+from contract.validate.nulls import NULL_RULE, without_nulls
 from contract.violations import ValidationResult, Violation
 from mockserver.config import MockConfig
 from mockserver.core.errors import error_response, json_bytes, simple_error
@@ -115,6 +116,8 @@ class ChatHandler:
             remembered = Remembered(payload, ValidationResult((violation,)))
         else:
             validation = validate_request(payload, endpoint=dialect, strict=self.config.strict)
+            if validation.ok and any(v.rule == NULL_RULE for v in validation.violations):
+                payload = without_nulls(payload)  # answered as the request without them
             remembered = Remembered(payload, validation)
         remembered.warnings = _warnings_header(remembered.validation)
         self.memo.put(dialect, request.body, remembered)
