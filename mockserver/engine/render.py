@@ -190,7 +190,9 @@ def compat_stream(
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
         return {**head, "choices": [choice], **tail}
 
-    yield chunk({"role": "assistant", "content": ""})
+    # As OpenAI streams it: content "" opens a text, null a tool call answer (the SDK's assembled
+    # message then has content None, as the same answer unstreamed).
+    yield chunk({"role": "assistant", "content": "" if c.text or not c.tool_calls else None})
     for piece in cut(c.text, c.deltas):
         yield chunk({"content": piece})
     for index, call in enumerate(c.tool_calls):

@@ -63,6 +63,23 @@ def test_tools(client):
     assert answer.choices[0].message.content
 
 
+def test_a_streamed_tool_call_assembles_to_the_same_message_as_unstreamed(client):
+    """The SDK's stream helper builds the message from the deltas: content None, as unstreamed
+    (the first delta's content was "", so the assembled message had "" where the other had None)."""
+    messages = [{"role": "user", "content": "What is the weather in Paris?"}]
+    whole = client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER_TOOL])
+    with client.chat.completions.stream(
+        model=MODEL, messages=messages, tools=[WEATHER_TOOL]
+    ) as stream:
+        streamed = stream.get_final_completion()
+    assert whole.choices[0].message.content is None
+    assert streamed.choices[0].message.content is None
+    calls = [(c.id, c.function.name, c.function.arguments) for c in whole.choices[0].message.tool_calls]
+    assert calls == [
+        (c.id, c.function.name, c.function.arguments) for c in streamed.choices[0].message.tool_calls
+    ]
+
+
 def test_structured_output(client):
     schema = {
         "type": "object",
