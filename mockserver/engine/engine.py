@@ -134,7 +134,13 @@ class Engine:
             heard = listener.heard
             if function is not None:
                 exclusions = spread(function, heard, listener.asked)
-                calls = tuple(self._call(function, rng, turn, heard, ex) for ex in exclusions)
+                # Each call draws what the conversation leaves open from the same start, so
+                # parallel calls differ only in the values the user listed ("Paris and Rome").
+                calls = tuple(
+                    self._call(function, (rng if at == 0 else random.Random(digest), rng),
+                               turn, heard, ex)
+                    for at, ex in enumerate(exclusions)
+                )  # fmt: skip
                 used = sum(count_tokens(c.name) + count_tokens(c.arguments) for c in calls)
                 if used <= limit:
                     return Completion(completion_id, "", calls, "tool_calls", prompt, used)
@@ -157,16 +163,18 @@ class Engine:
     def _call(
         self,
         function: ChosenFunction,
-        rng: random.Random,
+        rngs: tuple[random.Random, random.Random],
         turn: Turn,
         heard: Found,
         exclude: frozenset[Spot],
     ) -> ToolCall:
+        """A call of `function`: its arguments drawn with the first of `rngs`, its id with the
+        second."""
         schema = function.parameters if function.parameters is not None else _NO_PARAMETERS
         where = f"/tools/{function.index}/function/parameters"
         answers = Answers(heard, last_user_text=turn.user_text or "", exclude=exclude)
-        arguments = _compact(self._instance(schema, rng, answers, "tools", where))
-        return ToolCall("call_" + _base62(rng.randbytes(24)), function.name, arguments)
+        arguments = _compact(self._instance(schema, rngs[0], answers, "tools", where))
+        return ToolCall("call_" + _base62(rngs[1].randbytes(24)), function.name, arguments)
 
     def _instance(
         self, schema: Any, rng: random.Random, answers: Answers, owner: str, path: str

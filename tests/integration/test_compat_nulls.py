@@ -14,7 +14,6 @@ import pytest
 from llama_api_client import BadRequestError as LlamaBadRequest
 from llama_api_client import LlamaAPIClient
 
-from conftest import RunningMock
 from contract import validate_request
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
@@ -31,7 +30,7 @@ def _warned(response: Any) -> list[dict[str, Any]]:
     return warnings
 
 
-def test_parameters_passed_as_none_are_read_as_left_out(mock: RunningMock) -> None:
+def test_parameters_passed_as_none_are_read_as_left_out(mock: Any) -> None:
     client = openai.OpenAI(api_key="k", base_url=mock.compat, max_retries=0)
     raw = client.chat.completions.with_raw_response.create(
         model=MODEL, messages=HELLO, **NULLABLE_BY_OPENAI
@@ -44,7 +43,7 @@ def test_parameters_passed_as_none_are_read_as_left_out(mock: RunningMock) -> No
     assert warned == {f"/{key}": "field.null" for key in NULLABLE_BY_OPENAI}
 
 
-def test_an_answer_sent_back_with_model_dump_is_accepted(mock: RunningMock) -> None:
+def test_an_answer_sent_back_with_model_dump_is_accepted(mock: Any) -> None:
     client = openai.OpenAI(api_key="k", base_url=mock.compat, max_retries=0)
     first = client.chat.completions.create(model=MODEL, messages=HELLO)
     dumped = first.choices[0].message.model_dump()
@@ -80,7 +79,7 @@ def test_a_null_where_a_value_is_required_is_still_an_error() -> None:
         assert (result.errors[0].rule, result.errors[0].path) == ("field.type", path)
 
 
-def test_the_native_endpoint_keeps_null_a_type_error(mock: RunningMock) -> None:
+def test_the_native_endpoint_keeps_null_a_type_error(mock: Any) -> None:
     client = LlamaAPIClient(api_key="k", base_url=mock.native, max_retries=0)
     with pytest.raises(LlamaBadRequest) as refused:
         client.chat.completions.create(
