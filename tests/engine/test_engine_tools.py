@@ -260,3 +260,20 @@ def test_reading_an_amount_never_raises_and_reads_only_short_texts(text):
     assert said is None or isinstance(said, int | float)
     if len(text) > MAX_CHARS:
         assert said is None
+
+
+def test_parallel_calls_share_the_values_the_user_left_open() -> None:
+    """Only the listed value differs between the calls; an optional unit or count the user did
+    not give is drawn once for all of them."""
+    weather = {"type": "function", "function": {"name": "get_weather", "parameters": {
+        "type": "object", "required": ["city"], "properties": {
+            "city": {"type": "string"},
+            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+            "days": {"type": "integer", "minimum": 1, "maximum": 7}}}}}  # fmt: skip
+    for asked, cities in (("What's the weather in Paris and in Rome?", ["Paris", "Rome"]),
+                          ("Weather in Oslo, Lima and Kyiv, please", ["Oslo", "Lima", "Kyiv"])):  # fmt: skip
+        request = {"model": "m", "messages": [{"role": "user", "content": asked}], "tools": [weather]}
+        calls = [json.loads(c.arguments) for c in Engine().complete(request).tool_calls]
+        assert [call.pop("city") for call in calls] == cities
+        assert all(call == calls[0] for call in calls), calls
+        assert len({c.id for c in Engine().complete(request).tool_calls}) == len(cities)
