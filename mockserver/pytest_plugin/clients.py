@@ -10,12 +10,16 @@ from mockserver.sdks import require_sdk
 if TYPE_CHECKING:
     from llama_api_client import AsyncLlamaAPIClient, LlamaAPIClient
 
-__all__ = ["SdkClients"]
+__all__ = ["CLIENT_TIMEOUT_S", "SdkClients"]
+
+# The SDKs wait 600 s by default: a `stall` fault or a hung stream would hold a test that long.
+CLIENT_TIMEOUT_S = 60.0
 
 
 class SdkClients:
     """`.client()`, `.async_client()`, `.openai_client()`, `.async_openai_client()` for a mock
-    whose root URL is `base_url` (native API at `/v1`, OpenAI-compatible at `/compat/v1`)."""
+    whose root URL is `base_url` (native API at `/v1`, OpenAI-compatible at `/compat/v1`), with a
+    timeout of `CLIENT_TIMEOUT_S` unless `timeout=` says otherwise."""
 
     base_url: str
     api_key: str
@@ -49,4 +53,9 @@ class SdkClients:
         return AsyncOpenAI(**self._options("/compat/v1", options))
 
     def _options(self, path: str, options: dict[str, Any]) -> dict[str, Any]:
-        return {"api_key": self.api_key, "base_url": self.base_url + path, **options}
+        return {
+            "api_key": self.api_key,
+            "base_url": self.base_url + path,
+            "timeout": CLIENT_TIMEOUT_S,
+            **options,
+        }

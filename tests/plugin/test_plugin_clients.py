@@ -86,6 +86,15 @@ def test_both_fixtures_hand_out_configured_clients(pytester, fixture):
     pytester.runpytest().assert_outcomes(passed=1)
 
 
+def test_client_helpers_wait_a_minute_not_the_sdks_ten(llama_respx):
+    """A stalled answer fails a test after 60 s, not the SDKs' default 600; timeout= overrides."""
+    for client in (llama_respx.client(), llama_respx.async_client(),
+                   llama_respx.openai_client(), llama_respx.async_openai_client()):  # fmt: skip
+        assert client.timeout == 60.0
+    assert llama_respx.client(timeout=2.5).timeout == 2.5
+    assert llama_respx.openai_client(timeout=None).timeout is None
+
+
 def test_a_client_helper_without_its_sdk_says_what_to_install(pytester):
     pytester.makepyfile("""
         import sys
