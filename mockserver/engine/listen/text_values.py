@@ -1,0 +1,243 @@
+"""What one text says: the values a text written by a person holds, in the order said (numbers
+with units, quoted strings, names in any script, e-mail addresses, URLs, ISO dates and times,
+upper-case codes, yes/no, listed words). Every pattern (`patterns.py`) is linear in the text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from mockserver.engine.listen.patterns import (
+    ASCII_CAPITALISED,
+    ASCII_NUMBERS,
+    CAPITALISED,
+    CONNECTORS,
+    CURRENCIES,
+    DATE,
+    DATETIME,
+    EMAIL,
+    LABEL,
+    LOWER_YES_NO,
+    NUMBERS,
+    PLACE_WORDS,
+    QUOTE_MARKS,
+    QUOTED,
+    SENTENCE_END,
+    STOP_WORDS,
+    TIME,
+    UNIT,
+    URL,
+    WORD,
+    WORD_LIST,
+)
+from mockserver.engine.listen.said import MAX_DIGITS, Kind, Said
+
+MAX_COPIES = 4  # candidates of one number (as written) per text: "12 times 12" needs two
+_ONCE = frozenset(("name", "code"))  # kinds kept once per text
+_SIGNS = frozenset("-+\u2212")
+
+
+def said_in_text(text: str) -> list[Said]:
+    """The values `text` holds, each once where it was said (a span taken by one kind is no
+    other's: a date is not three numbers), in no particular order."""
+    taken = bytearray(len(text))
+    out: list[Said] = []
+    scanning = False
+    claimed = False  # whether an earlier pattern (URL, date, quote...) took a span
+
+    def claim(start: int, end: int) -> None:
+        nonlocal claimed
+        taken[start:end] = b"\x01" * (end - start)
+        claimed = True
+
+    said: set[tuple[str, Any]] = set()
+    labelled = ":" in text or "=" in text
+
+    def add(
+        kind: Kind, value: Any, start: int, end: int, unit: str = "", place: bool = False,
+        weak: bool = False,
+    ) -> None:  # fmt: skip
+        if kind in _ONCE:  # a name said again adds nothing; a number said again may ("12 + 12")
+            if (kind, value) in said:
+                return
+            said.add((kind, value))
+        if claimed and any(taken[start:end]):
+            return
+        if not scanning:
+            claim(start, end)
+        key = _label_before(text, start) if labelled else ""
+        out.append((kind, value, text[start:end], start, unit, key, place, weak))
+
+    for match in URL.finditer(text) if "://" in text else ():
+        url = match.group().rstrip(".,;:!?)]}")
+        add("url", url, match.start(), match.start() + len(url))
+    for match in EMAIL.finditer(text) if "@" in text else ():
+        add("email", match.group().rstrip("."), match.start(), match.end())
+    dashed = "-" in text
+    for match in DATETIME.finditer(text) if dashed else ():
+        value = match.group().replace(" ", "T")
+        if _valid_datetime(value):
+            add("datetime", value, match.start(), match.end())
+    for match in DATE.finditer(text) if dashed else ():
+        if _valid_date(match.group()):
+            add("date", match.group(), match.start(), match.end())
+        elif not (claimed and any(taken[match.start() : match.end()])):
+            claim(match.start(), match.end())  # not a date, and not three numbers either
+    for match in TIME.finditer(text) if ":" in text else ():
+        hours, minutes = (int(part) for part in match.group().split(":")[:2])
+        if hours < 24 and minutes < 60:
+            add("time", match.group(), match.start(), match.end())
+    for match in _quoted(text):
+        inner = next(group for group in match.groups() if group is not None)
+        if inner.strip():
+            add("quoted", inner.strip(), match.start(), match.end())
+    listed = "," in text and (" and " in text or " or " in text)
+    for match in WORD_LIST.finditer(text) if listed else ():
+        items = [
+            w
+            for w in WORD.finditer(text, match.start(), match.end())
+            if w.group() not in ("and", "or")
+        ]
+        if all(w.group().islower() and w.group() not in STOP_WORDS for w in items):
+            for item in items:
+                add("word", item.group(), item.start(), item.end())
+    scanning = True
+    runs: set[str] = set()
+    copies: dict[str, int] = {}
+    joined: list[tuple[int, int]] = []  # names with "-" or "'" inside, which a yes/no may follow
+    spoken = "no" in text or "yes" in text or "true" in text or "false" in text
+    plain = text.isascii()
+    for match in (ASCII_CAPITALISED if plain else CAPITALISED).finditer(text):
+        kind, said_as = match.lastgroup, match.group()
+        if kind == "name":
+            if spoken and ("-" in said_as or "'" in said_as or "\u2019" in said_as):
+                joined.append(match.span())
+            if said_as not in runs:  # the same words again add no name
+                runs.add(said_as)
+                _names(match, add)
+        elif kind == "code":
+            add("code", said_as, match.start(), match.end())
+        else:
+            add("boolean", said_as in ("Yes", "YES", "True", "TRUE"), match.start(), match.end())
+    for match in (ASCII_NUMBERS if plain else NUMBERS).finditer(text):
+        said_as = match.group()
+        seen = copies.get(said_as, 0)
+        if seen < MAX_COPIES:
+            copies[said_as] = seen + 1
+            _number(match, add)
+    for word, pattern in LOWER_YES_NO if spoken else ():
+        for match in pattern.finditer(text) if word in text else ():
+            if joined and any(start < match.start() < end for start, end in joined):
+                continue  # "A-yes" is one name
+            add("boolean", word in ("yes", "true"), match.start(), match.end())
+    return out
+
+
+def _label_before(text: str, start: int) -> str:
+    """The "label:" or "key=" just before a value, lower case; "" when there is none."""
+    if text[max(0, start - 3) : start].rstrip()[-1:] not in (":", "="):
+        return ""
+    label = LABEL.search(text, max(0, start - 48), start)
+    return label.group(1).lower() if label else ""
+
+
+def _quoted(text: str) -> Iterator[re.Match[str]]:
+    """`QUOTED`'s matches, tried only where a quote mark opens: trying the pattern at every
+    position of a long text costs more than the rest of the extractor. `str.find` finds the
+    marks faster than a character class would."""
+    end = 0
+    for at in sorted(at for mark in QUOTE_MARKS if mark in text for at in _places(text, mark)):
+        if at >= end:
+            match = QUOTED.match(text, at)
+            if match is not None:
+                end = match.end()
+                yield match
+
+
+def _places(text: str, mark: str) -> Iterator[int]:
+    at = text.find(mark)
+    while at >= 0:
+        yield at
+        at = text.find(mark, at + 1)
+
+
+def _number(match: re.Match[str], add: Callable[..., None]) -> None:
+    said = match.group()
+    sign = said[0] if said[0] in _SIGNS else ""
+    currency = said[len(sign)] if said[len(sign)] in CURRENCIES else ""
+    decimals = match.group("decimals")
+    digits = said[len(sign) + len(currency) :].partition(".")[0].replace(",", "")
+    if len(digits) + len(decimals or "") > MAX_DIGITS:
+        return
+    number: int | float = float(f"{digits}.{decimals}") if decimals else int(digits)
+    if sign in ("-", "\u2212"):
+        number = -number
+    unit = currency
+    if not unit:
+        after = UNIT.match(match.string, match.end())
+        unit = after.group(1).lower() if after else ""
+    add("number" if decimals else "integer", number, match.start(), match.end(), unit)
+
+
+def _names(match: re.Match[str], add: Callable[..., None]) -> None:
+    """A name from a run of capitalised words, without the words that only open a sentence;
+    all-capital words in it are codes."""
+    text, offset, said = match.string, match.start(), match.group()
+    if " " not in said and not (len(said) > 1 and said.isupper()):  # one word: most names
+        if said.lower() not in STOP_WORDS:  # (a capitalised word is never a connector)
+            before = text[max(0, offset - 16) : offset].split()
+            place = bool(before) and before[-1].lower() in PLACE_WORDS
+            weak = _opens_sentence(text, offset)
+            add("name", said, offset, offset + len(said), place=place, weak=weak)
+        return
+    run: list[tuple[int, str]] = []
+    for word in said.split(" "):
+        if len(word) > 1 and word.isupper():
+            _name(text, run, add)
+            add("code", word, offset, offset + len(word))
+            run = []
+        else:
+            run.append((offset, word))
+        offset += len(word) + 1
+    _name(text, run, add)
+
+
+def _name(text: str, run: list[tuple[int, str]], add: Callable[..., None]) -> None:
+    while run and run[-1][1] in CONNECTORS:
+        run = run[:-1]
+    if not run:
+        return
+    opens = _opens_sentence(text, run[0][0])
+    if opens:
+        while run and (run[0][1].lower() in STOP_WORDS or run[0][1] in CONNECTORS):
+            run = run[1:]
+    if not run or (len(run) == 1 and run[0][1].lower() in STOP_WORDS):
+        return
+    start, end = run[0][0], run[-1][0] + len(run[-1][1])
+    before = text[max(0, start - 16) : start].split()
+    place = bool(before) and before[-1].lower() in PLACE_WORDS
+    add("name", text[start:end], start, end, place=place, weak=opens and len(run) == 1)
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 8) : start].rstrip()
+    return not before or before[-1] in SENTENCE_END
+
+
+def _valid_date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _valid_datetime(text: str) -> bool:
+    try:
+        datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
