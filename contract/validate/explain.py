@@ -113,7 +113,21 @@ def _field_name(path: PathParts) -> str:
 
 
 def _noun(schema: dict[str, Any]) -> str:
-    return str(schema.get("title") or "this object")
+    """What the object is, with its article: "an assistant message", "a tool call", "this object"."""
+    return with_article(str(schema.get("title") or "this object"))
+
+
+def with_article(noun: str) -> str:
+    """`noun` after "a" or "an" as it is spoken ("an image URL", "a user message"); a noun that
+    already starts with "this" or "the" as it is."""
+    first = noun.split(maxsplit=1)[0].lower() if noun.strip() else ""
+    if first in ("this", "the", "these", "those"):
+        return noun
+    # A "u" that sounds like "you" (usage, user, unique) takes "a"; other vowels take "an".
+    vowel = first[:1] in ("a", "e", "i", "o") or (
+        first[:1] == "u" and not first.startswith(("us", "uni", "ur", "uti"))
+    )
+    return f"{'an' if vowel else 'a'} {noun}"
 
 
 def closest_field(key: str, known: Iterable[str]) -> str | None:
@@ -145,7 +159,7 @@ def _unknown_field_message(key: str, known: tuple[str, ...], note: str | None, n
     suggestion = closest_field(key, [name for name in known if name != key])
     if suggestion:
         return f"{message}; did you mean {show(suggestion)}?"
-    return f"{message}; the known fields of a {noun} are {', '.join(known)}" if known else message
+    return f"{message}; the known fields of {noun} are {', '.join(known)}" if known else message
 
 
 def _range_text(schema: dict[str, Any]) -> str:
@@ -216,7 +230,7 @@ def _violations_of(error: ValidationError) -> list[Violation]:
             Violation(
                 "field.required",
                 json_pointer([*path, name]),
-                f"{show(name)} is missing; it is required in a {_noun(schema)}",
+                f"{show(name)} is missing; it is required in {_noun(schema)}",
             )
             for name in _names_of(error.validator_value)
             if name not in instance
