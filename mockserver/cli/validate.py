@@ -126,9 +126,13 @@ def _type_name(value: Any) -> str:
 # API's own native example sends (the seed page): such a request stays native, with the warning
 # that names max_completion_tokens.
 _COMPAT_FIELDS = ("stream_options",)
-# OpenAI request fields neither schema defines: only an OpenAI-shaped client sends them.
+# OpenAI request fields that NEITHER schema defines: they suggest an OpenAI client, so the compat
+# endpoint, but the compat contract does not take them either (its `x-tolerated` says what the mock
+# does with each; they are reported as unknown fields). The note says so.
 _OPENAI_FIELDS = ("n", "logprobs", "top_logprobs", "stop", "seed", "frequency_penalty",
-                  "presence_penalty", "logit_bias", "parallel_tool_calls")  # fmt: skip
+                  "presence_penalty", "logit_bias", "parallel_tool_calls", "metadata", "store",
+                  "service_tier", "reasoning_effort", "modalities", "prediction", "audio",
+                  "functions", "function_call")  # fmt: skip
 _NATIVE_FIELDS = ("top_k", "repetition_penalty")
 
 
@@ -162,9 +166,15 @@ def _message_clues(messages: Any) -> tuple[list[str], list[str]]:
     return compat, native
 
 
+def openai_clues(document: dict[str, Any]) -> list[str]:
+    """JSON Pointers to the OpenAI fields of a request that neither dialect defines."""
+    return [f"/{name}" for name in _OPENAI_FIELDS if name in document]
+
+
 def request_clues(document: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """(compat clues, native clues) of a request: JSON Pointers to what only one dialect has."""
-    compat = [f"/{name}" for name in (*_COMPAT_FIELDS, *_OPENAI_FIELDS) if name in document]
+    """(compat clues, native clues) of a request: JSON Pointers to what only one dialect has,
+    then (compat clues) to the OpenAI fields neither has (`openai_clues`)."""
+    compat = [f"/{name}" for name in _COMPAT_FIELDS if name in document]
     native = [f"/{name}" for name in _NATIVE_FIELDS if name in document]
     from_messages = _message_clues(document.get("messages"))
     compat += from_messages[0]
@@ -174,7 +184,7 @@ def request_clues(document: dict[str, Any]) -> tuple[list[str], list[str]]:
     if isinstance(schema, dict):
         compat += [f"/response_format/json_schema/{k}" for k in ("description", "strict")
                    if k in schema]  # fmt: skip
-    return compat, native
+    return compat + openai_clues(document), native
 
 
 def _listed(clues: list[str]) -> str:
@@ -182,20 +192,38 @@ def _listed(clues: list[str]) -> str:
     return shown + (f" and {len(clues) - 3} more" if len(clues) > 3 else "")
 
 
+def _compat_why(compat: list[str], openai: list[str], *, taken: bool = True) -> str:
+    """Why `compat` (request_clues, `openai` among them) point at the compat endpoint; `taken`
+    adds that the compat contract does not take the OpenAI fields either."""
+    only_compat = [clue for clue in compat if clue not in openai]
+    reasons = [f"{_listed(only_compat)}, which only compat requests have"] if only_compat else []
+    if openai:
+        one = len(openai) == 1
+        what = "an OpenAI field that suggests" if one else "OpenAI fields that suggest"
+        reason = f"{_listed(openai)}, {what} an OpenAI client"
+        if taken:
+            reason += (" (the compat contract does not take it either: it is reported as an "
+                       "unknown field)" if one else " (the compat contract does not take them "
+                       "either: they are reported as unknown fields)")  # fmt: skip
+        reasons.append(reason)
+    return ", and ".join(reasons)
+
+
 def request_endpoint(document: Any) -> tuple[Endpoint, str]:
     """The endpoint a request is checked against when --endpoint is not given, and a note that
     says why and how to choose."""
     compat, native = request_clues(document) if isinstance(document, dict) else ([], [])
+    openai = openai_clues(document) if compat else []
     if compat and not native:
         return "compat", (f"checked as compat (the OpenAI-compatible endpoint) because of "
-                          f"{_listed(compat)}, which only compat requests have; pass "
-                          "--endpoint native to check it as native")  # fmt: skip
+                          f"{_compat_why(compat, openai)}; pass --endpoint native to check it "
+                          "as native")  # fmt: skip
     if native and not compat:
         return "native", (f"checked as native because of {_listed(native)}, which only native "
                           "requests have; pass --endpoint compat to check it as compat")  # fmt: skip
     if native:
-        why = (f"it has both {_listed(compat)}, which only compat requests have, and "
-               f"{_listed(native)}, which only native ones have")  # fmt: skip
+        why = (f"it has both {_compat_why(compat, openai, taken=False)}, and {_listed(native)}, "
+               "which only native ones have")  # fmt: skip
     else:
         why = "nothing in it is only native or only compat"
     return "native", (f"checked as native, assumed ({why}); pass --endpoint compat to check it "

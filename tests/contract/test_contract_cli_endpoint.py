@@ -129,9 +129,9 @@ def test_a_request_with_fields_of_both_is_native_and_names_both(tmp_path, capsys
     status, _, err = _run(tmp_path, _request(n=2, top_k=3), capsys)
     assert status == 0
     assert err.splitlines()[0] == (
-        "note: checked as native, assumed (it has both /n, which only compat requests "
-        "have, and /top_k, which only native ones have); pass --endpoint compat to check it as "
-        "compat (the OpenAI-compatible endpoint), --endpoint native to choose native"
+        "note: checked as native, assumed (it has both /n, an OpenAI field that suggests an "
+        "OpenAI client, and /top_k, which only native ones have); pass --endpoint compat to check "
+        "it as compat (the OpenAI-compatible endpoint), --endpoint native to choose native"
     )
 
 
