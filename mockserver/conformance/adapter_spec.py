@@ -76,25 +76,30 @@ def raising_is_misuse(adapter: Adapter) -> Adapter:
     def guarded(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
         try:
             return adapter(base_url, api_key, conversation)
-        except Unsupported:
+        except (Unsupported, KeyboardInterrupt):
             raise
-        except Exception as exc:  # the user's code, whatever it raised: no answer from it
-            raise AdapterError(f"the adapter raised {_raised(exc)} on {conversation.scenario}/"
+        except BaseException as exc:  # the user's code, whatever it raised: no answer from it
+            # SystemExit too: a sys.exit() in an adapter ended the run with its status (0: a pass
+            # with no report) where any other exception is a usage error.
+            raise AdapterError(f"the adapter {_raised(exc)} on {conversation.scenario}/"
                                f"{conversation.step}; an adapter returns the client's errors in "
                                "ClientOutcome.error") from exc  # fmt: skip
 
     return guarded
 
 
-def _raised(exc: Exception) -> str:
-    """`Type: message (file, line N)` of an exception, on one line and cut, `file` where it was
-    raised."""
+def _raised(exc: BaseException) -> str:
+    """`raised Type: message (file, line N)` of an exception, on one line and cut, `file` where
+    it was raised; `called sys.exit(CODE) (file, line N)` for a SystemExit."""
     kind = type(exc)
     name = kind.__qualname__
     if kind.__module__ != "builtins":
         name = f"{kind.__module__}.{name}"
     message = " ".join(str(exc).split())
-    said = f"{name}: {clip(message, limit=200)}" if message else name
+    said = f"raised {name}: {clip(message, limit=200)}" if message else f"raised {name}"
+    if isinstance(exc, SystemExit):
+        code = "" if exc.code is None else clip(repr(exc.code), limit=100)
+        said = f"called sys.exit({code})"
     frames = traceback.extract_tb(exc.__traceback__)
     if not frames:  # pragma: no cover - a raised exception has at least the adapter's frame
         return said
