@@ -69,7 +69,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--adapter",
         required=True,
         metavar="MODULE:FUNCTION|NAME",
-        help="llama-api-client, llama-api-client-async, openai, or MODULE:FUNCTION",
+        help="llama-api-client, llama-api-client-async, openai, or MODULE:FUNCTION (MODULE "
+        "installed, on PYTHONPATH or in the current folder)",
     )
     client.add_argument(
         "--examples",

@@ -9,7 +9,10 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import os
+import sys
 import traceback
+from types import ModuleType
 
 from contract.conformance.checks import Adapter, ClientOutcome, Conversation, Unsupported
 from contract.validate.explain import clip
@@ -25,7 +28,8 @@ class AdapterError(Exception):
 
 
 def resolve_adapter(spec: str) -> Adapter:
-    """A built-in adapter by name, or `MODULE:FUNCTION` imported from the current environment.
+    """A built-in adapter by name, or `MODULE:FUNCTION` imported from the current environment
+    or, failing that, the current folder.
     Raises `AdapterError` when `spec` names nothing importable, or something that cannot be an
     adapter (not callable, a class, an async function, a signature that cannot take the call).
     A `MODULE:FUNCTION` adapter is returned wrapped by `raising_is_misuse`."""
@@ -47,7 +51,7 @@ def resolve_adapter(spec: str) -> Adapter:
                            "module name (Python identifiers joined by dots)")  # fmt: skip
     module_shown = clip(module_name, limit=60)
     try:
-        module = importlib.import_module(module_name)
+        module = _import(module_name)
     except ImportError as exc:
         raise AdapterError(f"--adapter {shown!r}: cannot import {module_shown!r}: "
                            f"{clip(str(exc), limit=200)}") from None  # fmt: skip
@@ -64,6 +68,39 @@ def resolve_adapter(spec: str) -> Adapter:
                            f"is {problem}; an adapter is {ADAPTER_SHAPE}")  # fmt: skip
     adapter: Adapter = candidate
     return raising_is_misuse(adapter)
+
+
+def _import(module_name: str) -> ModuleType:
+    """`module_name` imported from the environment, else from the current folder (as uvicorn and
+    pytest find `app:app` and `test_x` there): the console script's sys.path holds its own bin
+    folder, not the folder it is run from. The folder is put last, so it shadows nothing
+    installed, and only when the module's top package is found nowhere else; it stays on sys.path
+    (the adapter may import its neighbours later) when the module is found there."""
+    top = module_name.partition(".")[0]
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        here = os.getcwd()
+        if exc.name != top or any(_same_folder(entry, here) for entry in sys.path):
+            raise  # a module the adapter imports is missing, or the folder was looked in
+        sys.path.append(here)
+        importlib.invalidate_caches()
+        try:
+            return importlib.import_module(module_name)
+        except ModuleNotFoundError as again:
+            if again.name == top:  # not there either: the folder goes, the message says so
+                sys.path.remove(here)
+                raise ModuleNotFoundError(f"No module named {top!r} (installed, on PYTHONPATH or "
+                                          "in the current folder)", name=top) from None  # fmt: skip
+            raise
+
+
+def _same_folder(entry: str, folder: str) -> bool:
+    """Whether a sys.path entry is `folder` ('' is the current folder)."""
+    try:
+        return os.path.samefile(entry or os.curdir, folder)
+    except OSError:  # a zip file, a folder that is gone
+        return False
 
 
 def raising_is_misuse(adapter: Adapter) -> Adapter:
