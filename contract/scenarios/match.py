@@ -14,7 +14,7 @@ from typing import Any
 
 from contract.scenarios.model import CHAT_PATH_SUFFIX, Endpoint, Match, Step
 from contract.scenarios.patterns import MAX_SUBJECT_CHARS, search_bounded
-from contract.validate.explain import clip
+from contract.validate.explain import clip, with_article
 
 _SHOWN = 60  # characters of a request's text quoted in a match failure
 
@@ -144,7 +144,7 @@ def _check_tool_result(match: Match, request: MatchRequest) -> tuple[str, str] |
     if (role == "tool") == match.tool_result:
         return None
     wanted = "a tool result last" if match.tool_result else "no tool result last"
-    found = f"a {role}" if role else "missing"
+    found = f"{with_article(clip(str(role)))} message" if role else "missing"
     return "tool_result", f"wanted {wanted}, the last message is {found}"
 
 

@@ -111,7 +111,7 @@ def test_an_unmatched_request_names_the_closest_step_and_a_step_that_would_match
     assert missed.rule == "scenario.no_match"
     assert missed.message.startswith(
         "no scenario step matches this request; closest: scenario 'tools' step 2 ('answer'), "
-        "which failed on tool_result: wanted a tool result last, the last message is a user")
+        "which failed on tool_result: wanted a tool result last, the last message is a user message")
     assert "step 1 ('call') would match" in missed.message
 
 
