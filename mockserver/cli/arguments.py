@@ -4,6 +4,7 @@ line, exit 2), and a long value is cut in the message, never repeated whole."""
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -51,6 +52,24 @@ def positive_int(high: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"{shown(text)} is not a positive integer")
         if value > high:
             raise argparse.ArgumentTypeError(f"{shown(text)} is more than {high:,}")
+        return value
+
+    return parse
+
+
+def seconds(high: float) -> Callable[[str], float]:
+    """An argparse type: a number of seconds more than 0 and at most `high` (decimals allowed;
+    not nan or inf)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{shown(text)} is not a number of seconds") from None
+        if not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"{shown(text)} is not a positive number of seconds")
+        if value > high:
+            raise argparse.ArgumentTypeError(f"{shown(text)} is more than {high:,g} seconds")
         return value
 
     return parse

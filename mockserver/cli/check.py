@@ -20,6 +20,7 @@ from mockserver.cli.arguments import (
     int_from,
     reader_gone,
     scenario_sources_problem,
+    seconds,
 )
 
 if TYPE_CHECKING:
@@ -32,6 +33,11 @@ EXIT_OK, EXIT_FAILED, EXIT_CANNOT_RUN = 0, 1, 2
 FAILURES_PRINTED = 10
 MAX_BASE_URL_CHARS = 2048
 MAX_EXAMPLES = 10_000
+# The runners' own defaults (a test holds them equal): restated here, the parser would otherwise
+# import the runners, and with them httpx and the mock, for --help.
+SERVER_TIMEOUT_S = 60.0
+CALL_TIMEOUT_S = 120.0
+MAX_TIMEOUT_S = 3600.0
 _HOST_LABEL = re.compile(r"[A-Za-z0-9_-]{1,63}")
 
 
@@ -63,6 +69,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("native", "compat", "both"),
         default="both",
         help="which API to check (default both)",
+    )
+    server.add_argument(
+        "--timeout", type=seconds(MAX_TIMEOUT_S), default=SERVER_TIMEOUT_S, metavar="SECONDS",
+        help=f"how long each wait on the server may last: connecting, and each read of an "
+        f"answer or a stream (default {SERVER_TIMEOUT_S:g}, at most {MAX_TIMEOUT_S:,g}); past "
+        "it, that request fails 'answered'",
     )
     client = sub.add_parser("client", help="check a client through an adapter function")
     client.add_argument(
@@ -96,6 +108,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="DIR",
         help="write each failure's minimal exchange to DIR as a scenario file",
+    )
+    client.add_argument(
+        "--call-timeout", type=seconds(MAX_TIMEOUT_S), default=CALL_TIMEOUT_S, metavar="SECONDS",
+        help=f"how long to wait for each adapter call (default {CALL_TIMEOUT_S:g}, at most "
+        f"{MAX_TIMEOUT_S:,g}); past it, a failure of that case, and the run goes on",
     )
     for child in (server, client):
         child.add_argument(
@@ -192,7 +209,7 @@ def _run_server(args: argparse.Namespace, scenarios: tuple[Scenario, ...] | None
         return run_server_checks(base_url=args.base_url, api_key=args.api_key or None,
                                  scenarios=scenarios,
                                  examples=args.examples, seed=args.seed, endpoints=endpoints,
-                                 progress=progress)  # fmt: skip
+                                 timeout=args.timeout, progress=progress)  # fmt: skip
     except ServerUnreachable as exc:
         progress.clear()
         return _fail(str(exc))
@@ -200,14 +217,18 @@ def _run_server(args: argparse.Namespace, scenarios: tuple[Scenario, ...] | None
 
 def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...] | None,
                 progress: Progress) -> Report | int:  # fmt: skip
-    from mockserver.conformance.adapter_spec import AdapterError, resolve_adapter
+    from mockserver.conformance.adapter_spec import (
+        AdapterError,
+        resolve_adapter,
+        with_call_timeout,
+    )
     from mockserver.conformance.client_runner import run_client_checks
     from mockserver.conformance.exchange_runner import CannotSave
 
     if args.no_scenarios and args.examples == 0:
         return _fail("--no-scenarios plays nothing without --examples N")
     try:
-        adapter = resolve_adapter(args.adapter)
+        adapter = with_call_timeout(resolve_adapter(args.adapter), seconds=args.call_timeout)
     except AdapterError as exc:
         return _fail(str(exc))
     try:

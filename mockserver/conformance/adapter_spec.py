@@ -2,7 +2,8 @@
 something an adapter can be, before a mock is started; and what an adapter returns, checked at
 each call. A spec or an adapter that is not one is a usage error (`AdapterError`), never a
 client that does not conform: so is a `MODULE:FUNCTION` adapter that raises, where an adapter
-returns the client's errors in its outcome."""
+returns the client's errors in its outcome. `with_call_timeout` bounds each call (`--call-timeout`):
+a call that hangs is a failure of its case, graded by the client checks and `call_returned`."""
 
 from __future__ import annotations
 
@@ -11,15 +12,29 @@ import importlib
 import inspect
 import os
 import sys
+import threading
 import traceback
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
-from contract.conformance.checks import Adapter, ClientOutcome, Conversation, Unsupported
+from contract.conformance.checks import (
+    Adapter,
+    ClientCase,
+    ClientOutcome,
+    Conversation,
+    Unsupported,
+    register,
+)
+from contract.conformance.checks.client import error_expected
 from contract.validate.explain import clip
+from contract.violations import Violation
 from mockserver.conformance.adapters import BUILTINS
+from mockserver.scenarios.layer import SESSION_HEADER
 from mockserver.sdks import MissingSDK, require_sdk
 
 ADAPTER_SHAPE = "a function (base_url, api_key, conversation) -> ClientOutcome"
+DEFAULT_CALL_TIMEOUT_S = 120.0
 
 
 class AdapterError(Exception):
@@ -123,6 +138,80 @@ def raising_is_misuse(adapter: Adapter) -> Adapter:
                                "ClientOutcome.error") from exc  # fmt: skip
 
     return guarded
+
+
+class CallTimedOut(TimeoutError):
+    """The error of the outcome given for a call that did not return within the call timeout:
+    the client neither answered nor raised, it hung."""
+
+
+def with_call_timeout(
+    adapter: Adapter,
+    *,
+    seconds: float = DEFAULT_CALL_TIMEOUT_S,
+    watch: Callable[[str | None], None] | None = None,
+) -> Adapter:
+    """`adapter`, each call made in a worker thread and waited for at most `seconds`.
+
+    A call past it returns a `ClientOutcome` whose error is a `CallTimedOut`: a failure of that
+    case (`no_unexpected_error` on an answer that conforms, `call_returned` on an error answer);
+    its thread is abandoned, a daemon that never holds the process, and the later calls of the
+    same scenario session are skipped (`Unsupported`), as the abandoned call may still send
+    requests in it. What a call raises (`Unsupported`, an `AdapterError`, a bug of a built-in
+    adapter, a SystemExit) is raised here, with its traceback. `watch`, if given, is told the call
+    that starts (`scenario/step`), and None once it has returned or been given up."""
+    hung: dict[str, str] = {}  # session -> the call that hung in it
+
+    @functools.wraps(adapter)
+    def timed(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
+        call = f"{conversation.scenario}/{conversation.step}"
+        session = conversation.headers.get(SESSION_HEADER)
+        if session is not None and session in hung:
+            raise Unsupported(f"{hung[session]} did not return within {seconds:g} s "
+                              "(--call-timeout); the rest of the scenario is skipped")  # fmt: skip
+        done = threading.Event()
+        result: list[Any] = []
+
+        def run() -> None:
+            try:
+                result.append(adapter(base_url, api_key, conversation))
+            except BaseException as exc:  # all of it raised again in the caller's thread
+                result.append(exc)
+            finally:
+                done.set()
+
+        if watch is not None:
+            watch(call)
+        worker = threading.Thread(target=run, name=f"adapter call {call}", daemon=True)
+        worker.start()
+        returned = done.wait(seconds)  # a KeyboardInterrupt leaves the call watched: it ran
+        if watch is not None:
+            watch(None)
+        if not returned:
+            if session is not None:
+                hung[session] = call
+            return ClientOutcome(error=CallTimedOut(
+                f"the call did not return within {seconds:g} s (--call-timeout): the client "
+                "hung, neither answering nor raising; its thread was abandoned"))  # fmt: skip
+        value = result[0]
+        if isinstance(value, BaseException):
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    return timed
+
+
+@register(name="call_returned", rule="client.error.surfaced", scope="client")
+def call_returned(case: ClientCase) -> list[Violation] | None:
+    """A call past the call timeout on an error answer fails: the client hung instead of raising
+    it (on an answer that conforms, `no_unexpected_error` fails it)."""
+    error = case.outcome.error
+    if not isinstance(error, CallTimedOut) or not error_expected(case):
+        return None
+    status = case.seen[-1].status if case.seen else None
+    said = f"the server's last answer was {status} (or a broken stream)" if status else (
+        "the step expects the client to raise")  # fmt: skip
+    return [Violation("client.error.surfaced", "", f"{said} and {error}")]
 
 
 def _raised(exc: BaseException) -> str:

@@ -103,6 +103,7 @@ def run_server_checks(
     examples: int = 100,
     seed: int = 0,
     endpoints: Sequence[Endpoint] = ("native", "compat"),
+    timeout: float = TIMEOUT_S,
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Check the server at `base_url`; raises `ServerUnreachable` when it does not answer at all,
@@ -110,7 +111,9 @@ def run_server_checks(
 
     The defaults are `check server`'s, which passes only what it is given: `api_key` None sends
     `$LLAMA_API_KEY` (read at the call), else `DEFAULT_API_KEY`, as the Llama SDK reads its key;
-    `scenarios` None sends the example of every chat step of the built-in library (`()`: none)."""
+    `scenarios` None sends the example of every chat step of the built-in library (`()`: none).
+    `timeout` is how long each wait on the server may last (connecting, each read of an answer
+    or a stream): past it, the request has no answer (`answered` fails it, `server.unreachable`)."""
     from contract.scenarios.loading import builtin_scenarios
 
     started = time.perf_counter()
@@ -123,7 +126,7 @@ def run_server_checks(
     report = Report(kind="server", target=root, seed=seed, cases=len(cases),
                     options={"examples": examples, "endpoints": list(endpoints),
                              "scenarios": [s.name for s in chosen]})  # fmt: skip
-    with httpx.Client(timeout=TIMEOUT_S) as client:
+    with httpx.Client(timeout=timeout) as client:
         check_reachable(client, root)
         first_valid = next((case.id for case in cases if case.kind == "valid"), None)
         for done, case in enumerate(cases, start=1):
