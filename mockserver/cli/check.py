@@ -9,6 +9,7 @@ Exit status: 0 conforms, 1 does not, 2 could not run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 from pathlib import Path
@@ -185,7 +186,10 @@ def run(args: argparse.Namespace) -> int:
     if args.subject == "server":
         report = _run_server(args, scenarios, progress)
     else:
-        report = _run_client(args, scenarios, progress)
+        # What an adapter (or the client it drives) prints goes to stderr: stdout carries only
+        # the run's own lines, the failures and the summary, which CI and `| head` read.
+        with contextlib.redirect_stdout(sys.stderr):
+            report = _run_client(args, scenarios, progress)
     if isinstance(report, int):
         return report
     try:
