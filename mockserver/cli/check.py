@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from mockserver.conformance.progress import Progress
 
 EXIT_OK, EXIT_FAILED, EXIT_CANNOT_RUN = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a Ctrl-C
 FAILURES_PRINTED = 10
 MAX_BASE_URL_CHARS = 2048
 MAX_EXAMPLES = 10_000
@@ -146,12 +147,19 @@ def _summarise(report: Report, paths: list[Path], *, quiet: bool) -> int:
         _print_summary(report, paths, quiet=quiet)
     except BrokenPipeError:  # `| head` has read what it wants: the verdict is still the status
         reader_gone()
+    if "interrupted" in report.options:
+        return EXIT_INTERRUPTED
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def _print_summary(report: Report, paths: list[Path], *, quiet: bool) -> None:
     summary = report.summary()
     verdict = "conforms" if report.ok else "does NOT conform"
+    interrupted = report.options.get("interrupted")
+    if interrupted:  # a verdict on the cases finished, said to be no more than that
+        verdict = (f"INTERRUPTED after {interrupted['cases_done']} of "
+                   f"{interrupted['cases_total']} cases, "
+                   f"{'conforms' if report.ok else 'does NOT conform'} so far")  # fmt: skip
     if not quiet:
         for record in report.failures[:FAILURES_PRINTED]:
             print(f"FAILED {record.case} {record.check} [{record.rule}]: {record.message[:300]}")
@@ -183,20 +191,54 @@ def run(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         return _fail(str(exc))
     progress = Progress(f"check {args.subject}", enabled=False if args.quiet else None)
-    if args.subject == "server":
-        report = _run_server(args, scenarios, progress)
-    else:
-        # What an adapter (or the client it drives) prints goes to stderr: stdout carries only
-        # the run's own lines, the failures and the summary, which CI and `| head` read.
-        with contextlib.redirect_stdout(sys.stderr):
-            report = _run_client(args, scenarios, progress)
+    try:
+        with progress.ticking():
+            if args.subject == "server":
+                report = _run_server(args, scenarios, progress)
+            else:
+                # What an adapter (or the client it drives) prints goes to stderr: stdout carries
+                # only the run's own lines, the failures and the summary, which CI and `| head`
+                # read.
+                with contextlib.redirect_stdout(sys.stderr):
+                    report = _run_client(args, scenarios, progress)
+    except KeyboardInterrupt as stop:  # Ctrl-C: say where, then the reports there are, if any
+        progress.clear()
+        report = _interrupted(stop, progress, subject=args.subject)
     if isinstance(report, int):
         return report
     try:
         paths = write_reports(report, args.report_dir)
     except OSError as exc:
-        return _fail(f"cannot write reports to {args.report_dir}: {exc.strerror or exc}")
+        _fail(f"cannot write reports to {args.report_dir}: {exc.strerror or exc}")
+        return EXIT_INTERRUPTED if "interrupted" in report.options else EXIT_CANNOT_RUN
     return _summarise(report, paths, quiet=args.quiet)
+
+
+def _interrupted(stop: KeyboardInterrupt, progress: Progress, *, subject: str) -> Report | int:
+    """One line naming the case that was running; the report of the cases finished before it
+    when the runner gives one (check server), else EXIT_INTERRUPTED (check client: its runner
+    keeps no report past an exception)."""
+    from mockserver.conformance.server_runner import RunInterrupted
+
+    running = progress.running_case
+    if running is not None:
+        case, seconds = running
+        where = (f"while {case} was running (for {seconds:.0f} s), " if seconds >= 1
+                 else f"while {case} was running, ")  # fmt: skip
+    else:
+        where = "between two cases, " if progress.done else ""
+    count = (f"after {progress.done} of {progress.total} cases" if progress.total
+             else "before the first case ended")  # fmt: skip
+    if isinstance(stop, RunInterrupted):
+        stopped = stop.report.options["interrupted"]
+        print(f"llama-contract check: interrupted {where}after {stopped['cases_done']} of "
+              f"{stopped['cases_total']} cases; the reports hold those", file=sys.stderr)  # fmt: skip
+        return stop.report
+    why = " (a client run writes them only when it ends)" if subject == "client" and (
+        progress.done) else ""  # fmt: skip
+    print(f"llama-contract check: interrupted {where}{count}; no reports written{why}",
+          file=sys.stderr)  # fmt: skip
+    return EXIT_INTERRUPTED
 
 
 def _run_server(args: argparse.Namespace, scenarios: tuple[Scenario, ...] | None,
@@ -213,7 +255,8 @@ def _run_server(args: argparse.Namespace, scenarios: tuple[Scenario, ...] | None
         return run_server_checks(base_url=args.base_url, api_key=args.api_key or None,
                                  scenarios=scenarios,
                                  examples=args.examples, seed=args.seed, endpoints=endpoints,
-                                 timeout=args.timeout, progress=progress)  # fmt: skip
+                                 timeout=args.timeout, progress=progress,
+                                 running=progress.running)  # fmt: skip
     except ServerUnreachable as exc:
         progress.clear()
         return _fail(str(exc))
@@ -232,7 +275,8 @@ def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...] | None
     if args.no_scenarios and args.examples == 0:
         return _fail("--no-scenarios plays nothing without --examples N")
     try:
-        adapter = with_call_timeout(resolve_adapter(args.adapter), seconds=args.call_timeout)
+        adapter = with_call_timeout(resolve_adapter(args.adapter), seconds=args.call_timeout,
+                                    watch=progress.running)  # fmt: skip
     except AdapterError as exc:
         return _fail(str(exc))
     try:

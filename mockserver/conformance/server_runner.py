@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from contract.conformance.checks import Exchange, curl_command, run_checks
-from contract.conformance.report import Report, records_of, request_features
+from contract.conformance.report import CheckRecord, Report, records_of, request_features
 from contract.scenarios.loading import Scenario
 from mockserver.conformance.cases import Case, Endpoint, generated_cases, scenario_cases
 
@@ -25,6 +25,17 @@ _API_PATHS: dict[str, str] = {"native": "/v1/chat/completions",
 
 class ServerUnreachable(Exception):
     """The server cannot be reached, or refuses the key: nothing worth reporting was checked."""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """A KeyboardInterrupt (Ctrl-C) during the run, with the report of the cases finished before
+    it (`report.cases` of them; `report.options["interrupted"]` says where it stopped) and the
+    case whose request was in flight."""
+
+    def __init__(self, report: Report, case: str) -> None:
+        super().__init__(f"interrupted while {case} was running")
+        self.report = report
+        self.case = case
 
 
 def _first_answer_problem(exchange: Exchange, root: str) -> str | None:
@@ -105,6 +116,7 @@ def run_server_checks(
     endpoints: Sequence[Endpoint] = ("native", "compat"),
     timeout: float = TIMEOUT_S,
     progress: Callable[[int, int], None] | None = None,
+    running: Callable[[str], None] | None = None,
 ) -> Report:
     """Check the server at `base_url`; raises `ServerUnreachable` when it does not answer at all,
     or answers the first valid request with no answer, 401 or 403 (a refused key).
@@ -113,7 +125,10 @@ def run_server_checks(
     `$LLAMA_API_KEY` (read at the call), else `DEFAULT_API_KEY`, as the Llama SDK reads its key;
     `scenarios` None sends the example of every chat step of the built-in library (`()`: none).
     `timeout` is how long each wait on the server may last (connecting, each read of an answer
-    or a stream): past it, the request has no answer (`answered` fails it, `server.unreachable`)."""
+    or a stream): past it, the request has no answer (`answered` fails it, `server.unreachable`).
+    `progress(done, total)` is called after each case, `running(case_id)` as each is sent.
+    A KeyboardInterrupt during the run comes out as a `RunInterrupted` carrying the report of the
+    cases finished before it."""
     from contract.scenarios.loading import builtin_scenarios
 
     started = time.perf_counter()
@@ -130,23 +145,37 @@ def run_server_checks(
         check_reachable(client, root)
         first_valid = next((case.id for case in cases if case.kind == "valid"), None)
         for done, case in enumerate(cases, start=1):
-            exchange = _send(client, root, api_key, case)
-            if case.id == first_valid and (problem := _first_answer_problem(exchange, root)):
-                raise ServerUnreachable(problem)
-            report.coverage.update(
-                request_features(
-                    exchange.request_body,
-                    dialect=case.endpoint,
-                    endpoint="chat",
-                    status=exchange.status,
-                )
-            )
-            evidence = evidence_of(exchange, seed=seed)
-            for outcome in run_checks(exchange, scope="server"):
-                report.add(records_of(outcome, case=case.id,
-                                      evidence=None if outcome.passed and not outcome.violations
-                                      else evidence))  # fmt: skip
+            if running is not None:
+                running(case.id)
+            try:
+                features, records = _check_case(client, root, api_key, case, seed=seed,
+                                                first_valid=case.id == first_valid)  # fmt: skip
+            except KeyboardInterrupt:
+                report.cases = done - 1  # what the report holds: the cases finished
+                report.options["interrupted"] = {"case": case.id, "cases_done": done - 1,
+                                                 "cases_total": len(cases)}  # fmt: skip
+                report.duration_s = time.perf_counter() - started
+                raise RunInterrupted(report, case.id) from None
+            report.coverage.update(features)  # a case counts whole, or (interrupted) not at all
+            report.add(records)
             if progress is not None:
                 progress(done, len(cases))
     report.duration_s = time.perf_counter() - started
     return report
+
+
+def _check_case(client: httpx.Client, root: str, api_key: str, case: Case, *, seed: int,
+                first_valid: bool) -> tuple[list[str], list[CheckRecord]]:  # fmt: skip
+    """Send one case and check its answer: the features it covers and its records."""
+    exchange = _send(client, root, api_key, case)
+    if first_valid and (problem := _first_answer_problem(exchange, root)):
+        raise ServerUnreachable(problem)
+    features = request_features(exchange.request_body, dialect=case.endpoint, endpoint="chat",
+                                status=exchange.status)  # fmt: skip
+    evidence = evidence_of(exchange, seed=seed)
+    records: list[CheckRecord] = []
+    for outcome in run_checks(exchange, scope="server"):
+        records += records_of(outcome, case=case.id,
+                              evidence=None if outcome.passed and not outcome.violations
+                              else evidence)  # fmt: skip
+    return features, records
