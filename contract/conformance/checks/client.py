@@ -10,7 +10,7 @@ import itertools
 import json
 from typing import Any
 
-from contract.conformance.checks.client_model import ClientCase
+from contract.conformance.checks.client_model import ClientCase, RequestSeen
 from contract.conformance.checks.registry import register
 from contract.scenarios.loading import Respond
 from contract.validate.documents import validate_request
@@ -33,6 +33,13 @@ def _one(rule: str, message: str, path: str = "") -> list[Violation]:
     return [Violation(rule, path, message)]
 
 
+def _answered(case: ClientCase) -> bool:
+    """A chat call the step answered with what the checks of its content grade: not an error it
+    expected, not a request the scenario refused as matching no step."""
+    return (case.conversation.operation == "chat" and not error_expected(case)
+            and refused_answer(case) is None)  # fmt: skip
+
+
 def _scripted(case: ClientCase) -> Respond | None:
     """The scripted success answer the client got, when it reached the client unchanged (a bare
     204 or 205 scripts none: no text, no stop reason)."""
@@ -51,7 +58,35 @@ def _final_status(case: ClientCase) -> int | None:
     return case.seen[-1].status if case.seen else None
 
 
+def unmatched_requests(case: ClientCase) -> list[tuple[int, RequestSeen]]:
+    """The requests of the call (numbered from 1) that the mock's scenario refused as matching no
+    step, which are the client's doing: all of them but a retry refused by a scenario that has
+    answered its last step (`when_done: fail`) after a step of this call answered an error or a
+    redirect (the scenario's own answer to retries)."""
+    found = []
+    for number, request in enumerate(case.seen, start=1):
+        if request.matched:
+            continue
+        retried = any(r.matched and r.step is not None and r.status >= 300
+                      for r in case.seen[:number - 1])  # fmt: skip
+        if request.scenario_miss == "scenario.finished" and retried:
+            continue
+        found.append((number, request))
+    return found
+
+
+def refused_answer(case: ClientCase) -> RequestSeen | None:
+    """The call's last request, when the scenario refused it as matching no step (its 404 is no
+    answer of the step: neither an error the step expected nor one it did not)."""
+    found = unmatched_requests(case)
+    if found and found[-1][0] == len(case.seen):
+        return found[-1][1]
+    return None
+
+
 def error_expected(case: ClientCase) -> bool:
+    if refused_answer(case) is not None:
+        return False  # `request_matched` says what happened
     expect = case.step.expect
     if expect is not None and expect.raises is not None:
         return expect.raises
@@ -74,6 +109,33 @@ def requests_conform(case: ClientCase) -> list[Violation] | None:
     return found
 
 
+_REFUSED_AS = {
+    "scenario.no_match": "the client sent a request the conversation did not ask for",
+    "scenario.finished": "the client sent a request after the scenario's last step had answered",
+    "scenario.unknown": "the client sent a request whose x-mock-scenario names no scenario "
+                        "(send the conversation's headers as they are)",
+}  # fmt: skip
+
+
+@register(name="request_matched", rule="client.request.matched", scope="client")
+def request_matched(case: ClientCase) -> list[Violation] | None:
+    """Every request the client sent for a call matched the scenario's step: the client sent the
+    request the conversation asked for (its stream, tools, messages ...), not another one."""
+    if not case.seen:
+        return None
+    found = unmatched_requests(case)
+    if not found:
+        return []
+    number, request = found[0]
+    why = _REFUSED_AS.get(request.scenario_miss or "", "the mock's scenario refused the request")
+    message = (f"{why} (request {number} of {len(case.seen)}, step {case.step.name!r}); the mock "
+               f"answered {request.status} {request.scenario_miss}: "
+               f"{request.miss_message or 'no scenario step matches this request'}")  # fmt: skip
+    if len(found) > 1:
+        message += f" ({len(found) - 1} more request(s) of this call matched no step either)"
+    return _one("client.request.matched", message)
+
+
 @register(name="error_surfaced", rule="client.error.surfaced", scope="client")
 def error_surfaced(case: ClientCase) -> list[Violation] | None:
     """An error answer (or a broken stream) reaches the user as an error."""
@@ -94,7 +156,7 @@ def error_surfaced(case: ClientCase) -> list[Violation] | None:
 @register(name="no_unexpected_error", rule="client.error.unexpected", scope="client")
 def no_unexpected_error(case: ClientCase) -> list[Violation] | None:
     """The client does not raise on an answer that conforms."""
-    if error_expected(case):
+    if error_expected(case) or refused_answer(case) is not None:
         return None
     error = case.outcome.error
     if error is None:
@@ -110,7 +172,7 @@ def text_intact(case: ClientCase) -> list[Violation] | None:
     wanted = respond.text if respond is not None and respond.document is None else None
     contains = expect.text_contains if expect is not None else None
     regex = expect.text_regex if expect is not None else None
-    if case.conversation.operation != "chat" or error_expected(case):
+    if not _answered(case):
         return None
     if wanted is None and contains is None and regex is None:
         return None
@@ -136,7 +198,7 @@ def _arguments(text: str) -> Any:
 @register(name="tool_calls_intact", rule="client.tool_calls.intact", scope="client")
 def tool_calls_intact(case: ClientCase) -> list[Violation] | None:
     """Tool calls reach the user whole: every call, its name, id and arguments."""
-    if case.conversation.operation != "chat" or error_expected(case):
+    if not _answered(case):
         return None
     expect, respond = case.step.expect, _scripted(case)
     got = case.outcome.tool_calls
@@ -171,7 +233,7 @@ def tool_calls_intact(case: ClientCase) -> list[Violation] | None:
 @register(name="document_intact", rule="client.document.intact", scope="client")
 def document_intact(case: ClientCase) -> list[Violation] | None:
     """Structured output reaches the user as the document the server sent."""
-    if case.conversation.operation != "chat" or error_expected(case):
+    if not _answered(case):
         return None
     expect, respond = case.step.expect, _scripted(case)
     sent = respond.document if respond is not None else None
@@ -196,7 +258,7 @@ def document_intact(case: ClientCase) -> list[Violation] | None:
 @register(name="stop_reason", rule="client.stop_reason", scope="client")
 def stop_reason(case: ClientCase) -> list[Violation] | None:
     """The stop reason reaches the user as the server sent it."""
-    if case.conversation.operation != "chat" or error_expected(case):
+    if not _answered(case):
         return None
     expect, respond = case.step.expect, _scripted(case)
     wanted = expect.stop_reason if expect is not None else None

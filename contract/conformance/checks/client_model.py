@@ -103,6 +103,16 @@ class RequestSeen:
     body: Any
     violations: tuple[Violation, ...] = ()
     step: str | None = None  # the scenario step that answered
+    # When the mock's scenario refused the request as matching no step: the rule of its 404
+    # (scenario.no_match, scenario.finished; scenario.unknown, a 400, for an x-mock-scenario
+    # naming no scenario) and its message, which says which matcher failed. None: a step answered.
+    scenario_miss: str | None = None
+    miss_message: str | None = None
+
+    @property
+    def matched(self) -> bool:
+        """The scenario answered this request (no refusal as matching no step)."""
+        return self.scenario_miss is None
 
 
 @dataclass(frozen=True, slots=True)
