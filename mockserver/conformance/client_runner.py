@@ -96,11 +96,50 @@ def _keep_miss_message(call: ChatCall, response: MockResponse) -> MockResponse:
     return response
 
 
+# What the evidence shows of the requests the client sent: the first few, each body cut past
+# this many characters of compact JSON (a JUnit failure prints each part of the evidence up to
+# 4,000 characters).
+SENT_SHOWN = 3
+SENT_BODY_CHARS = 600
+
+
+def _bounded(body: Any) -> Any:
+    """`body` as it is when its compact JSON is short, else the start of that JSON, marked cut."""
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
+    if len(text) <= SENT_BODY_CHARS:
+        return body
+    return f"{text[:SENT_BODY_CHARS]}... (cut: {len(text)} characters of JSON in all)"
+
+
+def sent_by_the_client(seen: Sequence[RequestSeen]) -> list[dict[str, Any]]:
+    """The requests the mock received for a call, as the evidence shows them: the first
+    `SENT_SHOWN`, bodies bounded, each with the mock's refusal when no scenario step matched."""
+    shown: list[dict[str, Any]] = []
+    for number, request in enumerate(seen[:SENT_SHOWN], start=1):
+        item: dict[str, Any] = {"request": number, "method": request.method,
+                                "path": request.path, "status": request.status}  # fmt: skip
+        if request.scenario_miss is not None:
+            said = f": {request.miss_message}" if request.miss_message else ""
+            item["refused"] = request.scenario_miss + said
+        # A retry sends the same body: shown once.
+        same = [earlier for earlier, other in enumerate(seen[: number - 1], start=1)
+                if other.body == request.body]  # fmt: skip
+        item["body"] = f"the same as request {same[0]}" if same else _bounded(request.body)
+        shown.append(item)
+    if len(seen) > SENT_SHOWN:
+        shown.append({"not_shown": f"{len(seen) - SENT_SHOWN} more request(s); "
+                                   "response.requests_seen lists them all"})  # fmt: skip
+    return shown
+
+
 def _evidence(conversation: Conversation, outcome: ClientOutcome,
               seen: Sequence[RequestSeen]) -> dict[str, Any]:  # fmt: skip
     return {
+        # `body` is the step's request: what the conversation asked the client to send;
+        # `sent_by_the_client` is what the mock received.
         "request": {"scenario": conversation.scenario, "step": conversation.step,
                     "endpoint": conversation.endpoint, "operation": conversation.operation,
+                    "sent_by_the_client": sent_by_the_client(seen),
                     "body": conversation.request},
         "outcome": outcome.describe(),
         "response": {"requests_seen": [{"method": r.method, "path": r.path, "status": r.status,
