@@ -23,6 +23,9 @@ PROGRAMMING_ERRORS: tuple[type[BaseException], ...] = (
     RecursionError, NotImplementedError,
 )  # fmt: skip
 
+# Error statuses a client must not retry: the SDKs retry 408, 409, 429 and 5xx only.
+_NOT_RETRYABLE = frozenset({400, 401, 403, 404, 405, 413, 415, 422})
+
 # Faults that change how an answer arrives but not what it says.
 _FAITHFUL_FAULTS = frozenset(
     {"latency", "slow_stream", "rate_limit", "fail_then_succeed", "redirect", "stall"}
@@ -297,5 +300,11 @@ def retry_count(case: ClientCase) -> list[Violation] | None:
         return None
     if len(case.seen) == expect.requests:
         return []
-    return _one("client.retry.count", f"the server saw {len(case.seen)} request(s) for this call; "
-                f"expected {expect.requests}")  # fmt: skip
+    message = (
+        f"the server saw {len(case.seen)} request(s) for this call; expected {expect.requests}"
+    )
+    retried = sorted({r.status for r in case.seen[:-1] if r.status in _NOT_RETRYABLE})
+    if len(case.seen) > expect.requests and retried:
+        message += (f": the client retried {', '.join(map(str, retried))}, which is not "
+                    "retryable (the SDKs retry 408, 409, 429 and 5xx only)")  # fmt: skip
+    return _one("client.retry.count", message)
