@@ -3,7 +3,7 @@ something an adapter can be, before a mock is started; and what an adapter retur
 each call. A spec or an adapter that is not one is a usage error (`AdapterError`), never a
 client that does not conform: so is a `MODULE:FUNCTION` adapter that raises, where an adapter
 returns the client's errors in its outcome. `with_call_timeout` bounds each call (`--call-timeout`):
-a call that hangs is a failure of its case, graded by the client checks and `call_returned`."""
+a call that hangs is a failure of its case (`call_returned`, rule `client.call.timeout`)."""
 
 from __future__ import annotations
 
@@ -20,15 +20,12 @@ from typing import Any
 
 from contract.conformance.checks import (
     Adapter,
-    ClientCase,
+    CallTimedOut,
     ClientOutcome,
     Conversation,
     Unsupported,
-    register,
 )
-from contract.conformance.checks.client import error_expected
 from contract.validate.explain import clip
-from contract.violations import Violation
 from mockserver.conformance.adapters import BUILTINS
 from mockserver.scenarios.layer import SESSION_HEADER
 from mockserver.sdks import MissingSDK, require_sdk
@@ -140,11 +137,6 @@ def raising_is_misuse(adapter: Adapter) -> Adapter:
     return guarded
 
 
-class CallTimedOut(TimeoutError):
-    """The error of the outcome given for a call that did not return within the call timeout:
-    the client neither answered nor raised, it hung."""
-
-
 def with_call_timeout(
     adapter: Adapter,
     *,
@@ -154,7 +146,7 @@ def with_call_timeout(
     """`adapter`, each call made in a worker thread and waited for at most `seconds`.
 
     A call past it returns a `ClientOutcome` whose error is a `CallTimedOut`: a failure of that
-    case (`no_unexpected_error` on an answer that conforms, `call_returned` on an error answer);
+    case (`call_returned`, rule `client.call.timeout`; no other check grades its outcome);
     its thread is abandoned, a daemon that never holds the process, and the later calls of the
     same scenario session are skipped (`Unsupported`), as the abandoned call may still send
     requests in it. What a call raises (`Unsupported`, an `AdapterError`, a bug of a built-in
@@ -199,19 +191,6 @@ def with_call_timeout(
         return value  # type: ignore[no-any-return]
 
     return timed
-
-
-@register(name="call_returned", rule="client.error.surfaced", scope="client")
-def call_returned(case: ClientCase) -> list[Violation] | None:
-    """A call past the call timeout on an error answer fails: the client hung instead of raising
-    it (on an answer that conforms, `no_unexpected_error` fails it)."""
-    error = case.outcome.error
-    if not isinstance(error, CallTimedOut) or not error_expected(case):
-        return None
-    status = case.seen[-1].status if case.seen else None
-    said = f"the server's last answer was {status} (or a broken stream)" if status else (
-        "the step expects the client to raise")  # fmt: skip
-    return [Violation("client.error.surfaced", "", f"{said} and {error}")]
 
 
 def _raised(exc: BaseException) -> str:

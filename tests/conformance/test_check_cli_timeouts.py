@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from contract.conformance.checks import ClientOutcome, Conversation
+from contract.conformance.checks import CallTimedOut, ClientOutcome, Conversation
 from contract.scenarios.loading import builtin_scenario
 from mockserver import MockConfig, MockService
 from mockserver.adapters.flask_app import create_app
 from mockserver.adapters.live import LiveApp
 from mockserver.cli.main import build_parser, main
 from mockserver.conformance.adapter_spec import (
-    CallTimedOut,
     resolve_adapter,
     with_call_timeout,
 )
@@ -80,9 +79,11 @@ def test_a_call_past_the_timeout_fails_its_case_skips_its_scenario_and_the_run_g
                          "seed-example", "--call-timeout", "0.5")  # fmt: skip
     out, err = capsys.readouterr()
     assert code == 1, err
-    assert ("FAILED multi-turn/population no_unexpected_error [client.error.unexpected]: the client "
-            "raised CallTimedOut: the call did not return within 0.5 s (--call-timeout): the "
+    assert ("FAILED multi-turn/population call_returned [client.call.timeout]: the server saw no "
+            "request of the call; the call did not return within 0.5 s (--call-timeout): the "
             "client hung, neither answering nor raising; its thread was abandoned") in out
+    hung = [r for r in _records(tmp_path) if r["case"] == "multi-turn/population"]
+    assert [r["check"] for r in hung if r["status"] == "failed"] == ["call_returned"]  # one record
     assert "does NOT conform: 4 cases" in out
     records = _records(tmp_path)
     by_case = {r["case"]: r for r in records if r["check"] == "adapter"}
@@ -99,10 +100,9 @@ def test_a_call_that_hangs_on_an_error_answer_fails_as_not_raising_it(tmp_path: 
                          "error-400-bad-request", "--call-timeout", "0.5", "--quiet")  # fmt: skip
     assert code == 1
     failed = [r for r in _records(tmp_path) if r["status"] == "failed"]
-    assert [(r["check"], r["rule"]) for r in failed] == [("call_returned",
-                                                           "client.error.surfaced")]  # fmt: skip
-    assert failed[0]["message"].startswith("the server's last answer was 400 (or a broken "
-                                           "stream) and the call did not return within 0.5 s")  # fmt: skip
+    assert [(r["check"], r["rule"]) for r in failed] == [("call_returned", "client.call.timeout")]
+    assert failed[0]["message"].startswith("the server's last answer was 400; the call did not "
+                                           "return within 0.5 s")  # fmt: skip
 
 
 def test_generated_exchanges_that_hang_fail_and_the_run_ends(tmp_path: Path) -> None:
@@ -120,7 +120,8 @@ def test_the_timeout_wraps_any_adapter_from_python() -> None:
     report = run_client_checks(adapter, target="hangs",
                                scenarios=[builtin_scenario("seed-example")])  # fmt: skip
     assert not report.ok
-    assert "CallTimedOut" in report.failures[0].message
+    assert [f.rule for f in report.failures] == ["client.call.timeout"]
+    assert "did not return within 0.2 s" in report.failures[0].message
 
 
 def test_what_a_call_raises_comes_out_in_the_caller_s_thread() -> None:

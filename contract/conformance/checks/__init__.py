@@ -3,6 +3,7 @@ checks grade one `Exchange`, client checks one `ClientCase` (see the adapter con
 
 from contract.conformance.checks.client_model import (
     Adapter,
+    CallTimedOut,
     ClientCase,
     ClientOutcome,
     Conversation,
@@ -23,6 +24,7 @@ from contract.conformance.checks.registry import (
 
 __all__ = [
     "Adapter",
+    "CallTimedOut",
     "Check",
     "CheckOutcome",
     "ClientCase",

@@ -10,7 +10,7 @@ import itertools
 import json
 from typing import Any
 
-from contract.conformance.checks.client_model import ClientCase, RequestSeen
+from contract.conformance.checks.client_model import CallTimedOut, ClientCase, RequestSeen
 from contract.conformance.checks.registry import register
 from contract.scenarios.loading import Respond
 from contract.validate.documents import validate_request
@@ -38,9 +38,14 @@ def _one(rule: str, message: str, path: str = "") -> list[Violation]:
 
 def _answered(case: ClientCase) -> bool:
     """A chat call the step answered with what the checks of its content grade: not an error it
-    expected, not a request the scenario refused as matching no step."""
+    expected, not a request the scenario refused as matching no step, not a call that hung."""
     return (case.conversation.operation == "chat" and not error_expected(case)
-            and refused_answer(case) is None)  # fmt: skip
+            and refused_answer(case) is None and not _hung(case))  # fmt: skip
+
+
+def _hung(case: ClientCase) -> bool:
+    """Whether the call did not return within the call timeout (`call_returned` says so)."""
+    return isinstance(case.outcome.error, CallTimedOut)
 
 
 def _scripted(case: ClientCase) -> Respond | None:
@@ -125,7 +130,12 @@ def request_matched(case: ClientCase) -> list[Violation] | None:
     """Every request the client sent for a call matched the scenario's step: the client sent the
     request the conversation asked for (its stream, tools, messages ...), not another one."""
     if not case.seen:
-        return None
+        if case.outcome.error is not None:
+            return None  # it raised before sending (or hung): what it raised is graded
+        return _one("client.request.matched", "the server saw no request of this call carrying "
+                    "its session header, yet the client returned a result: send the "
+                    "conversation's headers (Conversation.headers) with every request of the "
+                    "call; they tell the mock which scenario and session answer")  # fmt: skip
     found = unmatched_requests(case)
     if not found:
         return []
@@ -139,10 +149,21 @@ def request_matched(case: ClientCase) -> list[Violation] | None:
     return _one("client.request.matched", message)
 
 
+@register(name="call_returned", rule="client.call.timeout", scope="client")
+def call_returned(case: ClientCase) -> list[Violation] | None:
+    """The call returns within the call timeout: the client answers or raises, it does not hang."""
+    if not _hung(case):
+        return None
+    status = _final_status(case)
+    seen = f"the server's last answer was {status}; " if status is not None else (
+        "the server saw no request of the call; ")  # fmt: skip
+    return _one("client.call.timeout", f"{seen}{case.outcome.error}")
+
+
 @register(name="error_surfaced", rule="client.error.surfaced", scope="client")
 def error_surfaced(case: ClientCase) -> list[Violation] | None:
     """An error answer (or a broken stream) reaches the user as an error."""
-    if not error_expected(case):
+    if not error_expected(case) or _hung(case):
         return None
     error = case.outcome.error
     if isinstance(error, PROGRAMMING_ERRORS):
@@ -159,7 +180,7 @@ def error_surfaced(case: ClientCase) -> list[Violation] | None:
 @register(name="no_unexpected_error", rule="client.error.unexpected", scope="client")
 def no_unexpected_error(case: ClientCase) -> list[Violation] | None:
     """The client does not raise on an answer that conforms."""
-    if error_expected(case) or refused_answer(case) is not None:
+    if error_expected(case) or refused_answer(case) is not None or _hung(case):
         return None
     error = case.outcome.error
     if error is None:

@@ -24,6 +24,11 @@ class Unsupported(Exception):
     OpenAI-compatible client): the case is reported as skipped, not failed."""
 
 
+class CallTimedOut(TimeoutError):
+    """The error of the outcome given for a call that did not return within the call timeout:
+    the client neither answered nor raised, it hung (`call_returned` fails the case)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Conversation:
     """One call the client makes: `operation` on `endpoint` with the request body `request`.
