@@ -24,8 +24,6 @@ from contract.scenarios.loading import Scenario, Step, builtin_scenarios
 from mockserver.adapters.live import LiveServer
 from mockserver.config import MockConfig
 from mockserver.conformance.adapter_spec import AdapterError, outcome_problem
-from mockserver.core.chat import ChatCall
-from mockserver.core.http import MockResponse
 from mockserver.core.service import MockService
 from mockserver.scenarios.layer import install_scenarios
 from mockserver.state.journal import JournalEntry
@@ -52,48 +50,14 @@ def conversation_of(scenario: Scenario, step: Step, *, session: str) -> Conversa
                                  "x-mock-session": session})  # fmt: skip
 
 
-# The journal entry's key for the message of a scenario's refusal (set by `_keep_miss_message`).
-MISS_MESSAGE = "scenario_miss_message"
-
-
 def seen_request(entry: JournalEntry) -> RequestSeen:
     violations = entry.validation.violations if entry.validation is not None else ()
     miss = entry.extra.get("scenario_miss")
-    message = entry.extra.get(MISS_MESSAGE)
+    message = entry.extra.get("scenario_miss_message")
     return RequestSeen(started=entry.started, method=entry.method, path=entry.path,
                        status=entry.status, body=entry.body, violations=tuple(violations),
                        step=entry.step, scenario_miss=miss if isinstance(miss, str) else None,
                        miss_message=message if isinstance(message, str) else None)  # fmt: skip
-
-
-def _refusal_message(body: bytes, rule: str) -> str | None:
-    """The message of the error `rule` in a native or compat error body, if it is there."""
-    try:
-        document = json.loads(body)
-    except ValueError:
-        return None
-    if not isinstance(document, dict):
-        return None
-    compat = document.get("error")
-    holder: dict[str, Any] = compat if isinstance(compat, dict) else document
-    errors = holder.get("errors")
-    for error in errors if isinstance(errors, list) else ():
-        if isinstance(error, dict) and error.get("rule") == rule:
-            message = error.get("message")
-            return message if isinstance(message, str) else None
-    return None
-
-
-def _keep_miss_message(call: ChatCall, response: MockResponse) -> MockResponse:
-    """A chat filter: when the scenario refused the request as matching no step, keep its
-    message (which names the matcher that failed) in the journal entry, beside the rule the
-    scenario layer puts there. The answer is left as it is."""
-    rule = call.entry.extra.get("scenario_miss")
-    if isinstance(rule, str) and isinstance(response.body, bytes):
-        message = _refusal_message(response.body, rule)
-        if message is not None:
-            call.entry.extra[MISS_MESSAGE] = message
-    return response
 
 
 # What the evidence shows of the requests the client sent: the first few, each body cut past
@@ -153,7 +117,6 @@ class ConformanceMock:
 
     def __init__(self, config: MockConfig | None = None) -> None:
         self.service = MockService(config if config is not None else MockConfig(port=0))
-        self.service.chat_handler.filters.append(_keep_miss_message)
         self.live = LiveServer(self.service)
 
     def entries(self, session: str | None) -> list[JournalEntry]:

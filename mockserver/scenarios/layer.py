@@ -167,6 +167,7 @@ class ScenarioLayer:
         if isinstance(chosen, NoMatch):
             call.entry.scenario = chosen.scenario
             call.entry.extra["scenario_miss"] = chosen.rule
+            call.entry.extra["scenario_miss_message"] = chosen.message  # which matcher failed
             return chosen
         if chosen is None:
             return None, None

@@ -63,6 +63,8 @@ def test_a_header_fault_answers_a_request_no_step_matches() -> None:
     entry = service.store.journal_entries()[-1]
     assert entry.fault == "http_error; status=418"
     assert entry.extra["scenario_miss"] == "scenario.no_match"
+    assert entry.to_dict()["scenario_miss_message"].startswith(  # which matcher failed, journaled
+        "no scenario step matches this request; closest: scenario 'weather'")
     assert _chat(service, "weather?", x_mock_fault="http_error; status=418").status == 418
 
 
