@@ -184,3 +184,18 @@ def found(result: Any) -> list[tuple[str, str]]:
 
 def errors(result: Any) -> list[tuple[str, str]]:
     return [(v.rule, v.path) for v in result.errors]
+
+WEATHER_FUNCTION = {"name": "get_weather", "parameters": {
+    "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}  # fmt: skip
+
+
+# OpenAI Chat Completions parameters neither contract defines, each with a value as the openai SDK
+# sends it (`functions` names the get_weather tool of the tests).
+OPENAI_PARAMETERS: dict[str, Any] = {
+    "n": 2, "stop": ["\n"], "seed": 3, "logprobs": True, "top_logprobs": 2,
+    "frequency_penalty": 0.5, "presence_penalty": 0.5, "logit_bias": {"50256": -100},
+    "parallel_tool_calls": False, "metadata": {"run": "1"}, "store": True,
+    "service_tier": "auto", "reasoning_effort": "low", "modalities": ["text"],
+    "prediction": {"type": "content", "content": "x"}, "audio": {"voice": "alloy", "format": "wav"},
+    "functions": [WEATHER_FUNCTION], "function_call": "auto",
+}  # fmt: skip

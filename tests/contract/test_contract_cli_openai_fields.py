@@ -9,21 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from contract_samples import OPENAI_PARAMETERS
 
 from mockserver.cli.main import main
 from mockserver.cli.validate import request_clues, request_endpoint
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 USER = {"role": "user", "content": "hi"}
-# OpenAI Chat Completions parameters that neither the native nor the compat contract defines.
-OPENAI_FIELDS: dict[str, Any] = {
-    "n": 2, "stop": ["\n"], "seed": 3, "logprobs": True, "top_logprobs": 2,
-    "frequency_penalty": 0.5, "presence_penalty": 0.5, "logit_bias": {"50256": -100},
-    "parallel_tool_calls": False, "metadata": {"run": "1"}, "store": True,
-    "service_tier": "auto", "reasoning_effort": "low", "modalities": ["text"],
-    "prediction": {"type": "content", "content": "x"}, "audio": {"voice": "alloy", "format": "wav"},
-    "functions": [{"name": "f", "parameters": {"type": "object"}}], "function_call": "auto",
-}  # fmt: skip
 
 
 def _request(**fields: Any) -> dict[str, Any]:
@@ -78,9 +70,9 @@ def test_a_strict_check_makes_the_openai_field_an_error_as_the_note_implies(tmp_
     assert found == [("field.unknown", "/seed", "error")]
 
 
-@pytest.mark.parametrize("field", sorted(OPENAI_FIELDS))
+@pytest.mark.parametrize("field", sorted(OPENAI_PARAMETERS))
 def test_every_openai_parameter_points_at_compat_and_is_named_an_openai_field(field):
-    document = _request(**{field: OPENAI_FIELDS[field]})
+    document = _request(**{field: OPENAI_PARAMETERS[field]})
     assert request_clues(document) == ([f"/{field}"], [])
     endpoint, note = request_endpoint(document)
     assert endpoint == "compat"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from contract_samples import OPENAI_PARAMETERS, WEATHER_FUNCTION
 
 from contract import validate_request
 from contract.schemas import load_schema
@@ -18,17 +19,7 @@ from mockserver.cli.validate import _OPENAI_FIELDS
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 QUESTION = {"role": "user", "content": "What is the weather in Paris?"}
-WEATHER = {"type": "function", "function": {"name": "get_weather", "parameters": {
-    "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}  # fmt: skip
-# A value of each as the openai SDK sends it.
-OPENAI_PARAMETERS: dict[str, Any] = {
-    "n": 2, "stop": ["\n"], "seed": 3, "logprobs": True, "top_logprobs": 2,
-    "frequency_penalty": 0.5, "presence_penalty": 0.5, "logit_bias": {"50256": -100},
-    "parallel_tool_calls": False, "metadata": {"run": "1"}, "store": True,
-    "service_tier": "auto", "reasoning_effort": "low", "modalities": ["text"],
-    "prediction": {"type": "content", "content": "x"}, "audio": {"voice": "alloy", "format": "wav"},
-    "functions": [WEATHER["function"]], "function_call": "auto",
-}  # fmt: skip
+WEATHER = {"type": "function", "function": WEATHER_FUNCTION}
 
 
 def _request(**fields: Any) -> dict[str, Any]:
