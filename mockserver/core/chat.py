@@ -116,9 +116,10 @@ class ChatHandler:
             remembered = Remembered(payload, ValidationResult((violation,)))
         else:
             validation = validate_request(payload, endpoint=dialect, strict=self.config.strict)
-            if validation.ok and any(v.rule == NULL_RULE for v in validation.violations):
-                payload = without_nulls(payload)  # answered as the request without them
             remembered = Remembered(payload, validation)
+            if validation.ok and any(v.rule == NULL_RULE for v in validation.violations):
+                # answered as the request without them; journaled as sent
+                remembered.payload, remembered.sent = without_nulls(payload), payload
         remembered.warnings = _warnings_header(remembered.validation)
         self.memo.put(dialect, request.body, remembered)
         return remembered
@@ -137,7 +138,7 @@ class ChatHandler:
             remembered.validation,
             remembered.warnings,
         )
-        entry.body = payload
+        entry.body = payload if remembered.sent is None else remembered.sent
         entry.validation = validation
         if not validation.ok:
             return error_response(400, validation.violations, dialect=dialect, headers=warnings)

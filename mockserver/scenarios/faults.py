@@ -71,6 +71,7 @@ class FaultPlan:
     tool_call_style: str | None = None  # tool_call_as_text
     applied: list[FaultSpec] = field(default_factory=list)
     cuts_stream: bool = False  # truncate_stream: the answer breaks off
+    in_stream: list[str] = field(default_factory=list)  # delays that wait between events
 
     @property
     def active(self) -> bool:
@@ -85,8 +86,10 @@ class FaultPlan:
         return response
 
     def idle(self, acted: set[str]) -> frozenset[str]:
-        """The faults that act on a generated answer or its stream, other than `acted`."""
-        return frozenset(f.name for f in self.applied if f.kind.role in ("content", "stream")) - acted
+        """The faults that act on a generated answer or its stream (a stall after N events
+        too), other than `acted`."""
+        acting = frozenset(f.name for f in self.applied if f.kind.role in ("content", "stream"))
+        return (acting | frozenset(self.in_stream)) - acted
 
 
 def rng_for(context: FaultContext, name: str) -> random.Random:
@@ -170,6 +173,7 @@ def plan_faults(
                 plan.delay_s += seconds
             else:
                 plan.stream_rewrites.append(stall_after(after, seconds, sleep))
+                plan.in_stream.append(name)
         elif name in ("fail_then_succeed", "redirect"):
             count = _count(store, f"fault:{name}:{context.session}:{context.request_key}")
             if count > spec.integer("times", 1):

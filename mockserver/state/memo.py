@@ -25,6 +25,7 @@ class Remembered:
     answer: Any = None  # the engine's Completion or EngineError, once computed
     rendered: bytes | None = None  # the non-streamed JSON answer, once written
     warnings: list[tuple[str, str]] = field(default_factory=list)  # the x-contract-warnings header
+    sent: Any = None  # the body as sent, when `payload` differs (compat nulls left out)
 
 
 class RequestMemo:

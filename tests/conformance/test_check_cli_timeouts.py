@@ -105,6 +105,19 @@ def test_a_call_that_hangs_on_an_error_answer_fails_as_not_raising_it(tmp_path: 
                                            "return within 0.5 s")  # fmt: skip
 
 
+def test_a_call_that_hangs_before_sending_fails_once_even_where_a_count_is_expected(
+    tmp_path: Path,
+) -> None:
+    """error-400 expects one request and rate-limit-then-success a retry: a hang is graded by
+    `call_returned` alone, not also as a client that did not send or did not retry."""
+    code = _check_client(tmp_path, "hangs_always", "--scenarios", "error-400-bad-request",
+                         "rate-limit-then-success", "--call-timeout", "0.2", "--quiet")  # fmt: skip
+    assert code == 1
+    failed = [(r["case"], r["check"]) for r in _records(tmp_path) if r["status"] == "failed"]
+    assert failed == [("error-400-bad-request/fail", "call_returned"),
+                      ("rate-limit-then-success/limited", "call_returned")], failed  # fmt: skip
+
+
 def test_generated_exchanges_that_hang_fail_and_the_run_ends(tmp_path: Path) -> None:
     code = _check_client(tmp_path, "hangs_always", "--no-scenarios", "--examples", "2",
                          "--call-timeout", "0.05", "--quiet")  # fmt: skip

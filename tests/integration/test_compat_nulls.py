@@ -41,6 +41,9 @@ def test_parameters_passed_as_none_are_read_as_left_out(mock: Any) -> None:
     assert answer.choices[0].finish_reason == "stop"
     warned = {w["path"]: w["rule"] for w in _warned(raw)}
     assert warned == {f"/{key}": "field.null" for key in NULLABLE_BY_OPENAI}
+    journaled = next(e for e in mock.service.store.journal_entries()
+                     if e.id == raw.headers["x-request-id"])  # fmt: skip
+    assert journaled.body["max_tokens"] is None  # the body as sent, where the warning points
 
 
 def test_an_answer_sent_back_with_model_dump_is_accepted(mock: Any) -> None:

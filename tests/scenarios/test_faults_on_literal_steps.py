@@ -102,6 +102,13 @@ def test_stream_faults_on_a_literal_body_for_a_stream_request_are_not_journaled(
     assert _journaled_fault(service) is None
 
 
+def test_a_stall_after_n_events_has_no_events_to_wait_between_on_a_literal_body() -> None:
+    service = _service({"body": BODY})
+    answer, body = _chat(service, "stall; after=1; ms=1500", stream=True)
+    assert (answer.status, json.loads(body)) == (200, BODY)
+    assert _journaled_fault(service) is None
+
+
 def test_tool_call_as_text_with_a_tool_call_is_applied_and_journaled() -> None:
     call = {"name": "get_weather", "arguments": {"city": "Paris"}}
     service = _service({"tool_calls": [call]})
