@@ -3,6 +3,7 @@ and grade what the client produced and sent."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 import uuid
@@ -132,12 +133,17 @@ class ConformanceMock:
         in its outcome: anything it raises is a bug of the adapter and propagates with its
         traceback, never counted as the client surfacing an error."""
         before = len(self.entries(session))
+        before_sessionless = len(self.entries(None)) if session is not None else 0
         suffix = "/compat/v1" if conversation.endpoint == "compat" else "/v1"
         outcome = adapter(self.live.base_url + suffix, API_KEY, conversation)
         problem = outcome_problem(outcome)
         if problem:
             raise AdapterError(f"the adapter {problem}")
-        return outcome, tuple(seen_request(entry) for entry in self.entries(session)[before:])
+        seen = [seen_request(entry) for entry in self.entries(session)[before:]]
+        if session is not None:  # calls are played one at a time: these are this call's
+            seen += [dataclasses.replace(seen_request(entry), sessionless=True)
+                     for entry in self.entries(None)[before_sessionless:]]  # fmt: skip
+        return outcome, tuple(seen)
 
 
 def run_client_checks(

@@ -22,6 +22,16 @@ def test_a_client_that_drops_the_conversation_headers_fails_saying_so() -> None:
     assert not report.ok
     failed = [r for r in report.failures if r.rule == "client.request.matched"]
     assert failed, [f"{r.check} {r.rule}: {r.message}" for r in report.failures]
-    assert "the server saw no request of this call carrying its session header" in failed[0].message
+    assert "request(s) of this call without its session header" in failed[0].message
     assert run_client_checks(llama_api_client, target="sdk",
                              scenarios=[builtin_scenario("streaming-text")]).ok  # fmt: skip
+
+
+def test_a_client_that_drops_the_headers_and_raises_fails_saying_so_too() -> None:
+    """On an error scenario the client raises, so it 'surfaced the error': the requests it sent
+    without the session header are what the call is graded on."""
+    report = run_client_checks(_without_headers, target="no headers",
+                               scenarios=[builtin_scenario("error-500-server-error")])  # fmt: skip
+    failed = [r for r in report.failures if r.rule == "client.request.matched"]
+    assert failed, [f"{r.check} {r.rule}: {r.message}" for r in report.failures]
+    assert "request(s) of this call without its session header" in failed[0].message

@@ -125,17 +125,23 @@ _REFUSED_AS = {
 }  # fmt: skip
 
 
+_SEND_HEADERS = ("send the conversation's headers (Conversation.headers) with every request of "
+                 "the call; they tell the mock which scenario and session answer")
+
+
 @register(name="request_matched", rule="client.request.matched", scope="client")
 def request_matched(case: ClientCase) -> list[Violation] | None:
     """Every request the client sent for a call matched the scenario's step: the client sent the
     request the conversation asked for (its stream, tools, messages ...), not another one."""
+    sessionless = sum(request.sessionless for request in case.seen)
+    if sessionless:
+        return _one("client.request.matched", f"the server saw {sessionless} request(s) of this "
+                    f"call without its session header: {_SEND_HEADERS}")  # fmt: skip
     if not case.seen:
         if case.outcome.error is not None:
             return None  # it raised before sending (or hung): what it raised is graded
         return _one("client.request.matched", "the server saw no request of this call carrying "
-                    "its session header, yet the client returned a result: send the "
-                    "conversation's headers (Conversation.headers) with every request of the "
-                    "call; they tell the mock which scenario and session answer")  # fmt: skip
+                    f"its session header, yet the client returned a result: {_SEND_HEADERS}")
     found = unmatched_requests(case)
     if not found:
         return []

@@ -113,6 +113,7 @@ class RequestSeen:
     # naming no scenario) and its message, which says which matcher failed. None: a step answered.
     scenario_miss: str | None = None
     miss_message: str | None = None
+    sessionless: bool = False  # sent during the call without the conversation's session header
 
     @property
     def matched(self) -> bool:
