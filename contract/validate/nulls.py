@@ -60,8 +60,8 @@ def nullable_variant(schema: dict[str, Any]) -> dict[str, Any]:
     out["properties"] = _nullable(schema.get("properties", {}), top)
     definitions = dict(schema.get("$defs", {}))
     for name, definition in definitions.items():
-        role = definition.get("properties", {}).get("role", {}).get("const")
-        if isinstance(role, str) and role in by_role:
+        role = _role(definition)
+        if role in by_role:
             definitions[name] = {
                 **definition, "properties": _nullable(definition["properties"], by_role[role])
             }
@@ -98,10 +98,16 @@ def _optional_fields() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     top = _optional(schema)
     by_role: dict[str, frozenset[str]] = {}
     for definition in schema.get("$defs", {}).values():
-        role = definition.get("properties", {}).get("role", {}).get("const")
-        if isinstance(role, str):
+        role = _role(definition)
+        if role is not None:
             by_role[role] = _optional(definition)
     return top, by_role
+
+
+def _role(definition: dict[str, Any]) -> str | None:
+    """The role a message definition is for (its `role` const), None for other definitions."""
+    role = definition.get("properties", {}).get("role", {}).get("const")
+    return role if isinstance(role, str) else None
 
 
 def _optional(schema: dict[str, Any]) -> frozenset[str]:

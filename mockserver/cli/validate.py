@@ -237,7 +237,7 @@ def detect(document: Any) -> tuple[str, str | None, str]:
     if not isinstance(document, dict):
         return ("stream", None, "") if document == DONE else ("unknown", None, "")
     if "messages" in document:
-        return "request", request_endpoint(document)[0], "chat"
+        return "request", None, "chat"  # which endpoint: `request_endpoint`, with its note
     if "event" in document:
         return "chunk", "native", "chunk"
     if obj == "chat.completion.chunk":
