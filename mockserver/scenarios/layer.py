@@ -105,7 +105,7 @@ class ScenarioLayer:
         step_faults = step.faults if step is not None else ()  # Prefer: example= too
         overridden = any(spec.kind.role == "replace" for spec in header_faults)
         standing = self.standing_faults.take(stream=stream, overridden=overridden)
-        faults = merge_faults(header_faults, standing, step_faults)
+        faults = merge_faults(header_faults, standing.faults, step_faults)
         if not faults:
             faults = chaos_faults(self.config.chaos_rate, context)
         plan = self._plan(call, faults, context)
@@ -118,8 +118,9 @@ class ScenarioLayer:
         if step is None and not plan.active:
             return None
         response, answer, idle = self._answer(call, step, plan, key)
-        if idle:  # the journal names only the faults that acted
+        if idle:  # the journal names only the faults that acted; an idle standing one waits
             call.entry.fault = ", ".join(str(f) for f in plan.applied if f.name not in idle) or None
+            self.standing_faults.give_back(standing, idle)
         if step is not None and step.respond is not None:
             apply_step_headers(response, step.respond.headers)
         if selection is not None:
@@ -187,7 +188,7 @@ class ScenarioLayer:
         standing = self.standing_faults.take(
             stream=stream, replacing=not replacing, overridden=replacing
         )
-        faults = merge_faults(header_faults, standing)
+        faults = merge_faults(header_faults, standing.faults)
         if not any(spec.kind.role == "replace" for spec in faults):
             return refusal
         key = request_key(call.request.path, call.payload)

@@ -118,3 +118,79 @@ def test_tool_call_as_text_with_a_tool_call_is_applied_and_journaled() -> None:
     assert "tool_calls" not in message or not message["tool_calls"]
     assert "get_weather" in message["content"]["text"]
     assert _journaled_fault(service) == "tool_call_as_text; style=json"
+
+
+def _stand(service: MockService, fault: str, times: int) -> list[Any]:
+    layer = install_scenarios(service)
+    body = json.dumps({"fault": fault, "times": times}).encode()
+    request = MockRequest("POST", "/_mock/faults", {"content-type": "application/json"}, body)
+    assert layer.admin_faults(request).status in (200, 201)
+    return _remaining(service)
+
+
+def _remaining(service: MockService) -> list[Any]:
+    layer = install_scenarios(service)
+    listed = layer.admin_faults(MockRequest("GET", "/_mock/faults", {}, b""))
+    return [entry["remaining"] for entry in json.loads(b"".join(listed.iter_body()))["faults"]]
+
+
+def _plain_chat(
+    service: MockService, text: str = "hi", *, stream: bool = False
+) -> tuple[MockResponse, bytes]:
+    body = {"model": MODEL, "messages": [{"role": "user", "content": text}], "stream": stream}
+    headers = {"authorization": "Bearer k", "content-type": "application/json",
+               "x-mock-session": "one"}  # fmt: skip
+    response = service.handle(
+        MockRequest("POST", "/v1/chat/completions", headers, json.dumps(body).encode())
+    )
+    return response, b"".join(response.iter_body())
+
+
+@pytest.mark.parametrize(
+    ("respond", "fault", "stream"),
+    [
+        ({"status": 204}, "malformed_json", False),
+        ({"text": "Sunny."}, "tool_call_as_text", False),
+        ({"body": BODY}, "truncate_stream; after=1", True),
+        ({"body": BODY}, "stall; after=1; ms=1500", True),
+    ],
+)
+def test_a_standing_fault_with_nothing_to_act_on_keeps_its_uses(
+    respond: dict[str, Any], fault: str, stream: bool
+) -> None:
+    service = _service(respond)
+    assert _stand(service, fault, 1) == [1]
+    _plain_chat(service, stream=stream)
+    _plain_chat(service, stream=stream)
+    assert _remaining(service) == [1]  # it waits for an answer it can change
+    assert _journaled_fault(service) is None
+
+
+def test_a_standing_fault_with_nothing_to_act_on_waits_for_an_answer_it_can_change() -> None:
+    call = {"name": "get_weather", "arguments": {"city": "Paris"}}
+    service = MockService(MockConfig())
+    layer = install_scenarios(service)
+    steps = [
+        {"match": {"last_user_message": {"contains": "joke"}}, "respond": {"text": "Ha."}},
+        {"match": {"last_user_message": {"contains": "weather"}},
+         "respond": {"tool_calls": [call]}},
+    ]  # fmt: skip
+    request = MockRequest("POST", "/_mock/scenarios", {"content-type": "application/json"},
+                          json.dumps({"name": "two", "steps": steps}).encode())  # fmt: skip
+    assert layer.admin_scenarios(request).status == 200
+    _stand(service, "tool_call_as_text", 1)
+    _stand(service, "latency; ms=0", 2)
+    first, _ = _plain_chat(service, "a joke")
+    assert first.status == 200
+    assert _remaining(service) == [1, 1]  # the text answer used the latency only
+    _, body = _plain_chat(service, "the weather")
+    assert "get_weather" in json.loads(body)["completion_message"]["content"]["text"]
+    assert _remaining(service) == []
+    assert _journaled_fault(service) == "tool_call_as_text; style=json, latency; distribution=fixed; ms=0"
+
+
+def test_a_set_with_one_fault_that_acted_is_counted() -> None:
+    service = _service({"status": 204})
+    _stand(service, "malformed_json, latency; ms=0", 1)
+    _plain_chat(service)
+    assert _remaining(service) == []
