@@ -154,12 +154,7 @@ def _summarise(report: Report, paths: list[Path], *, quiet: bool) -> int:
 
 def _print_summary(report: Report, paths: list[Path], *, quiet: bool) -> None:
     summary = report.summary()
-    verdict = "conforms" if report.ok else "does NOT conform"
-    interrupted = report.options.get("interrupted")
-    if interrupted:  # a verdict on the cases finished, said to be no more than that
-        verdict = (f"INTERRUPTED after {interrupted['cases_done']} of "
-                   f"{interrupted['cases_total']} cases, "
-                   f"{'conforms' if report.ok else 'does NOT conform'} so far")  # fmt: skip
+    verdict = report.verdict()
     if not quiet:
         for record in report.failures[:FAILURES_PRINTED]:
             print(f"FAILED {record.case} {record.check} [{record.rule}]: {record.message[:300]}")
@@ -203,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
                     report = _run_client(args, scenarios, progress)
     except KeyboardInterrupt as stop:  # Ctrl-C: say where, then the reports there are, if any
         progress.clear()
-        report = _interrupted(stop, progress, subject=args.subject)
+        report = _interrupted(stop, progress)
     if isinstance(report, int):
         return report
     try:
@@ -214,11 +209,10 @@ def run(args: argparse.Namespace) -> int:
     return _summarise(report, paths, quiet=args.quiet)
 
 
-def _interrupted(stop: KeyboardInterrupt, progress: Progress, *, subject: str) -> Report | int:
+def _interrupted(stop: KeyboardInterrupt, progress: Progress) -> Report | int:
     """One line naming the case that was running; the report of the cases finished before it
-    when the runner gives one (check server), else EXIT_INTERRUPTED (check client: its runner
-    keeps no report past an exception)."""
-    from mockserver.conformance.server_runner import RunInterrupted
+    when the runner gives one, else EXIT_INTERRUPTED (before the first case began)."""
+    from mockserver.conformance.progress import RunInterrupted
 
     running = progress.running_case
     if running is not None:
@@ -234,9 +228,7 @@ def _interrupted(stop: KeyboardInterrupt, progress: Progress, *, subject: str) -
         print(f"llama-contract check: interrupted {where}after {stopped['cases_done']} of "
               f"{stopped['cases_total']} cases; the reports hold those", file=sys.stderr)  # fmt: skip
         return stop.report
-    why = " (a client run writes them only when it ends)" if subject == "client" and (
-        progress.done) else ""  # fmt: skip
-    print(f"llama-contract check: interrupted {where}{count}; no reports written{why}",
+    print(f"llama-contract check: interrupted {where}{count}; no reports written",
           file=sys.stderr)  # fmt: skip
     return EXIT_INTERRUPTED
 

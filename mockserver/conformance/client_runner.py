@@ -25,6 +25,7 @@ from contract.scenarios.loading import Scenario, Step, builtin_scenarios
 from mockserver.adapters.live import LiveServer
 from mockserver.config import MockConfig
 from mockserver.conformance.adapter_spec import AdapterError, outcome_problem
+from mockserver.conformance.progress import RunInterrupted
 from mockserver.core.service import MockService
 from mockserver.scenarios.layer import install_scenarios
 from mockserver.state.journal import JournalEntry
@@ -170,27 +171,52 @@ def run_client_checks(
     mock = conformance_mock if conformance_mock is not None else ConformanceMock()
     # Progress counts cases, as the summary does: each call of a scenario, each generated
     # exchange (hypothesis may play fewer; shrinking plays more, which are no cases).
-    total = sum(len(calls_of(scenario)) for scenario in chosen) + examples
+    calls = [(scenario, calls_of(scenario)) for scenario in chosen]
+    total = sum(len(scenario_calls) for _, scenario_calls in calls) + examples
+    graded = 0  # the cases whose records the report holds: a scenario's calls, as they end
 
     def advanced() -> None:
         if progress is not None:
             progress(report.cases, max(total, report.cases))
 
+    def call_ended() -> None:
+        nonlocal graded
+        graded = report.cases
+        advanced()
+
     # Scenario files as well as built-in names: the mock serves what the conversation names.
     install_scenarios(mock.service).router.activate(chosen, replace=False)
     mock.live.start()
     try:
-        for scenario in chosen:
-            _play(mock, adapter, scenario, report, advanced)
+        for scenario, _ in calls:
+            _play(mock, adapter, scenario, report, call_ended)
         if examples:
             run_generated(mock, adapter, report, examples=examples, seed=seed,
                           save_failures=save_failures, on_case=advanced)  # fmt: skip
         if progress is not None and report.cases != total:  # hypothesis played fewer
             progress(report.cases, report.cases)  # end on the count the summary gives
+    except KeyboardInterrupt:
+        # The report keeps the calls graded before it; generated exchanges are graded only
+        # when all have played, so an interrupt among them keeps none of them.
+        running = _case_after(calls, graded) if graded < total - examples else "generated"
+        report.cases = graded
+        report.options["interrupted"] = {"case": running, "cases_done": graded,
+                                         "cases_total": total}  # fmt: skip
+        report.duration_s = time.perf_counter() - started
+        raise RunInterrupted(report, running) from None
     finally:
         mock.live.stop()
     report.duration_s = time.perf_counter() - started
     return report
+
+
+def _case_after(calls: list[tuple[Scenario, list[tuple[Step, Conversation]]]], done: int) -> str:
+    """The id of the scenario call that comes after the first `done`."""
+    for scenario, scenario_calls in calls:
+        if done < len(scenario_calls):
+            return f"{scenario.name}/{scenario_calls[done][0].name}"
+        done -= len(scenario_calls)
+    return "generated"
 
 
 def calls_of(scenario: Scenario, *, session: str = "") -> list[tuple[Step, Conversation]]:

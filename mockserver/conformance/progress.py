@@ -14,7 +14,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from contract.conformance.report import Report
 
 BAR_WIDTH = 30
 LOG_INTERVAL_S = 5.0
@@ -142,3 +145,14 @@ class Progress:
         end = "" if self._drawn else "\n"
         self.stream.write(f"\r{line}{pad}{end}")
         self.stream.flush()
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """A KeyboardInterrupt (Ctrl-C) during a check, with the report of the cases finished before
+    it (`report.cases` of them; `report.options["interrupted"]` says where it stopped) and the
+    case whose request was in flight."""
+
+    def __init__(self, report: Report, case: str) -> None:
+        super().__init__(f"interrupted while {case} was running")
+        self.report = report
+        self.case = case

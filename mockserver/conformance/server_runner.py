@@ -14,6 +14,7 @@ from contract.conformance.checks import Exchange, curl_command, run_checks
 from contract.conformance.report import CheckRecord, Report, records_of, request_features
 from contract.scenarios.loading import Scenario
 from mockserver.conformance.cases import Case, Endpoint, generated_cases, scenario_cases
+from mockserver.conformance.progress import RunInterrupted
 
 TIMEOUT_S = 60.0
 API_KEY_VARIABLE = "LLAMA_API_KEY"  # as the Llama SDK: the key when none is given
@@ -25,17 +26,6 @@ _API_PATHS: dict[str, str] = {"native": "/v1/chat/completions",
 
 class ServerUnreachable(Exception):
     """The server cannot be reached, or refuses the key: nothing worth reporting was checked."""
-
-
-class RunInterrupted(KeyboardInterrupt):
-    """A KeyboardInterrupt (Ctrl-C) during the run, with the report of the cases finished before
-    it (`report.cases` of them; `report.options["interrupted"]` says where it stopped) and the
-    case whose request was in flight."""
-
-    def __init__(self, report: Report, case: str) -> None:
-        super().__init__(f"interrupted while {case} was running")
-        self.report = report
-        self.case = case
 
 
 def _first_answer_problem(exchange: Exchange, root: str) -> str | None:

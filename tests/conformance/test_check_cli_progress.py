@@ -175,7 +175,9 @@ def _run(args: list[str], cwd: Path) -> subprocess.Popen[str]:
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
 
 
-def test_ctrl_c_during_a_client_run_names_the_case_running_and_exits_130(tmp_path: Path) -> None:
+def test_ctrl_c_during_a_client_run_writes_the_reports_of_the_calls_graded_marked_interrupted(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "interrupting.py").write_text(INTERRUPTING_ADAPTER)
     process = _run(["check", "client", "--adapter", "interrupting:adapter", "--scenarios",
                     "multi-turn", "seed-example", "--report-dir", "out", "--quiet"],
@@ -183,10 +185,16 @@ def test_ctrl_c_during_a_client_run_names_the_case_running_and_exits_130(tmp_pat
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
     assert err == ("llama-contract check: interrupted while multi-turn/population was running, "
-                   "after 1 of 4 cases; no reports written (a client run writes them only when "
-                   "it ends)\n")  # fmt: skip
-    assert out == ""
-    assert not (tmp_path / "out").exists()
+                   "after 1 of 4 cases; the reports hold those\n")  # fmt: skip
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["options"]["interrupted"] == {"case": "multi-turn/population", "cases_done": 1,
+                                                "cases_total": 4}  # fmt: skip
+    assert report["summary"]["cases"] == 1
+    assert {r["case"] for r in report["records"]} == {"multi-turn/capital"}
+    assert out.splitlines()[-1].startswith(
+        "client interrupting:adapter INTERRUPTED after 1 of 4 cases, conforms so far: 1 cases;")
+    summary_md = (tmp_path / "out" / "summary.md").read_text()
+    assert "interrupted" in summary_md.lower()
 
 
 class _InterruptsOnThirdChat:

@@ -241,3 +241,24 @@ def test_a_record_message_says_where_and_what_and_leaves_the_rule_to_the_record(
     (record,) = records_of(CheckOutcome(check, found), case="c")
     assert record.rule == "client.text.intact"
     assert record.message == "the client returned ''; /text: cut short"
+
+
+def test_every_report_of_an_interrupted_run_says_so(tmp_path: Path) -> None:
+    report = Report(kind="client", target="my:adapter", cases=1,
+                    options={"interrupted": {"case": "multi-turn/population", "cases_done": 1,
+                                             "cases_total": 4}})  # fmt: skip
+    report.add([CheckRecord("request_conforms", "client.request.conforms", "passed",
+                            "multi-turn/capital", "ok")])  # fmt: skip
+    write_reports(report, tmp_path)
+    said = "INTERRUPTED after 1 of 4 cases, conforms so far"
+    assert said in (tmp_path / "summary.md").read_text().splitlines()[0]
+    page = (tmp_path / "report.html").read_text()
+    assert f"<span class='failed'>{said}</span></h1>" in page  # not green: the run is not whole
+    suites = ET.parse(tmp_path / "junit.xml").getroot()
+    assert (suites.get("tests"), suites.get("errors"), suites.get("failures")) == ("2", "1", "0")
+    error = suites.find("testsuite/testcase/error")
+    assert error is not None
+    assert error.get("message") == said
+    loaded = load_report(tmp_path / "report.json")
+    assert loaded.verdict() == said
+    assert report.verdict() == said

@@ -78,8 +78,9 @@ def _tests(report: Report) -> list[str]:
 
 def render_html(report: Report) -> str:
     summary = report.summary()
-    verdict = "conforms" if report.ok else "does not conform"
+    verdict = report.verdict(failed="does not conform")
     not_passed = [r for r in report.records if r.status in ("failed", "warning")]
+    interrupted = "interrupted" in report.options
     checks: dict[str, dict[str, int]] = {}
     for record in report.records:
         row = checks.setdefault(
@@ -91,7 +92,7 @@ def render_html(report: Report) -> str:
         f"<title>Llama API contract: {_esc(report.kind)} check</title>",
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>Llama API contract: {_esc(report.kind)} check — <span class="
-        f"'{'passed' if report.ok else 'failed'}'>{_esc(verdict)}</span></h1>",
+        f"'{'passed' if report.ok and not interrupted else 'failed'}'>{_esc(verdict)}</span></h1>",
         _table(["target", "seed", "cases", "tool", "contract", "created", "duration"], [[
             f"<code>{_esc(report.target)}</code>", _esc("-" if report.seed is None else report.seed), summary["cases"],
             _esc(f"{report.tool['name']} {report.tool['version']}"),

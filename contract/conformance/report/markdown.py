@@ -13,7 +13,7 @@ def _cell(text: object) -> str:
 
 def render_markdown(report: Report) -> str:
     summary = report.summary()
-    verdict = "conforms" if report.ok else "does NOT conform"
+    verdict = report.verdict()
     lines = [
         f"## Llama API contract: {report.kind} check — {verdict}",
         "",

@@ -147,6 +147,16 @@ class Report:
     def ok(self) -> bool:
         return not self.failures
 
+    def verdict(self, *, failed: str = "does NOT conform") -> str:
+        """"conforms" or `failed`; for a run cut short (Ctrl-C), no more than a verdict on the
+        cases it finished, saying so."""
+        said = "conforms" if self.ok else failed
+        stopped = self.options.get("interrupted")
+        if not stopped:
+            return said
+        return (f"INTERRUPTED after {stopped['cases_done']} of {stopped['cases_total']} cases, "
+                f"{said} so far")
+
     def summary(self) -> dict[str, int]:
         counts = Counter(record.status for record in self.records)
         return {"passed": counts["passed"], "failed": counts["failed"],
