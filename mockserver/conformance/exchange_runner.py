@@ -23,6 +23,7 @@ from contract.conformance.checks import (
     ClientCase,
     ClientOutcome,
     Conversation,
+    RequestSeen,
     Unsupported,
     run_checks,
 )
@@ -30,7 +31,7 @@ from contract.conformance.checks.registry import CheckOutcome, registered_checks
 from contract.conformance.report import CheckRecord, Report, record_message
 from contract.strategies import ClientExchange, exchanges
 from mockserver.conformance.adapter_spec import AdapterError
-from mockserver.conformance.client_runner import ConformanceMock
+from mockserver.conformance.client_runner import ConformanceMock, sent_by_the_client
 from mockserver.scenarios.layer import SCENARIO_HEADER, SESSION_HEADER, install_scenarios
 
 Endpoint = str
@@ -47,11 +48,13 @@ class Finding:
     message: str
     exchange: ClientExchange
     outcome: ClientOutcome
+    seen: tuple[RequestSeen, ...] = ()  # what the mock received
 
     def evidence(self, seed: int) -> dict[str, Any]:
         return {
             "seed": seed,
             "exchange": self.exchange.to_data(),
+            "request": {"sent_by_the_client": sent_by_the_client(self.seen)},
             "outcome": self.outcome.describe(),
             "content_deltas": self.exchange.content_deltas(),
         }
@@ -153,7 +156,7 @@ def find_failures(
         failed = failures_of(checked)
         if failed:
             check, rule, message = failed[0]
-            raise _failure(Finding(check, rule, message, exchange, case.outcome))
+            raise _failure(Finding(check, rule, message, exchange, case.outcome, case.seen))
 
     try:
         property_of_the_client()

@@ -86,6 +86,9 @@ def test_a_client_bug_the_scenarios_miss_is_found_and_shrunk(bug: str, tmp_path:
     assert evidence["seed"] == 1
     respond = evidence["exchange"]["steps"][0]["respond"]
     assert minimal(respond), respond
+    [sent] = evidence["request"]["sent_by_the_client"]  # what the mock received, as for a scenario
+    assert sent["status"] == 200
+    assert sent["body"]["messages"] == evidence["exchange"]["steps"][0]["request"]["messages"]
     # The saved scenario replays the failure: a regression test to keep.
     saved = load_scenarios([tmp_path / "failures"])
     replayed = run_client_checks(getattr(buggy_clients, bug), target=bug, scenarios=saved)
