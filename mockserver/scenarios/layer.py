@@ -21,7 +21,6 @@ from contract.scenarios.match import MatchRequest, request_key
 from mockserver.core.errors import error_response, json_bytes, simple_error
 from mockserver.core.http import MockRequest, MockResponse
 from mockserver.engine import EngineError, tokenize
-from mockserver.scenarios.admin import AdminFaults
 from mockserver.scenarios.faults import (
     FaultContext,
     FaultPlan,
@@ -39,6 +38,7 @@ from mockserver.scenarios.scripted import (
     error_answer,
     scripted_completion,
 )
+from mockserver.scenarios.standing import StandingFaults
 
 if TYPE_CHECKING:
     from mockserver.config import MockConfig
@@ -67,7 +67,7 @@ class ScenarioLayer:
         self.sleep = sleep
         scenarios = load_scenarios(config.scenarios) if config.scenarios else ()
         self.router = ScenarioRouter(store, scenarios)
-        self.standing_faults = AdminFaults(store)
+        self.standing_faults = StandingFaults(store)
 
     # The responder hook.
     def respond(self, call: ChatCall) -> MockResponse | None:

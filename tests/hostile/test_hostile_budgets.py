@@ -239,7 +239,7 @@ def test_active_scenarios_are_limited_and_the_refusal_changes_nothing() -> None:
 
 
 def test_standing_faults_are_limited() -> None:
-    from mockserver.scenarios.admin import MAX_STANDING_FAULTS
+    from mockserver.scenarios.standing import MAX_STANDING_FAULTS
 
     client = _client()
     for _ in range(MAX_STANDING_FAULTS):
