@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from contract.strategies import chat_requests
+from contract.validate.detect import request_endpoint
 from mockserver.cli.main import main
-from mockserver.cli.validate import request_endpoint
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 USER = {"role": "user", "content": "Weather in Paris?"}

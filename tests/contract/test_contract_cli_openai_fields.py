@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from contract_samples import OPENAI_PARAMETERS
 
+from contract.validate.detect import request_clues, request_endpoint
 from mockserver.cli.main import main
-from mockserver.cli.validate import request_clues, request_endpoint
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 USER = {"role": "user", "content": "hi"}

@@ -14,8 +14,8 @@ from contract_samples import OPENAI_PARAMETERS, WEATHER_FUNCTION
 
 from contract import validate_request
 from contract.schemas import load_schema
+from contract.validate.detect import _OPENAI_FIELDS
 from mockserver import MockConfig, MockRequest, MockService
-from mockserver.cli.validate import _OPENAI_FIELDS
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 QUESTION = {"role": "user", "content": "What is the weather in Paris?"}
