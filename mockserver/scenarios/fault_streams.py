@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contract.violations import Violation
 from mockserver.core.errors import error_body, json_bytes
 from mockserver.core.http import Dialect
-from mockserver.core.sse import chunk_tokens
+from mockserver.core.sse import DONE, chunk_tokens
 from mockserver.core.sse import paced as pace_records
 
 Sleep = Callable[[float], None]
@@ -32,11 +32,20 @@ class ConnectionCut(ConnectionResetError):
         super().__init__(errno.ECONNRESET, f"fault: stream cut after {after} events")
 
 
+def _here(index: int, record: bytes, after: int) -> bool:
+    """Whether a fault acts before this record: the one numbered `after`, or a compat stream's
+    `[DONE]` when the stream is shorter. Clients stop reading at `[DONE]`, so a fault placed
+    after it would never be seen (a native stream is read to its end, where the fault is)."""
+    return index >= after or record == DONE
+
+
 def stall_after(after: int, seconds: float, sleep: Sleep) -> StreamRewrite:
     def rewrite(records: Iterator[bytes]) -> Iterator[bytes]:
+        stalled = False
         for index, record in enumerate(records):
-            if index == after:
+            if not stalled and _here(index, record, after):
                 sleep(seconds)
+                stalled = True
             yield record
 
     return rewrite
@@ -45,10 +54,10 @@ def stall_after(after: int, seconds: float, sleep: Sleep) -> StreamRewrite:
 def truncate_after(after: int) -> StreamRewrite:
     def rewrite(records: Iterator[bytes]) -> Iterator[bytes]:
         for index, record in enumerate(records):
-            if index >= after:
+            if _here(index, record, after):
                 raise ConnectionCut(after)
             yield record
-        raise ConnectionCut(after)  # a stream shorter than `after` is cut at its end
+        raise ConnectionCut(after)  # a native stream shorter than `after` is cut at its end
 
     return rewrite
 
@@ -64,7 +73,7 @@ def error_line_after(after: int, *, status: int, message: str, dialect: Dialect)
 
     def rewrite(records: Iterator[bytes]) -> Iterator[bytes]:
         for index, item in enumerate(records):
-            if index >= after:
+            if _here(index, item, after):
                 break
             yield item
         yield record
@@ -75,7 +84,7 @@ def error_line_after(after: int, *, status: int, message: str, dialect: Dialect)
 def malformed_after(after: int) -> StreamRewrite:
     def rewrite(records: Iterator[bytes]) -> Iterator[bytes]:
         for index, record in enumerate(records):
-            if index >= after:
+            if _here(index, record, after):
                 break
             yield record
         yield b'data: {"id": "malformed", "event": {"event_type": "progress", "delta": \n\n'

@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis.errors import InvalidArgument
 
 from contract.conformance.checks import Adapter, ClientOutcome, Conversation
+from contract.scenarios.fault_forms import parse_fault_text
 from contract.scenarios.loading import load_scenarios
-from contract.scenarios.model import cut_by_sizes
+from contract.scenarios.model import Respond, cut_by_sizes
 from contract.strategies import ClientExchange, exchanges
 from mockserver import MockConfig
 from mockserver.conformance.adapters import llama_api_client, openai_compat
@@ -160,3 +161,19 @@ def test_a_saved_exchange_loads_back_as_the_same_answer(exchange: ClientExchange
     assert step.respond == (None if exchange.replaced else exchange.respond)
     assert step.request == exchange.request
     assert step.faults == exchange.faults
+
+
+@pytest.mark.parametrize("fault", ["truncate_stream", "stream_error", "malformed_sse"])
+@pytest.mark.parametrize("after", [3, 6])
+def test_a_stream_fault_after_a_short_streams_end_is_surfaced_by_a_correct_client(
+    fault: str, after: int
+) -> None:
+    """An empty compat answer streams three events; the strategy draws `after` up to 6, and a
+    correct client must still be graded as surfacing the fault (it once read [DONE] and ended)."""
+    request = {"model": "Llama-4-Maverick-17B-128E-Instruct-FP8", "stream": True,
+               "messages": [{"role": "user", "content": "hi"}]}  # fmt: skip
+    exchange = ClientExchange("compat", request, Respond(text="", stop_reason="stop"),
+                              (parse_fault_text(f"{fault}; after={after}"),))  # fmt: skip
+    assert exchange.breaks
+    report = run_client_checks(openai_compat, target="openai", scenarios=[exchange.scenario()])
+    assert report.ok, [record.message for record in report.failures]

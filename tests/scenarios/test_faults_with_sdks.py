@@ -192,3 +192,20 @@ def test_malformed_json_with_an_error_status_on_a_stream_is_an_sdk_status_error(
         for _ in client.chat.completions.create(model=MODEL, messages=ASK, stream=True):
             pass
     assert [e.status for e in scenario_mock.entries(session)] == [500]
+
+
+@pytest.mark.parametrize("fault", ["truncate_stream; after=40", "stream_error; after=40",
+                                   "malformed_sse; after=40"])
+def test_a_stream_fault_after_more_events_than_a_compat_stream_has_still_reaches_the_sdk(
+    scenario_mock, session, fault
+):
+    """The fault takes the place of `[DONE]`, where the openai SDK stops reading: sent after it,
+    the client would never see it (an empty answer is three events)."""
+    client = openai.OpenAI(api_key="test", base_url=scenario_mock.base_url + "/compat/v1",
+                           max_retries=0, default_headers={"x-mock-session": session,
+                                                           "x-mock-fault": fault})  # fmt: skip
+    chunks: list[object] = []
+    with pytest.raises((openai.APIError, httpx.HTTPError, ValueError)):
+        chunks.extend(client.chat.completions.create(model=MODEL, messages=ASK, stream=True))
+    assert chunks  # the stream's events came first
+    assert scenario_mock.entries(session)[-1].fault.startswith(fault.split(";")[0])

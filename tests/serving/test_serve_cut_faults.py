@@ -73,6 +73,14 @@ def test_truncate_stream_breaks_the_connection_after_n_events(launch):
     seen, error = _events_before_the_break(chunks)
     assert seen == 3
     assert error is not None
+    # On a stream shorter than `after`, the cut takes the place of [DONE], where the SDK stops.
+    long_cut = {"x-mock-fault": "truncate_stream; after=400"}
+    chunks = compat.chat.completions.create(
+        model=MODEL, messages=ASK, stream=True, extra_headers=long_cut
+    )
+    seen, error = _events_before_the_break(chunks)
+    assert seen > 0
+    assert error is not None
     # Without the fault the same stream ends as a stream should.
     whole = llama.chat.completions.create(model=MODEL, messages=ASK, stream=True)
     assert _events_before_the_break(whole)[1] is None
