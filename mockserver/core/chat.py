@@ -49,6 +49,7 @@ class ChatCall:
     entry: JournalEntry
     validation: ValidationResult
     remembered: Remembered | None = None
+    pause_s: float = 0.0  # a fault's wait before the answer (`MockResponse.pause_s`)
 
 
 class ChatHandler:
@@ -162,6 +163,7 @@ class ChatHandler:
             )
         call = ChatCall(request, dialect, payload, key, entry, validation, remembered)
         response = self._respond(call)
+        response.pause_s = call.pause_s
         response.headers.extend(warnings)
         for rewrite in self.filters:
             response = rewrite(call, response)

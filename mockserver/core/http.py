@@ -37,6 +37,10 @@ class MockResponse:
     # connection mid-body frames the stream by a length it never reaches, so the client sees the
     # connection break rather than a stream that ended.
     cut: bool = False
+    # A wait before the answer (latency and stall faults): the service takes it once the request
+    # is journaled, so the journal shows a request while it waits, and a reset in between
+    # clears it (it never lands in a later test's journal).
+    pause_s: float = 0.0
 
     @property
     def streaming(self) -> bool:

@@ -131,6 +131,8 @@ class MockService:
                 self.store.journal_append(entry)
             except StoreUnavailable:
                 pass  # the answer stands; the journal misses what happened while the store was down
+        if response.pause_s > 0:
+            self.chat_handler.sleep(response.pause_s)
         if not response.streaming:
             entry.duration_ms = (time.perf_counter() - started) * 1000
             if self.config.self_check and isinstance(response.body, bytes):

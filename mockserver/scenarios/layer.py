@@ -202,12 +202,11 @@ class ScenarioLayer:
 
     def _plan(self, call: ChatCall, faults: tuple[FaultSpec, ...],
               context: FaultContext) -> FaultPlan:
-        """Plan `faults`, name them in the journal and wait the delay they ask for."""
+        """Plan `faults`, name them in the journal and ask for the wait they want."""
         plan = plan_faults(faults, context, store=self.store, sleep=self.sleep)
         if plan.applied:
             call.entry.fault = ", ".join(map(str, plan.applied))
-        if plan.delay_s > 0:
-            self.sleep(plan.delay_s)
+        call.pause_s = plan.delay_s  # taken by the service once the request is journaled
         return plan
 
     # Admin API (routes /_mock/scenarios and /_mock/faults).

@@ -106,7 +106,8 @@ def test_hostile_scenarios_and_faults_get_a_2xx_or_a_json_4xx(
     document: dict[str, Any], fault: str | None, stream: bool
 ) -> None:
     app = create_app(MockConfig())
-    service_of(app).scenarios.sleep = lambda seconds: None  # waits are bounded; do not spend them
+    service = service_of(app)
+    service.scenarios.sleep = service.chat_handler.sleep = lambda seconds: None  # waits are bounded
     client = app.test_client()
     loaded = client.post("/_mock/scenarios", json=document)
     assert loaded.status_code in (200, 400), loaded.get_data()[:300]

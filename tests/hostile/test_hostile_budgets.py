@@ -62,7 +62,7 @@ def test_a_wait_past_its_bound_is_a_400_before_anything_sleeps(fault: str) -> No
     app = create_app(MockConfig())
     from mockserver.adapters.flask_app import service_of
 
-    service_of(app).scenarios.sleep = slept.append
+    service_of(app).scenarios.sleep = service_of(app).chat_handler.sleep = slept.append
     answer = app.test_client().post(
         "/v1/chat/completions",
         json={**CHAT, "stream": True},

@@ -23,7 +23,7 @@ def _service() -> tuple[MockService, ScenarioLayer, list[float]]:
     service = MockService(MockConfig())
     layer = install_scenarios(service)
     slept: list[float] = []
-    layer.sleep = slept.append
+    service.chat_handler.sleep = slept.append
     assert _admin(layer, "POST", "/_mock/scenarios", SCENARIO, "application/yaml")[0] == 200
     return service, layer, slept
 
