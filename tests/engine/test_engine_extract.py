@@ -29,6 +29,7 @@ def values(text: str) -> list[tuple[str, object]]:
     ("text", "expected"),
     [
         ("Please greet Zoë Núñez", [("name", "Zoë Núñez")]),
+        ("¡Hola! ¿Qué tiempo hace en Madrid?", [("name", "Madrid")]),  # "¿", "¡" open sentences
         ("Flights from Rio de Janeiro to Zürich", [("name", "Rio de Janeiro"), ("name", "Zürich")]),
         ("Встреча \u0441 Анной Петровой", [("name", "Анной Петровой")]),
         ("Set it to -5 degrees", [("integer", -5)]),
@@ -70,6 +71,20 @@ def test_lists_are_runs_of_one_kind():
         ["Paris", "Rome", "Oslo"],
         ["red", "green", "blue"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "listed"),
+    [
+        ("Wie ist das Wetter in Köln und in Düsseldorf?", ["Köln", "Düsseldorf"]),
+        ("Quel temps fait-il à Paris et à Lyon ?", ["Paris", "Lyon"]),
+        ("¿Qué tiempo hace en Madrid y en Sevilla?", ["Madrid", "Sevilla"]),
+        ("Che tempo fa a Roma e a Milano?", ["Roma", "Milano"]),
+    ],
+)
+def test_lists_are_joined_by_and_or_or_in_other_languages_too(text, listed):
+    found = extract([("user", text)])
+    assert [[c.value for c in run] for run in found.lists] == [listed]
 
 
 def test_json_tool_results_give_values_under_their_keys():

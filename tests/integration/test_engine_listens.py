@@ -157,6 +157,12 @@ CASES = [
         calls=[("get_weather", {"city": "Reykjavík"})],
     ),
     Case(
+        "madrid-spanish",
+        "¿Qué tiempo hace en Madrid?",
+        [WEATHER],
+        calls=[("get_weather", {"city": "Madrid"})],
+    ),
+    Case(
         "sao-paulo",
         "What's the weather in São Paulo?",
         [WEATHER],

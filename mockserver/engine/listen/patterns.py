@@ -114,12 +114,20 @@ WORD_LIST = re.compile(  # "red, green and blue": bounded repeats, so linear
 )
 QUOTE_MARKS = "\"'\u201c\u2018\u00ab\u201e"  # what opens a quote
 LABEL = re.compile(r"([^\W\d]\w{0,40})\s*[:=]\s*$")
+# "and" and "or" in English, German, French, Spanish, Italian, Portuguese and Russian; then
+# a place word ("Paris and in Rome", "Köln und in Düsseldorf").
+_AND_OR = r"and|or|und|oder|et|ou|y|o|e|и|или"
 LIST_GAP = re.compile(
-    r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*|/\s*)(?:(?:in|at|for|to|from|of|the)\s+)?",
+    rf"\s*(?:,\s*(?:(?:{_AND_OR})\s+)?|(?:{_AND_OR})\s+|&\s*|/\s*)"
+    r"(?:(?:in|at|for|to|from|of|the|en|à|au|nach|im|em|a)\s+)?",
     re.IGNORECASE,
 )
-SENTENCE_END = frozenset(".!?:;\n\"'\u201c\u2018\u00ab(")
-PLACE_WORDS = frozenset(("in", "at", "to", "from", "near", "into", "around", "visit", "visiting"))
+SENTENCE_END = frozenset(".!?:;\n\"'\u201c\u2018\u00ab(\u00bf\u00a1")  # and what opens one: quotes, "(", "¿", "¡"
+PLACE_WORDS = frozenset((
+    "in", "at", "to", "from", "near", "into", "around", "visit", "visiting",
+    "en", "à", "au", "aux", "dans", "vers", "nach", "im", "bei", "em", "desde", "hacia", "в", "во",
+    "из",
+))  # fmt: skip
 # Capitalised only because they start a sentence (or are "I"): never names on their own.
 STOP_WORDS = frozenset(
     """contact ask invite message text ping notify meet cancel delete remove update change
