@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
@@ -171,6 +171,8 @@ class LlamaMock(JournalAssertions, SdkClients):
         self.api_key = api_key
         self.service = service
         self._admin_headers = {ADMIN_TOKEN_HEADER: admin_token} if admin_token else {}
+        # Set by the fixture for the test's duration: sets its llama_fault markers again.
+        self._markers_again: Callable[[], None] | None = None
 
     def __repr__(self) -> str:
         kind = "external" if self.service is None else "live"
@@ -195,11 +197,16 @@ class LlamaMock(JournalAssertions, SdkClients):
         return [entry_from_dict(e) for e in document.get("entries", [])]
 
     def reset(self) -> None:
-        """Forget the journal, conversation and fault state, rate-limit counters and admin faults."""
+        """Forget the journal, conversation and fault state, rate-limit counters and admin faults.
+        Within a test, the mock is then as the test found it: its `llama_fault` markers are set
+        again, with their full `times` (its `llama_scenario` ones stay loaded, back at their first
+        step). Call it at the start of each hypothesis example."""
         if self.service is not None:
             self.service.reset()
         else:
             self._admin("POST", "/_mock/reset")
+        if self._markers_again is not None:
+            self._markers_again()
 
     def check_health(self) -> None:
         """Raise `MockAdminError` unless the server answers `GET /health` with 200."""

@@ -116,12 +116,18 @@ def read_markers(item: pytest.Item) -> tuple[list[ScenarioUpload], list[tuple[st
 
 
 @contextmanager
-def markers_applied(item: pytest.Item, admin: AdminCall) -> Iterator[None]:
+def markers_applied(item: pytest.Item, admin: AdminCall) -> Iterator[Callable[[], None]]:
     """Serve the test's scenarios (in front of those the mock serves already) and faults for the
-    duration of the test, then take away exactly those."""
+    duration of the test, then take away exactly those. Yields what sets the faults again after
+    a reset within the test (a reset keeps the scenarios loaded, and drops standing faults)."""
     uploads, faults = read_markers(item)
+
+    def set_faults_again() -> None:
+        for text, fault in faults:
+            _send(admin, "/_mock/faults", fault, f"llama_fault({text!r})")
+
     if not uploads and not faults:
-        yield
+        yield set_faults_again
         return
     undo: list[tuple[str, bytes]] = []  # (admin path, DELETE body) for what this test added
     try:
@@ -139,7 +145,7 @@ def markers_applied(item: pytest.Item, admin: AdminCall) -> Iterator[None]:
         _undo(admin, undo, quiet=True)  # the refusal is the error to report
         raise
     try:
-        yield
+        yield set_faults_again
     finally:
         _undo(admin, undo, quiet=False)
 

@@ -161,8 +161,11 @@ def llama_mock(
         mock.admin(method, path, body=body, content_type=content_type)
 
     with ExitStack() as markers:
-        _apply_markers(markers, request.node, admin)
-        yield mock
+        mock._markers_again = _apply_markers(markers, request.node, admin)
+        try:
+            yield mock
+        finally:
+            mock._markers_again = None
         _record(request, "llama_mock", mock)
     if server is not None:
         server.raise_errors()
@@ -283,16 +286,15 @@ def _record(request: pytest.FixtureRequest, fixture: str, target: JournalAsserti
 # Markers.
 
 
-def _apply_markers(stack: ExitStack, item: pytest.Item, admin: AdminCall) -> None:
-    """Activate the test's llama_scenario and llama_fault markers until `stack` closes."""
+def _apply_markers(stack: ExitStack, item: pytest.Item, admin: AdminCall) -> Callable[[], None]:
+    """Activate the test's llama_scenario and llama_fault markers until `stack` closes; what sets
+    the faults again after a reset within the test."""
     from mockserver.pytest_plugin.markers import MarkerError, markers_applied
 
     try:
-        stack.enter_context(markers_applied(item, admin))
+        return stack.enter_context(markers_applied(item, admin))
     except MarkerError as exc:
         failure = str(exc)
-    else:
-        return
     pytest.fail(failure, pytrace=False)
 
 

@@ -226,9 +226,11 @@ def test_an_error_in_the_server_thread_is_raised_in_the_test(pytester):
 def test_the_examples_of_docs_pytest_md_pass(pytester, request):
     docs = request.config.rootpath / "docs" / "pytest.md"
     blocks = docs.read_text().split("```python\n")[1:]
-    runnable = [block.split("```", 1)[0] for block in blocks[:2]]  # the three-line test; sync/async
-    pytester.makepyfile(test_three_lines=runnable[0], test_sync_async=runnable[1])
-    pytester.runpytest().assert_outcomes(passed=3)
+    # the three-line test; sync/async; reset per hypothesis example
+    runnable = [block.split("```", 1)[0] for block in blocks[:3]]
+    pytester.makepyfile(test_three_lines=runnable[0], test_sync_async=runnable[1],
+                        test_reset_per_example=runnable[2])  # fmt: skip
+    pytester.runpytest("--strict-markers").assert_outcomes(passed=4)
 
 
 def test_loading_the_plugin_imports_no_web_framework_or_engine():

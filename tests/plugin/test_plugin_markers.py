@@ -253,6 +253,50 @@ def test_markers_act_on_an_external_server(pytester):
     result.assert_outcomes(passed=5)
 
 
+RESET_BETWEEN_EXAMPLES = """
+from hypothesis import given, settings, HealthCheck, strategies as st
+import pytest
+from llama_api_client import InternalServerError, LlamaAPIClient
+
+ASK = dict(model="Llama-4-Maverick-17B-128E-Instruct-FP8",
+           messages=[{"role": "user", "content": "Hello"}])
+
+
+@pytest.mark.llama_scenario("streaming-text")
+@pytest.mark.llama_fault("http_error; status=503", times=1)
+@settings(max_examples=5, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(word=st.sampled_from(["a", "b", "c"]))
+def test_each_example_starts_from_the_tests_markers(llama_mock, word):
+    llama_mock.reset()
+    client = LlamaAPIClient(api_key=llama_mock.api_key, base_url=llama_mock.base_url + "/v1",
+                            max_retries=0)
+    with pytest.raises(InternalServerError):  # the fault's one use, again in every example
+        client.chat.completions.create(**ASK)
+    client.chat.completions.create(**ASK, stream=True)  # the scenario's first step, again
+    assert [(e.status, e.step) for e in llama_mock.requests] == [(503, None), (200, "stream")]
+
+
+def test_the_next_test_has_neither(llama_mock):
+    client = LlamaAPIClient(api_key=llama_mock.api_key, base_url=llama_mock.base_url + "/v1")
+    client.chat.completions.create(**ASK)
+    assert [(e.status, e.fault, e.scenario) for e in llama_mock.requests] == [(200, None, None)]
+"""
+
+
+@pytest.mark.parametrize("external", [False, True], ids=["live", "external"])
+def test_a_reset_within_a_test_sets_its_markers_again(pytester, external):
+    from mockserver import MockConfig, MockService
+    from mockserver.adapters.live import LiveServer
+
+    pytester.makepyfile(RESET_BETWEEN_EXAMPLES)
+    if not external:
+        pytester.runpytest("--strict-markers").assert_outcomes(passed=2)
+        return
+    with LiveServer(MockService(MockConfig(port=0))) as server:
+        result = pytester.runpytest("--strict-markers", "--llama-base-url", server.base_url)
+    result.assert_outcomes(passed=2)
+
+
 def test_a_broken_scenario_file_errors_the_test_without_a_traceback(pytester):
     pytester.path.joinpath("broken.yaml").write_text(BROKEN_SCENARIO)
     pytester.makepyfile("""
