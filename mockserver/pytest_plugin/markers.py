@@ -52,7 +52,9 @@ def _scenario_uploads(item: pytest.Item, reference: Any) -> list[ScenarioUpload]
     found = _resolve(item, text)
     if found is None:
         if "/" in text or "\\" in text or Path(text).suffix.lower() in _SUFFIXES:
-            raise MarkerError(f"llama_scenario({text!r}): no such file or folder")
+            looked = ", ".join(str(place) for place in dict.fromkeys(_candidates(item, text)))
+            raise MarkerError(f"llama_scenario({text!r}): no such file or folder; looked for "
+                              f"{looked}")  # fmt: skip
         return [ScenarioUpload(text, text, text)]
     files = list(iter_scenario_files(found)) if found.is_dir() else [found]
     if not files:
@@ -71,11 +73,14 @@ def _scenario_uploads(item: pytest.Item, reference: Any) -> list[ScenarioUpload]
 
 def _resolve(item: pytest.Item, text: str) -> Path | None:
     """A path relative to the test file's folder, else to the rootdir, else as given."""
+    return next((c for c in _candidates(item, text) if c.exists()), None)
+
+
+def _candidates(item: pytest.Item, text: str) -> list[Path]:
     path = Path(text)
-    candidates = [path] if path.is_absolute() else [
-        item.path.parent / path, item.config.rootpath / path, path,
-    ]
-    return next((c for c in candidates if c.exists()), None)
+    if path.is_absolute():
+        return [path]
+    return [item.path.parent / path, item.config.rootpath / path, path.absolute()]
 
 
 def _fault_body(marker: pytest.Mark) -> bytes:

@@ -251,9 +251,12 @@ def test_every_report_of_an_interrupted_run_says_so(tmp_path: Path) -> None:
                             "multi-turn/capital", "ok")])  # fmt: skip
     write_reports(report, tmp_path)
     said = "INTERRUPTED after 1 of 4 cases, conforms so far"
-    assert said in (tmp_path / "summary.md").read_text().splitlines()[0]
+    summary_md = (tmp_path / "summary.md").read_text()
+    assert said in summary_md.splitlines()[0]
+    assert "| checks passed | failed | warnings | skipped |" in summary_md  # checks, not cases
     page = (tmp_path / "report.html").read_text()
     assert f"<span class='failed'>{said}</span></h1>" in page  # not green: the run is not whole
+    assert "<th>checks passed</th>" in page
     suites = ET.parse(tmp_path / "junit.xml").getroot()
     assert (suites.get("tests"), suites.get("errors"), suites.get("failures")) == ("2", "1", "0")
     error = suites.find("testsuite/testcase/error")

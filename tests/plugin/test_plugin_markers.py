@@ -156,6 +156,20 @@ def test_a_wrong_marker_is_a_clear_error(pytester, marker, message):
         pass
 
 
+def test_a_missing_scenario_file_names_the_places_looked_in(pytester):
+    item = pytester.getitem("""
+        import pytest
+
+        @pytest.mark.llama_scenario("scenarios/nope.yaml")
+        def test_func(): pass
+    """)
+    with pytest.raises(MarkerError) as raised, markers_applied(item, RecordingAdmin()):
+        pass
+    beside_the_test = item.path.parent / "scenarios" / "nope.yaml"
+    assert str(raised.value) == ("llama_scenario('scenarios/nope.yaml'): no such file or folder; "
+                                 f"looked for {beside_the_test}")  # fmt: skip
+
+
 def test_a_refused_fault_is_reported_and_what_was_set_is_undone(pytester):
     item = pytester.getitem("""
         import pytest

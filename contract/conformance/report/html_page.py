@@ -99,7 +99,7 @@ def render_html(report: Report) -> str:
             _esc(report.contract["digest"]), _esc(report.created),
             f"{round(report.duration_s, 3):.1f} s",  # rounded as report.json keeps it
         ]]),
-        _table(["passed", "failed", "warnings", "skipped"], [[
+        _table(["checks passed", "failed", "warnings", "skipped"], [[
             f"<span class='passed'>{summary['passed']}</span>",
             f"<span class='failed'>{summary['failed']}</span>",
             f"<span class='warning'>{summary['warnings']}</span>", summary["skipped"],

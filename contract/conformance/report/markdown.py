@@ -22,7 +22,7 @@ def render_markdown(report: Report) -> str:
         + f"{summary['cases']} cases, "
         f"{report.tool['name']} {report.tool['version']}, contract {report.contract['digest']}.",
         "",
-        "| passed | failed | warnings | skipped |",
+        "| checks passed | failed | warnings | skipped |",  # a case runs several checks
         "|---:|---:|---:|---:|",
         f"| {summary['passed']} | {summary['failed']} | {summary['warnings']} | "
         f"{summary['skipped']} |",
