@@ -348,6 +348,26 @@ CASES = [
         document={"name": "Marie Curie", "age": 66, "city": "Warsaw"},
     ),
     Case(
+        "structured-enum-list",
+        "She speaks Portuguese and English.",
+        schema=obj(languages={"type": "array", "items": {
+            "type": "string", "enum": ["english", "portuguese", "german", "spanish"]}}),
+        document={"languages": ["portuguese", "english"]},  # each once, in the order said
+    ),
+    Case(
+        "structured-enum-list-one",
+        "She speaks english.",
+        schema=obj(languages={"type": "array", "items": {
+            "type": "string", "enum": ["english", "portuguese", "german", "spanish"]}}),
+        document={"languages": ["english"]},
+    ),
+    Case(
+        "structured-after-a-verb",
+        "Compare Paris and Rome",
+        schema=obj(city=STRING),
+        document={"city": "Paris"},  # "Compare" opens the sentence, Paris does not
+    ),
+    Case(
         "structured-city-first",
         "Ada Lovelace lives in London",
         schema=obj(city=STRING, name=STRING),

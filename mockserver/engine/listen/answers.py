@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from mockserver.engine.listen.amounts import amount
 from mockserver.engine.listen.extract import Candidate, Found, Kind, Spot
+from mockserver.engine.listen.mentions import MAX_ENUM_MEMBERS, mentions
 from mockserver.engine.schema.facts import Facts, canonical
 from mockserver.engine.schema.plausible import hint_words, scalar_kind, singular
 from mockserver.engine.schema.scalars import fits
@@ -26,7 +27,6 @@ def _words_of(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_MAX_ENUM_MEMBERS = 64  # enum members looked for in the conversation
 _MAX_QUERY_CHARS = 200
 _SOURCE_RANK = {"user": 0, "earlier": 1, "tool": 2}
 _FORMAT_KINDS: dict[str, tuple[Kind, ...]] = {
@@ -114,7 +114,9 @@ class Answers:
 
     def fill_list(self, item: Facts, hint: str, about: str, low: int, high: int | None) -> Any:
         """A whole array from a list the user gave ("Paris and Rome"), or `MISSING`."""
-        if item.const or item.enum is not None or item.objects:
+        if item.enum is not None and not item.const:
+            return self._enum_list(item, low, high)
+        if item.const or item.objects:
             return MISSING
         types = self._types(item, hint)
         if not types or types[0] not in ("string", "integer", "number"):
@@ -233,26 +235,11 @@ class Answers:
 
     def _enum(self, facts: Facts) -> Any:
         """The enum member the conversation mentions first (case-insensitive, whole words)."""
-        members = [m for m in facts.enum or () if fits(m, facts)][:_MAX_ENUM_MEMBERS]
-        best: tuple[Spot, Any] | None = None
+        members = [m for m in facts.enum or () if fits(m, facts)][:MAX_ENUM_MEMBERS]
+        said = mentions(members, self._folded(), self.used)
+        best: tuple[Spot, Any] | None = said[0] if said else None
         for member in members:
-            if isinstance(member, str) and member.strip():
-                folded = member.casefold()
-                needle = _mention(folded)
-                for index, text in enumerate(self._folded()):
-                    if folded not in text:  # a substring search is far cheaper than the regex
-                        continue
-                    hit = next(
-                        (m for m in needle.finditer(text) if (index, m.start())
-                         not in self.used),
-                        None,
-                    )  # fmt: skip
-                    if hit is not None:
-                        spot = (index, hit.start())
-                        if best is None or spot < best[0]:
-                            best = (spot, member)
-                        break
-            elif isinstance(member, (int, float)) and not isinstance(member, bool):
+            if isinstance(member, (int, float)) and not isinstance(member, bool):
                 for candidate in self._pool("number", facts, frozenset()):
                     if candidate.value == member and (best is None or candidate.spot < best[0]):
                         best = (candidate.spot, member)
@@ -262,11 +249,17 @@ class Answers:
         self.used.add(best[0])
         return best[1]
 
-
-@lru_cache(maxsize=1024)
-def _mention(member: str) -> re.Pattern[str]:
-    """A whole-word, case-folded mention of an enum member."""
-    return re.compile(rf"(?<!\w){re.escape(member)}(?!\w)")
+    def _enum_list(self, item: Facts, low: int, high: int | None) -> Any:
+        """The string members of an item's enum that the text mentioning any mentions, each once,
+        in the order said ("Portuguese and English"), or `MISSING`."""
+        members = [m for m in item.enum or () if fits(m, item)][:MAX_ENUM_MEMBERS]
+        said = mentions(members, self._folded(), self.used)
+        said = [(spot, member) for spot, member in said if spot[0] == said[0][0][0]] if said else []
+        said = said[:high] if high is not None else said
+        if not said or len(said) < low:
+            return MISSING
+        self.used.update(spot for spot, _ in said)
+        return [member for _, member in said]
 
 
 @lru_cache(maxsize=4096)

@@ -142,6 +142,7 @@ STOP_WORDS = frozenset(
     let's lets now then also my our we you it this that these those there here yes no ok
     okay sure dear kindly call run greet say reply respond answer repeat extract help need
     want i'd could can't don't is it's multiply divide subtract sum count compare plan
+    she he they him her them his hers their theirs its us
     order buy sell pay open close start stop turn play read generate return tell weather
     today tomorrow yesterday good great fine which if so as by with from into after before
     while during up down out over under again about tag label flag""".split()  # noqa: SIM905

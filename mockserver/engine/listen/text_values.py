@@ -212,8 +212,10 @@ def _name(text: str, run: list[tuple[int, str]], add: Callable[..., None]) -> No
         return
     opens = _opens_sentence(text, run[0][0])
     if opens:
+        words = len(run)
         while run and (run[0][1].lower() in STOP_WORDS or run[0][1] in CONNECTORS):
             run = run[1:]
+        opens = len(run) == words  # "Compare Paris": Paris does not open the sentence
     if not run or (len(run) == 1 and run[0][1].lower() in STOP_WORDS):
         return
     start, end = run[0][0], run[-1][0] + len(run[-1][1])
