@@ -260,11 +260,14 @@ def choose_function(
         ]
         return best(related or others)
     called = turn.called
+    # Once a tool the user's words name has answered, only such tools follow: a value that fits
+    # (a place for `search(query)`) chose a tool only when none relates.
+    by_words = any(relevance[f.index] for f in others)
     pending = [
         f
         for f in others
         if f.name not in called
-        and (relevance[f.index] or inputs_known(f, listener.asked, strong=True))
+        and (relevance[f.index] if by_words else inputs_known(f, listener.asked, strong=True))
         and inputs_known(f, listener.heard)
     ]
     if pending:

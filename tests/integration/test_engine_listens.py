@@ -320,6 +320,13 @@ CASES = [
         calls=[("final_result", {"city": "Oslo", "temperature": 7, "condition": "snow"})],
     ),
     Case(
+        "required-no-unrelated-detour",
+        weather_then('{"temperature": 7, "condition": "snow"}', "Paris"),
+        [WEATHER, SEARCH, FINAL_WEATHER],
+        choice="required",  # search could take "Paris", but the turn names the weather tool only
+        calls=[("final_result", {"city": "Paris", "temperature": 7, "condition": "snow"})],
+    ),
+    Case(
         "auto-report-json",
         weather_then('{"temperature": 7, "condition": "snow"}'),
         [WEATHER],
