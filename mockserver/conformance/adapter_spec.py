@@ -34,6 +34,11 @@ ADAPTER_SHAPE = "a function (base_url, api_key, conversation) -> ClientOutcome"
 DEFAULT_CALL_TIMEOUT_S = 120.0
 
 
+class SkippedAfterHang(Unsupported):
+    """A call of a scenario session in which an earlier call hung: not played, since the
+    abandoned call may still send requests in it."""
+
+
 class AdapterError(Exception):
     """An --adapter value that names no adapter, or an adapter that returned something other
     than a `ClientOutcome` (or raised); the message says why."""
@@ -159,8 +164,8 @@ def with_call_timeout(
         call = f"{conversation.scenario}/{conversation.step}"
         session = conversation.headers.get(SESSION_HEADER)
         if session is not None and session in hung:
-            raise Unsupported(f"{hung[session]} did not return within {seconds:g} s "
-                              "(--call-timeout); the rest of the scenario is skipped")  # fmt: skip
+            raise SkippedAfterHang(f"{hung[session]} did not return within {seconds:g} s "
+                                   "(--call-timeout); the rest of the scenario is skipped")  # fmt: skip
         done = threading.Event()
         result: list[Any] = []
 

@@ -24,7 +24,7 @@ from contract.conformance.report import CheckRecord, Report, records_of, request
 from contract.scenarios.loading import Scenario, Step, builtin_scenarios
 from mockserver.adapters.live import LiveServer
 from mockserver.config import MockConfig
-from mockserver.conformance.adapter_spec import AdapterError, outcome_problem
+from mockserver.conformance.adapter_spec import AdapterError, SkippedAfterHang, outcome_problem
 from mockserver.conformance.progress import RunInterrupted
 from mockserver.core.service import MockService
 from mockserver.scenarios.layer import install_scenarios
@@ -254,7 +254,8 @@ def _play_call(mock: ConformanceMock, adapter: Adapter,
         outcome, seen = mock.play(adapter, conversation, session)
     except Unsupported as exc:
         # Later steps of the conversation depend on this one: skip them too.
-        skipping = f"the adapter does not support this call: {exc}"
+        skipping = (str(exc) if isinstance(exc, SkippedAfterHang)
+                    else f"the adapter does not support this call: {exc}")  # fmt: skip
         report.add([CheckRecord("adapter", "client.request.conforms", "skipped", case_id,
                                 skipping)])  # fmt: skip
         return skipping

@@ -88,7 +88,8 @@ def test_a_call_past_the_timeout_fails_its_case_skips_its_scenario_and_the_run_g
     records = _records(tmp_path)
     by_case = {r["case"]: r for r in records if r["check"] == "adapter"}
     assert by_case["multi-turn/river"]["status"] == "skipped"  # the hung call may still send
-    assert "multi-turn/population did not return within 0.5 s" in by_case["multi-turn/river"]["message"]
+    assert by_case["multi-turn/river"]["message"].startswith(  # not "does not support"
+        "multi-turn/population did not return within 0.5 s")
     seed = [r for r in records if r["case"] == "seed-example/answer"]  # played after the hang
     assert seed
     assert all(r["status"] == "passed" for r in seed)
