@@ -159,6 +159,16 @@ def test_sse_framing(body: bytes, framing: int, payloads: list[Any]) -> None:
     assert records.payloads == payloads
 
 
+def test_sse_comments_a_proxy_sends_are_skipped_with_one_warning() -> None:
+    body = (b': keep-alive\n\ndata: {"a": 1}\n\n: keep-alive\n\n:ping\n: twice\n\n'
+            b'data: {"b": 2}\n\n')  # fmt: skip
+    records = parse_sse(body)
+    assert records.payloads == ['{"a": 1}', '{"b": 2}']
+    [warning] = records.framing
+    assert (warning.rule, warning.severity, warning.line) == ("stream.framing", "warning", 1)
+    assert "SSE comment (': keep-alive')" in warning.message
+
+
 def test_python_defaults_send_the_builtin_scenarios_with_the_key_of_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
@@ -199,3 +209,31 @@ def test_the_command_line_passes_the_python_api_its_defaults() -> None:
         assert args.seed == defaults["seed"].default
     assert server.api_key is None
     assert inspect.signature(run_server_checks).parameters["api_key"].default is None
+
+
+def test_a_proxy_sending_keep_alive_comments_conforms_with_a_warning() -> None:
+    from mockserver import MockConfig
+    from mockserver.adapters.flask_app import create_app
+    from mockserver.adapters.live import LiveApp
+
+    mock = create_app(MockConfig(port=0))
+
+    def with_heartbeats(environ: Any, start_response: Any) -> Any:
+        streamed: list[bool] = []
+
+        def start(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            streamed.append(any(v.startswith("text/event-stream") for _, v in headers))
+            return start_response(status, headers, *rest)
+
+        for record in mock(environ, start):
+            if streamed[0]:
+                yield b": keep-alive\n\n"
+            yield record
+
+    with LiveApp(with_heartbeats) as proxy:
+        report = run_server_checks(base_url=proxy.base_url, examples=0, endpoints=("native",),
+                                   scenarios=None)  # fmt: skip
+    assert report.ok, [r.message for r in report.failures][:3]
+    warned = [r for r in report.records if r.status == "warning" and r.rule == "stream.framing"]
+    assert warned
+    assert "SSE comment (': keep-alive')" in warned[0].message

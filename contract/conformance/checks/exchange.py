@@ -23,7 +23,9 @@ class SseRecords:
 
 def parse_sse(body: bytes) -> SseRecords:
     """Split an event stream into records. The contract's framing: every record is one
-    `data: <json>` line followed by a blank line; no `event:`, `id:` or comment lines."""
+    `data: <json>` line followed by a blank line; no `event:` or `id:` lines. A record of SSE
+    comments only (`: keep-alive`, a proxy's heartbeat) is skipped with one warning: every SSE
+    client ignores it, though the Llama API sent none."""
     out = SseRecords()
     text = body.decode("utf-8", errors="replace").replace("\r\n", "\n")
     blocks = text.split("\n\n")
@@ -37,8 +39,17 @@ def parse_sse(body: bytes) -> SseRecords:
                 line=len(blocks),
             )
         )
+    comments = 0
     for number, block in enumerate((b for b in blocks if b.strip()), start=1):
         lines = [line for line in block.split("\n") if line != ""]
+        if all(line.startswith(":") for line in lines):
+            comments += 1
+            if comments == 1:
+                out.framing.append(Violation(
+                    "stream.framing", "", f"record {number} is an SSE comment "
+                    f"({lines[0][:40]!r}): clients skip it, but the Llama API sent none",
+                    "warning", line=number))  # fmt: skip
+            continue
         data = [line for line in lines if line.startswith("data:")]
         others = [line for line in lines if not line.startswith("data:")]
         if others or len(data) != 1:
