@@ -1,7 +1,7 @@
 """docs/conformance.md's recipe for a gateway: `check client` with an adapter that puts the
 gateway between an SDK and the runner's mock. A pass-through gateway conforms; one that ends a
-cut stream cleanly (a real gateway bug, found this way by a user) or drops `retry-after` fails
-the scenario that shows it."""
+cut stream cleanly (a real gateway bug, found this way by a user), drops `retry-after` or
+rewrites an error's status fails the scenario that shows it."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from mockserver.conformance.client_runner import run_client_checks
 
 _NOT_FORWARDED = frozenset(("host", "connection", "keep-alive", "transfer-encoding",
                             "content-length"))  # fmt: skip
-SCENARIOS = ("seed-example", "truncated-stream", "rate-limit-then-success", "compat-streaming-text")
+SCENARIOS = ("seed-example", "truncated-stream", "rate-limit-then-success", "compat-streaming-text",
+             "error-404-not-found")  # fmt: skip
 
 
 def gateway(upstream: str, *, flaw: str | None) -> Any:
@@ -43,6 +44,10 @@ def gateway(upstream: str, *, flaw: str | None) -> Any:
         answer = client.send(request, stream=True)
         dropped = _NOT_FORWARDED | ({"retry-after", "retry-after-ms"} if flaw == "drops retry-after"
                                     else set())  # fmt: skip
+        if flaw == "turns 404 into 502" and answer.status_code == 404:
+            answer.close()
+            start_response("502 Bad Gateway", [("content-type", "application/json")])
+            return iter([b'{"gateway_error": "upstream said 404"}'])
         start_response(f"{answer.status_code} {answer.reason_phrase}",
                        [(k, v) for k, v in answer.headers.items() if k not in dropped])
 
@@ -96,6 +101,9 @@ def test_a_pass_through_gateway_conforms(started: list[LiveApp]) -> None:
     [
         ("ends cut streams", {("truncated-stream", "client.error.surfaced")}),
         ("drops retry-after", {("rate-limit-then-success", "client.retry.after")}),
+        # the SDK retries the 502s it gets: more requests than a 404 allows, and a wrong status
+        ("turns 404 into 502", {("error-404-not-found", "client.error.status"),
+                                ("error-404-not-found", "client.retry.count")}),
     ],
 )
 def test_a_flawed_gateway_fails_the_scenario_its_flaw_breaks(

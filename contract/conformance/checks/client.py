@@ -1,14 +1,13 @@
-"""Client checks: a client sends conforming requests and hands its user what the server sent.
+"""Client checks: a client sends conforming requests, surfaces errors and retries as the API
+asks; what it hands its user is graded in `client_results.py`.
 
-Each check grades one `ClientCase`: the scripted answer of the step that answered (text, tool
-calls, document, stop reason), the step's `expect`, and the requests the server saw.
+Each check grades one `ClientCase`: the step that answered, its `expect`, and the requests the
+server saw.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
-from typing import Any
 
 from contract.conformance.checks.client_model import CallTimedOut, ClientCase, RequestSeen
 from contract.conformance.checks.registry import register
@@ -32,11 +31,11 @@ _FAITHFUL_FAULTS = frozenset(
 )
 
 
-def _one(rule: str, message: str, path: str = "") -> list[Violation]:
+def one_violation(rule: str, message: str, path: str = "") -> list[Violation]:
     return [Violation(rule, path, message)]
 
 
-def _answered(case: ClientCase) -> bool:
+def content_graded(case: ClientCase) -> bool:
     """A chat call the step answered with what the checks of its content grade: not an error it
     expected, not a request the scenario refused as matching no step, not a call that hung."""
     return (case.conversation.operation == "chat" and not error_expected(case)
@@ -48,7 +47,7 @@ def _hung(case: ClientCase) -> bool:
     return isinstance(case.outcome.error, CallTimedOut)
 
 
-def _scripted(case: ClientCase) -> Respond | None:
+def scripted_answer(case: ClientCase) -> Respond | None:
     """The scripted success answer the client got, when it reached the client unchanged (a bare
     204 or 205 scripts none: no text, no stop reason)."""
     step = case.answering_step
@@ -135,12 +134,12 @@ def request_matched(case: ClientCase) -> list[Violation] | None:
     request the conversation asked for (its stream, tools, messages ...), not another one."""
     sessionless = sum(request.sessionless for request in case.seen)
     if sessionless:
-        return _one("client.request.matched", f"the server saw {sessionless} request(s) of this "
+        return one_violation("client.request.matched", f"the server saw {sessionless} request(s) of this "
                     f"call without its session header: {_SEND_HEADERS}")  # fmt: skip
     if not case.seen:
         if case.outcome.error is not None:
             return None  # it raised before sending (or hung): what it raised is graded
-        return _one("client.request.matched", "the server saw no request of this call carrying "
+        return one_violation("client.request.matched", "the server saw no request of this call carrying "
                     f"its session header, yet the client returned a result: {_SEND_HEADERS}")
     found = unmatched_requests(case)
     if not found:
@@ -152,7 +151,7 @@ def request_matched(case: ClientCase) -> list[Violation] | None:
                f"{request.miss_message or 'no scenario step matches this request'}")  # fmt: skip
     if len(found) > 1:
         message += f" ({len(found) - 1} more request(s) of this call matched no step either)"
-    return _one("client.request.matched", message)
+    return one_violation("client.request.matched", message)
 
 
 @register(name="call_returned", rule="client.call.timeout", scope="client")
@@ -163,7 +162,7 @@ def call_returned(case: ClientCase) -> list[Violation] | None:
     status = _final_status(case)
     seen = f"the server's last answer was {status}; " if status is not None else (
         "the server saw no request of the call; ")  # fmt: skip
-    return _one("client.call.timeout", f"{seen}{case.outcome.error}")
+    return one_violation("client.call.timeout", f"{seen}{case.outcome.error}")
 
 
 @register(name="error_surfaced", rule="client.error.surfaced", scope="client")
@@ -173,13 +172,13 @@ def error_surfaced(case: ClientCase) -> list[Violation] | None:
         return None
     error = case.outcome.error
     if isinstance(error, PROGRAMMING_ERRORS):
-        return _one("client.error.surfaced", f"the client raised {type(error).__name__}: "
+        return one_violation("client.error.surfaced", f"the client raised {type(error).__name__}: "
                     f"{str(error)[:300]}, a programming error, not a surfaced error "
                     "answer")  # fmt: skip
     if error is not None:
         return []
     status = _final_status(case)
-    return _one("client.error.surfaced", f"the server's last answer was {status} (or a broken "
+    return one_violation("client.error.surfaced", f"the server's last answer was {status} (or a broken "
                 "stream) and the client returned it as a result instead of raising")  # fmt: skip
 
 
@@ -191,116 +190,25 @@ def no_unexpected_error(case: ClientCase) -> list[Violation] | None:
     error = case.outcome.error
     if error is None:
         return []
-    return _one("client.error.unexpected", f"the client raised {type(error).__name__}: "
+    return one_violation("client.error.unexpected", f"the client raised {type(error).__name__}: "
                 f"{str(error)[:300]}")  # fmt: skip
 
 
-@register(name="text_intact", rule="client.text.intact", scope="client")
-def text_intact(case: ClientCase) -> list[Violation] | None:
-    """The text reaches the user exactly as the server sent it."""
-    expect, respond = case.step.expect, _scripted(case)
-    wanted = respond.text if respond is not None and respond.document is None else None
-    contains = expect.text_contains if expect is not None else None
-    regex = expect.text_regex if expect is not None else None
-    if not _answered(case):
+@register(name="error_status", rule="client.error.status", scope="client")
+def error_status(case: ClientCase) -> list[Violation] | None:
+    """An error the client raises for an error answer carries the status the server sent (when
+    it carries one: the SDKs' `status_code`)."""
+    if not error_expected(case) or _hung(case):
         return None
-    if wanted is None and contains is None and regex is None:
+    error = case.outcome.error
+    said = getattr(error, "status_code", None)
+    sent = _final_status(case)
+    if not isinstance(said, int) or isinstance(said, bool) or sent is None or sent < 400:
         return None
-    text = case.outcome.text or ""
-    if wanted is not None and text != wanted:
-        return _one("client.text.intact", f"the client returned {text[:200]!r}; the server "
-                    f"sent {wanted[:200]!r}")  # fmt: skip
-    if contains is not None and contains not in text:
-        return _one("client.text.intact", f"the text {text[:200]!r} lacks {contains!r}")
-    if regex is not None and not regex.search(text):
-        return _one("client.text.intact", f"the text {text[:200]!r} does not match "
-                    f"{regex.pattern!r}")  # fmt: skip
-    return []
-
-
-def _arguments(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-@register(name="tool_calls_intact", rule="client.tool_calls.intact", scope="client")
-def tool_calls_intact(case: ClientCase) -> list[Violation] | None:
-    """Tool calls reach the user whole: every call, its name, id and arguments."""
-    if not _answered(case):
-        return None
-    expect, respond = case.step.expect, _scripted(case)
-    got = case.outcome.tool_calls
-    names = [call.name for call in got]
-    if respond is not None and respond.tool_calls:
-        sent = [(c.name, _arguments(c.arguments), c.id) for c in respond.tool_calls]
-        if len(got) != len(sent):
-            return _one("client.tool_calls.intact", f"the client returned {len(got)} tool "
-                        f"call(s) {names}; the server sent {len(sent)}: "
-                        f"{[name for name, _, _ in sent]}")  # fmt: skip
-        for index, (call, (name, arguments, call_id)) in enumerate(zip(got, sent, strict=True)):
-            if call.name != name or call.parsed_arguments() != arguments:
-                return _one("client.tool_calls.intact", f"tool call {index}: the client returned "
-                            f"{call.name}({call.arguments!r}); the server sent {name} with "
-                            f"{json.dumps(arguments)}", f"/tool_calls/{index}")  # fmt: skip
-            if call_id is not None and call.id is not None and call.id != call_id:
-                return _one("client.tool_calls.intact", f"tool call {index}: id {call.id!r}; "
-                            f"the server sent {call_id!r}", f"/tool_calls/{index}/id")  # fmt: skip
+    if said == sent:
         return []
-    if expect is None or (not expect.tools_called and expect.tool_calls is None):
-        return None
-    missing = [name for name in expect.tools_called if name not in names]
-    if missing:
-        return _one("client.tool_calls.intact", f"no call of {missing} among the client's tool "
-                    f"calls {names}")  # fmt: skip
-    if expect.tool_calls is not None and len(got) != expect.tool_calls:
-        return _one("client.tool_calls.intact", f"the client returned {len(got)} tool call(s); "
-                    f"expected {expect.tool_calls}")  # fmt: skip
-    return []
-
-
-@register(name="document_intact", rule="client.document.intact", scope="client")
-def document_intact(case: ClientCase) -> list[Violation] | None:
-    """Structured output reaches the user as the document the server sent."""
-    if not _answered(case):
-        return None
-    expect, respond = case.step.expect, _scripted(case)
-    sent = respond.document if respond is not None else None
-    if sent is None and (expect is None or expect.document is None):
-        return None
-    document = case.outcome.document
-    if document is None:
-        try:
-            document = json.loads(case.outcome.text or "")
-        except ValueError:
-            if sent is not None or (expect is not None and expect.document):
-                return _one("client.document.intact", f"the client's text "
-                            f"{(case.outcome.text or '')[:200]!r} is not the JSON document "
-                            "the server sent")  # fmt: skip
-            return []
-    if sent is not None and document != sent:
-        return _one("client.document.intact", f"the client returned {json.dumps(document)[:200]}; "
-                    f"the server sent {json.dumps(sent)[:200]}")  # fmt: skip
-    return []
-
-
-@register(name="stop_reason", rule="client.stop_reason", scope="client")
-def stop_reason(case: ClientCase) -> list[Violation] | None:
-    """The stop reason reaches the user as the server sent it."""
-    if not _answered(case):
-        return None
-    expect, respond = case.step.expect, _scripted(case)
-    wanted = expect.stop_reason if expect is not None else None
-    said = "the scenario expects"
-    if wanted is None and respond is not None and case.outcome.stop_reason is not None:
-        wanted, said = respond.resolved_stop_reason, "the mock server sent"
-    if wanted is None:
-        return None
-    if case.outcome.stop_reason == wanted:
-        return []
-    return _one("client.stop_reason", f"the client returned stop reason "
-                f"{case.outcome.stop_reason!r}; {said} {wanted!r}")  # fmt: skip
+    return one_violation("client.error.status", f"the client raised {type(error).__name__} with status "
+                f"{said}; the server's last answer was {sent}")  # fmt: skip
 
 
 @register(name="retry_after", rule="client.retry.after", scope="client")
@@ -312,12 +220,12 @@ def retry_after(case: ClientCase) -> list[Violation] | None:
     if expect is None or expect.min_retry_wait_ms is None:
         return None
     if len(case.seen) < 2:
-        return _one("client.retry.count", f"{len(case.seen)} request(s): the client did not "
+        return one_violation("client.retry.count", f"{len(case.seen)} request(s): the client did not "
                     "retry an answer that asked for a retry")  # fmt: skip
     gaps = [(b.started - a.started) * 1000 for a, b in itertools.pairwise(case.seen)]
     if min(gaps) >= expect.min_retry_wait_ms:
         return []
-    return _one("client.retry.after", f"the client retried after {min(gaps):.0f} ms; "
+    return one_violation("client.retry.after", f"the client retried after {min(gaps):.0f} ms; "
                 f"retry-after asked for at least {expect.min_retry_wait_ms:.0f} ms")  # fmt: skip
 
 
@@ -338,4 +246,4 @@ def retry_count(case: ClientCase) -> list[Violation] | None:
     if len(case.seen) > expect.requests and retried:
         message += (f": the client retried {', '.join(map(str, retried))}, which is not "
                     "retryable (the SDKs retry 408, 409, 429 and 5xx only)")  # fmt: skip
-    return _one("client.retry.count", message)
+    return one_violation("client.retry.count", message)
