@@ -1,6 +1,6 @@
 """`report.html`: one self-contained page (inline style, no scripts, no external references):
-the verdict and summary, then failures and warnings with their messages (evidence folded), then
-per-rule and per-check tables with failed rows marked, then coverage of contract features."""
+the verdict and summary, the per-rule table (failed rules first), then failures and warnings with
+their messages (evidence folded), the per-check table, and coverage of contract features."""
 
 from __future__ import annotations
 
@@ -76,6 +76,15 @@ def _tests(report: Report) -> list[str]:
     ], failed=[row.nodeid in failing for row in rows])]  # fmt: skip
 
 
+def _rules(report: Report) -> list[str]:
+    """The rules table, failed rules first: the summary of what broke, above the failures."""
+    rules = sorted(report.rule_table(), key=lambda row: row["failed"] == 0)
+    return ["<h2>Rules</h2>", _table(["rule", "passed", "failed", "warnings", "checks"], [
+        [f"<code>{_esc(row['rule'])}</code>", row["passed"], row["failed"], row["warning"],
+         _esc(", ".join(row["checks"]))] for row in rules
+    ], failed=[row["failed"] > 0 for row in rules])]  # fmt: skip
+
+
 def render_html(report: Report) -> str:
     summary = report.summary()
     verdict = report.verdict(failed="does not conform")
@@ -104,6 +113,7 @@ def render_html(report: Report) -> str:
             f"<span class='failed'>{summary['failed']}</span>",
             f"<span class='warning'>{summary['warnings']}</span>", summary["skipped"],
         ]]),
+        *_rules(report),
         "<h2>Failures and warnings</h2>",
     ]  # fmt: skip
     if not not_passed:
@@ -111,14 +121,8 @@ def render_html(report: Report) -> str:
     parts += [_failure(record) for record in not_passed[:MAX_FAILURES_SHOWN]]
     if len(not_passed) > MAX_FAILURES_SHOWN:
         parts.append(f"<p>… and {len(not_passed) - MAX_FAILURES_SHOWN} more in report.json.</p>")
-    rules = sorted(report.rule_table(), key=lambda row: row["failed"] == 0)  # failed first
     check_rows = sorted(sorted(checks.items()), key=lambda item: item[1]["failed"] == 0)
     parts += [
-        "<h2>Rules</h2>",
-        _table(["rule", "passed", "failed", "warnings", "checks"], [
-            [f"<code>{_esc(row['rule'])}</code>", row["passed"], row["failed"], row["warning"],
-             _esc(", ".join(row["checks"]))] for row in rules
-        ], failed=[row["failed"] > 0 for row in rules]),
         "<h2>Checks</h2>",
         _table(["check", "passed", "failed", "warnings", "skipped"], [
             [f"<code>{_esc(name)}</code>", row["passed"], row["failed"], row["warning"],
