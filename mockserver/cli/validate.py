@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from contract.violations import ValidationResult, Violation
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNREADABLE = 0, 1, 2
+_CHUNKS_ALONE = ("stream chunks among other documents, each checked alone: their order and end "
+                 "are checked in a file of one stream (only its chunks, or --kind stream)")
+_SSE_FIELDS = ("event:", "id:", "retry:")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,6 +74,9 @@ def _parse_line(text: str, line: int) -> Any:
     from contract.reading import ReadError, parse_json
 
     body = text.strip()
+    if body.startswith(_SSE_FIELDS):
+        raise Unreadable(f"line {line}: an SSE {body.split(':', 1)[0]!r} line; the Llama API's "
+                         "streams carry only 'data:' lines [stream.framing]")  # fmt: skip
     if body.startswith("data:"):
         body = body[5:].strip()
     if body == DONE:
@@ -104,12 +110,16 @@ def read_records(data: bytes) -> list[Record]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise _read_error(whole_error) from None
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    # SSE comment lines (": keep-alive", a proxy's heartbeat) carry nothing: every client skips them
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1)
+             if line.strip() and not line.lstrip().startswith(":")]  # fmt: skip
     if not lines or (len(lines) == 1 and not lines[0][1].lstrip().startswith("data:")):
         raise _read_error(whole_error)
     try:
         first = _parse_line(lines[0][1], lines[0][0])
     except Unreadable:
+        if lines[0][1].lstrip().startswith(_SSE_FIELDS):
+            raise  # an event stream's framing, said as such
         raise _read_error(whole_error) from None
     return [Record(lines[0][0], first)] + [Record(n, _parse_line(line, n)) for n, line in lines[1:]]
 
@@ -138,8 +148,10 @@ def _validate_one(
     if kind == "request" and args.endpoint is None:
         endpoint, note = request_endpoint(record.value)
     endpoint = cast("Endpoint", args.endpoint or endpoint or "native")
-    if response_kind == "chunk" and record.value == DONE:
-        raise Unreadable(f"line {record.line}: [DONE] outside a stream; pass --kind stream")
+    if record.value == DONE:
+        raise Unreadable(f"line {record.line}: [DONE] outside a stream: a stream file holds only "
+                         "a stream's chunks and its [DONE]; pass --kind stream to check the file "
+                         "as one stream")  # fmt: skip
     if kind == "request":
         result = validate_request(record.value, endpoint=endpoint, strict=args.strict)
         return f"{endpoint} request", result, note
@@ -197,7 +209,12 @@ def validate(
         found.extend(v.at_line(record.line) if record.line else v for v in result.violations)
         if note is not None:
             notes.setdefault(note, []).append(record.line)
-    return (labels[0] if len(set(labels)) == 1 else "documents"), found, _grouped_notes(notes)
+    mixed = len(set(labels)) > 1
+    if mixed:
+        for record, label in zip(records, labels, strict=True):
+            if label.endswith(" chunk"):
+                notes.setdefault(_CHUNKS_ALONE, []).append(record.line)
+    return ("documents" if mixed else labels[0]), found, _grouped_notes(notes)
 
 
 def run(args: argparse.Namespace) -> int:

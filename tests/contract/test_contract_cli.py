@@ -115,6 +115,22 @@ def test_a_jsonl_stream_is_checked_as_a_whole(tmp_path, capsys):
     assert line.endswith("[stream.done.native]")
 
 
+def test_sse_comment_lines_are_skipped_as_every_client_skips_them(tmp_path, capsys):
+    records = [f"data: {json.dumps(c)}\n\n: keep-alive\n" for c in native_text_stream()]
+    path = _write(tmp_path, ": opening comment\n\n" + "\n".join(records), "stream.sse")
+    assert main(["validate", path]) == 0
+    assert capsys.readouterr().err.startswith("native stream: conforms")
+
+
+def test_stream_chunks_among_other_documents_are_said_to_be_checked_alone(tmp_path, capsys):
+    request = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    lines = [json.dumps(request), *(json.dumps(c) for c in native_text_stream()[:3])]
+    assert main(["validate", "--endpoint", "native", _write(tmp_path, "\n".join(lines))]) == 0
+    err = capsys.readouterr().err
+    assert "note: lines 2, 3, 4: stream chunks among other documents, each checked alone" in err
+    assert err.splitlines()[-1].startswith("documents: conforms")
+
+
 def test_a_compat_stream_is_detected_and_needs_done(tmp_path, capsys):
     path = _write(tmp_path, _jsonl(compat_stream()), "stream.jsonl")
     assert main(["validate", path]) == 0
@@ -135,6 +151,12 @@ BAD_INPUTS = [
     (b"", "invalid JSON"),
     (b'{"x": 1}\n{"y"\n', "line 2: invalid JSON"),
     (b'{"unrelated": true}', "pass --kind"),
+    # a request or a response followed by [DONE] (once a traceback and exit 1)
+    (b'{"model": "m", "messages": [{"role": "user", "content": "hi"}]}\n[DONE]\n',
+     "line 2: [DONE] outside a stream"),
+    (b'{"model": "m", "messages": [{"role": "user", "content": "hi"}]}\ndata: [DONE]\n',
+     "line 2: [DONE] outside a stream"),
+    (b'event: message\ndata: {"id": "a"}\n\n', "line 1: an SSE 'event' line"),
 ]
 
 
