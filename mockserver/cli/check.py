@@ -149,7 +149,7 @@ def _summarise(report: Report, paths: list[Path], *, quiet: bool) -> int:
         reader_gone()
     if "interrupted" in report.options:
         return EXIT_INTERRUPTED
-    return EXIT_OK if report.ok else EXIT_FAILED
+    return EXIT_OK if report.ok and not report.checked_nothing else EXIT_FAILED
 
 
 def _print_summary(report: Report, paths: list[Path], *, quiet: bool) -> None:
@@ -174,10 +174,15 @@ def _print_summary(report: Report, paths: list[Path], *, quiet: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from contract.conformance.report import write_reports
+    from contract.conformance.report import clear_reports, write_reports
     from contract.scenarios.loading import ScenarioError, load_scenarios
     from mockserver.conformance.progress import Progress
 
+    try:  # a run that writes no reports leaves none: not the last run's, read as its own
+        clear_reports(args.report_dir)
+    except OSError as exc:
+        return _fail(f"cannot remove the last run's reports from {args.report_dir}: "
+                     f"{exc.strerror or exc}")  # fmt: skip
     problem = scenario_sources_problem(args.scenarios or ())
     if problem:
         return _fail(problem)

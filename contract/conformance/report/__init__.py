@@ -6,6 +6,7 @@ from contract.conformance.report.coverage import request_features
 from contract.conformance.report.files import (
     REPORT_FILES,
     ReportError,
+    clear_reports,
     load_report,
     render,
     report_schema,
@@ -26,6 +27,7 @@ __all__ = [
     "Report",
     "ReportError",
     "TestRow",
+    "clear_reports",
     "load_report",
     "record_message",
     "records_of",

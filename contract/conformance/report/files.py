@@ -64,6 +64,14 @@ def write_reports(report: Report, directory: str | os.PathLike[str]) -> list[Pat
     return paths
 
 
+def clear_reports(directory: str | os.PathLike[str]) -> None:
+    """Remove the report files `write_reports` writes from `directory`, if there: a run that
+    writes none (it could not run) must not leave the last run's verdict to be read as its own.
+    Raises `OSError` when one cannot be removed."""
+    for name in REPORT_FILES.values():
+        (Path(directory) / name).unlink(missing_ok=True)
+
+
 def schema_errors(document: Any) -> list[str]:
     """Where `document` breaks the report schema, one line each (empty: it is valid)."""
     validator = jsonschema.Draft202012Validator(report_schema())

@@ -101,7 +101,8 @@ def render_html(report: Report) -> str:
         f"<title>Llama API contract: {_esc(report.kind)} check</title>",
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>Llama API contract: {_esc(report.kind)} check — <span class="
-        f"'{'passed' if report.ok and not interrupted else 'failed'}'>{_esc(verdict)}</span></h1>",
+        f"'{'passed' if report.ok and not (interrupted or report.checked_nothing) else 'failed'}'>"
+        f"{_esc(verdict)}</span></h1>",
         _table(["target", "seed", "cases", "tool", "contract", "created", "duration"], [[
             f"<code>{_esc(report.target)}</code>", _esc("-" if report.seed is None else report.seed), summary["cases"],
             _esc(f"{report.tool['name']} {report.tool['version']}"),

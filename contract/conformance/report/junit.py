@@ -1,5 +1,6 @@
 """JUnit XML of a report: one testcase per check record, grouped in one testsuite per check; a
-run cut short (Ctrl-C) adds one testcase in error, so that CI never reads it as a whole run."""
+run cut short (Ctrl-C), or one whose checks were all skipped, adds one testcase in error, so that
+CI never reads it as a whole run that passed."""
 
 from __future__ import annotations
 
@@ -34,16 +35,18 @@ def _details(record: CheckRecord) -> str:
 
 def render_junit(report: Report) -> str:
     summary = report.summary()
-    stopped = "interrupted" in report.options
+    # a CI reader must not take a run cut short, or one that checked nothing, for a pass
+    stopped = "interrupted" in report.options or report.checked_nothing
     root = ET.Element("testsuites", name=f"llama-contract {report.kind}",
                       tests=str(summary["total"] + stopped), failures=str(summary["failed"]),
                       errors=str(int(stopped)), skipped=str(summary["skipped"]),
                       time=f"{report.duration_s:.3f}")  # fmt: skip
-    if stopped:  # a CI reader must not take a run cut short for a whole one that passed
+    if stopped:
         suite = ET.SubElement(root, "testsuite", name=f"{report.kind}.run", tests="1",
                               failures="0", errors="1", skipped="0")  # fmt: skip
         case = ET.SubElement(suite, "testcase", classname=f"{report.kind}.run", name="run")
-        ET.SubElement(case, "error", message=report.verdict(), type="interrupted")
+        kind = "interrupted" if "interrupted" in report.options else "checked-nothing"
+        ET.SubElement(case, "error", message=report.verdict(), type=kind)
     by_check = sorted(report.records, key=lambda r: r.check)
     for check, group in groupby(by_check, key=lambda r: r.check):
         records = list(group)

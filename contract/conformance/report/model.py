@@ -147,10 +147,18 @@ class Report:
     def ok(self) -> bool:
         return not self.failures
 
+    @property
+    def checked_nothing(self) -> bool:
+        """Whether no check graded anything: every record skipped (an adapter that supports no
+        call), or no record at all. Such a run is no evidence of conformance."""
+        return all(record.status == "skipped" for record in self.records)
+
     def verdict(self, *, failed: str = "does NOT conform") -> str:
-        """"conforms" or `failed`; for a run cut short (Ctrl-C), no more than a verdict on the
-        cases it finished, saying so."""
+        """"conforms" or `failed` ("checked nothing" when no check graded anything); for a run
+        cut short (Ctrl-C), no more than a verdict on the cases it finished, saying so."""
         said = "conforms" if self.ok else failed
+        if self.ok and self.checked_nothing:
+            said = "checked nothing (every check was skipped)"
         stopped = self.options.get("interrupted")
         if not stopped:
             return said
