@@ -106,15 +106,25 @@ def _looks_like_path(text: str) -> bool:
 def load_scenarios(paths_or_names: Iterable[str | Path]) -> tuple[Scenario, ...]:
     """Load scenarios from files, folders (their `.yaml`, `.yml`, `.json` files) and built-in names.
 
-    Scenario names must be unique across everything loaded.
+    Scenario names must be unique across everything loaded. A file named twice (by itself and by
+    its folder: overlapping globs) is loaded once.
     """
     loaded: list[Scenario] = []
+    seen: set[Path] = set()
+
+    def load_once(file: Path) -> None:
+        resolved = file.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            loaded.append(load_scenario(file))
+
     for item in paths_or_names:
         path = Path(item)
         if path.is_dir():
-            loaded += [load_scenario(file) for file in iter_scenario_files(path)]
+            for file in iter_scenario_files(path):
+                load_once(file)
         elif path.is_file():
-            loaded.append(load_scenario(path))
+            load_once(path)
         elif isinstance(item, Path) or _looks_like_path(item):
             raise ScenarioError("no such file or folder", file=str(item))
         else:

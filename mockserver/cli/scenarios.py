@@ -38,9 +38,7 @@ def run(args: argparse.Namespace) -> int:
         load_scenarios,
     )
 
-    problem = scenario_sources_problem(args.paths if args.action == "check" else
-                                       [*args.sources, *([args.name] if args.action == "show"
-                                                         and not _is_builtin(args.name) else [])])
+    problem = scenario_sources_problem(args.paths if args.action == "check" else args.sources)
     if problem:
         print(f"llama-contract scenarios: {problem}", file=sys.stderr)
         return 2
@@ -63,7 +61,11 @@ def run(args: argparse.Namespace) -> int:
             print(scenario.summary_line())
         return 0
     wanted = next((s for s in scenarios if s.name == args.name), None)
-    if wanted is None:
+    if wanted is None:  # not a name the library or --from holds: a file path, then
+        problem = scenario_sources_problem([args.name])
+        if problem:
+            print(f"llama-contract scenarios: {problem}", file=sys.stderr)
+            return 2
         try:
             wanted = load_scenarios([args.name])[0]
         except ScenarioError as exc:
@@ -81,8 +83,3 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(text)
     return 0
 
-
-def _is_builtin(name: str) -> bool:
-    from contract.scenarios.loading import builtin_names
-
-    return name in builtin_names()

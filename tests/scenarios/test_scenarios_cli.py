@@ -46,3 +46,22 @@ def test_check_accepts_the_builtin_folder(capsys) -> None:
     assert main(["scenarios", "check", str(builtin_dir())]) == 0
     assert len(capsys.readouterr().out.splitlines()) == len(builtin_names())
 
+
+
+def test_show_finds_a_scenario_by_its_name_in_the_files_given_with_from(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    text = "name: weather\nsteps:\n  - respond: {text: Sunny.}\n"
+    (tmp_path / "good").mkdir()
+    (tmp_path / "good" / "weather.yaml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    assert main(["scenarios", "show", "weather", "--from", "good"]) == 0
+    assert capsys.readouterr().out == text
+    assert main(["scenarios", "show", "rain", "--from", "good"]) == 2
+    assert "no file, folder or built-in scenario named 'rain'" in capsys.readouterr().err
+
+
+def test_a_file_named_twice_by_itself_and_by_its_folder_is_loaded_once(tmp_path, capsys) -> None:
+    (tmp_path / "weather.yaml").write_text("name: weather\nsteps:\n  - respond: {text: Sunny.}\n")
+    assert main(["scenarios", "check", str(tmp_path), str(tmp_path / "weather.yaml")]) == 0
+    assert capsys.readouterr().out == f"ok  weather  ({tmp_path / 'weather.yaml'})\n"
