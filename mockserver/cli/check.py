@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import re
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,8 @@ from mockserver.cli.arguments import (
 )
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from contract.conformance.report import Report
     from contract.scenarios.loading import Scenario
     from mockserver.conformance.cases import Endpoint
@@ -191,6 +194,12 @@ def run(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         return _fail(str(exc))
     progress = Progress(f"check {args.subject}", enabled=False if args.quiet else None)
+
+    def on_ctrl_c(signum: int, frame: FrameType | None) -> None:
+        progress.interrupt_asked = True  # raised again at the next case, should this one be lost
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         with progress.ticking():
             if args.subject == "server":
@@ -204,6 +213,8 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as stop:  # Ctrl-C: say where, then the reports there are, if any
         progress.clear()
         report = _interrupted(stop, progress)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     if isinstance(report, int):
         return report
     try:

@@ -43,6 +43,14 @@ class Progress:
         self.total = 0  # 0: not known yet (no case has finished)
         self._case: str | None = None
         self._case_started = 0.0
+        # Set by the command's Ctrl-C handler: a KeyboardInterrupt raised while a garbage
+        # collector callback ran (hypothesis keeps one) is swallowed by Python, so the next
+        # case to start raises it again.
+        self.interrupt_asked = False
+
+    def _stop_if_asked(self) -> None:
+        if self.interrupt_asked:
+            raise KeyboardInterrupt
 
     def __call__(self, done: int, total: int) -> None:
         with self._lock:
@@ -58,6 +66,8 @@ class Progress:
 
     def running(self, case: str | None) -> None:
         """`case` has started (None: it has ended, or was given up)."""
+        if case is not None:
+            self._stop_if_asked()
         with self._lock:
             self._case = case
             self._case_started = self._clock()

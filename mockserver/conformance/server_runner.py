@@ -135,9 +135,9 @@ def run_server_checks(
         check_reachable(client, root)
         first_valid = next((case.id for case in cases if case.kind == "valid"), None)
         for done, case in enumerate(cases, start=1):
-            if running is not None:
-                running(case.id)
             try:
+                if running is not None:
+                    running(case.id)
                 features, records = _check_case(client, root, api_key, case, seed=seed,
                                                 first_valid=case.id == first_valid)  # fmt: skip
             except KeyboardInterrupt:

@@ -5,6 +5,7 @@ time from a timer and names the case in progress. A Ctrl-C names the case that w
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -251,3 +252,54 @@ def _first_cases(count: int) -> list[str]:
     chosen = [builtin_scenario(name) for name in ("seed-example", "streaming-text",
                                                   "system-and-user", "multi-turn")]  # fmt: skip
     return [case.id for case in scenario_cases(chosen, endpoints=("native",))][:count]
+
+
+class _LostCtrlC:
+    """A mock that, at its second chat request, arms a garbage-collector callback (hypothesis
+    keeps one) that sends the check a SIGINT while it runs in the check's main thread: Python
+    swallows the KeyboardInterrupt raised there ("Exception ignored in ..."), as a user saw."""
+
+    def __init__(self) -> None:
+        self.app = create_app(service=MockService(MockConfig(port=0)))
+        self.chats = 0
+        self.armed = threading.Event()
+        self.fired = threading.Event()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ["PATH_INFO"].endswith("/chat/completions"):
+            self.chats += 1
+            if self.chats == 2:
+                self.armed.set()
+        return self.app(environ, start_response)
+
+    def callback(self, phase: str, info: dict[str, int]) -> None:
+        if (phase == "start" and self.armed.is_set() and not self.fired.is_set()
+                and threading.current_thread() is threading.main_thread()):  # fmt: skip
+            self.fired.set()
+            signal.raise_signal(signal.SIGINT)
+            for _ in range(100):  # the handler runs here, and its exception is lost
+                pass
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the lost one
+def test_a_ctrl_c_lost_in_a_gc_callback_still_stops_the_run_at_the_next_case(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = _LostCtrlC()
+    threshold = gc.get_threshold()
+    gc.callbacks.append(server.callback)
+    gc.set_threshold(1)  # collections often, in whichever thread allocates
+    try:
+        with LiveApp(server) as live:
+            code = main(["check", "server", "--base-url", live.base_url, "--scenarios",
+                         "seed-example", "streaming-text", "system-and-user", "multi-turn",
+                         "--examples", "0", "--endpoint", "native", "--report-dir",
+                         str(tmp_path), "--quiet"])  # fmt: skip
+    finally:
+        gc.callbacks.remove(server.callback)
+        gc.set_threshold(*threshold)
+    assert server.fired.is_set()
+    assert code == 130, capsys.readouterr()
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert 1 <= report["options"]["interrupted"]["cases_done"] < report["options"][
+        "interrupted"]["cases_total"]
