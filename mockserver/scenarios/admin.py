@@ -76,7 +76,9 @@ def _read_scenarios(
     try:
         parse_json(request.body)  # the rules of chat bodies: depth, numbers, surrogates
     except ReadError as exc:
-        raise ScenarioError(f"the body is not JSON: {exc.violation.message}",
+        hint = ("; a YAML scenario goes with 'Content-Type: application/yaml'"
+                if content_type not in ("application/json",) else "")  # fmt: skip
+        raise ScenarioError(f"the body is not JSON: {exc.violation.message}{hint}",
                             file="<request body>") from None
     document, lines = read_document(text, file="<request body>", json_syntax=True)
     if isinstance(document, dict) and "steps" in document:
@@ -139,6 +141,15 @@ def _names_to_deactivate(request: MockRequest) -> list[str]:
 
 def admin_scenarios(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
     router = layer.router
+    workers = layer.config.workers
+    if request.method in ("POST", "DELETE") and workers > 1:
+        # Only the worker that took this request would change: the others would go on serving
+        # their own list, so requests would get one answer or the other by worker.
+        return simple_error(409, "scenario.per_worker", (
+            f"with --workers {workers} each worker keeps its own list of active scenarios, and "
+            "this request would change one worker's only; give the scenarios at start "
+            "(--scenarios FILES, every worker loads them), or run one worker"),
+            dialect="native")  # fmt: skip
     if request.method == "POST":
         try:
             scenarios, replace, first = _read_scenarios(request, layer)
