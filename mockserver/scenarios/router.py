@@ -245,8 +245,17 @@ class ScenarioRouter:
         other = next((s for s in scenario.steps
                       if s is not step and match_request(s.match, request).matched), None)
         if other is not None:
-            message += (f" ({other.label} would match, but this conversation is at {step.label}; "
-                        "send a distinct x-mock-session per conversation, or POST /_mock/reset)")
+            message += f" ({other.label} would match, but this conversation is at {step.label}; "
+            if scenario.steps.index(other) < scenario.steps.index(step):
+                message += ("it moved past it: an answer, a stream the client cancelled too, "
+                            "moves it on, so an identical retry gets the next step (give that "
+                            "step times: 2); another conversation in the same x-mock-session "
+                            "moves it on as well (a distinct session per conversation), and POST "
+                            "/_mock/reset starts all over)")  # fmt: skip
+            else:
+                message += ("the server has not seen its earlier turns: a restart or a reset "
+                            "empties progress, and turns sent in another x-mock-session count "
+                            "there; send the conversation from its first turn)")  # fmt: skip
         for also, also_step, also_why, _ in tied[1:_MAX_TIED_SHOWN]:
             message += f"; as close: scenario {also.name!r} {also_step.label}, which failed on {also_why}"
         if len(tied) > _MAX_TIED_SHOWN:

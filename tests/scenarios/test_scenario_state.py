@@ -113,6 +113,25 @@ def test_an_unmatched_request_names_the_closest_step_and_a_step_that_would_match
         "no scenario step matches this request; closest: scenario 'tools' step 2 ('answer'), "
         "which failed on tool_result: wanted a tool result last, the last message is a user message")
     assert "step 1 ('call') would match" in missed.message
+    assert "it moved past it: an answer, a stream the client cancelled too" in missed.message
+
+
+def test_a_step_ahead_that_would_match_says_the_earlier_turns_were_not_seen() -> None:
+    """A tool result sent to a fresh server (restarted mid-conversation): the hint says so, not
+    to reset, which would not help."""
+    scenario = parse_scenario(
+        "name: tools\nsteps:\n"
+        "  - {name: call, match: {tool_result: false}, respond: {text: a}}\n"
+        "  - {name: answer, match: {tool_result: true}, respond: {text: b}}\n")
+    router = ScenarioRouter(MemoryStore(), [scenario])
+    turns = [{"role": "user", "content": "weather?"},
+             {"role": "assistant", "content": "", "tool_calls": [{"id": "c1", "type": "function",
+              "function": {"name": "get_weather", "arguments": "{}"}}]},
+             {"role": "tool", "tool_call_id": "c1", "content": "sunny"}]  # fmt: skip
+    missed = router.select(_request(turns), session="s", scenario_name=None)
+    assert isinstance(missed, NoMatch)
+    assert "step 2 ('answer') would match, but this conversation is at step 1" in missed.message
+    assert "the server has not seen its earlier turns" in missed.message
 
 
 WEATHER = ("name: weather\nsteps:\n  - {name: call-tool, match: {tools: [get_weather], "
