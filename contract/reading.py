@@ -87,9 +87,9 @@ def parse_json(
     except RecursionError:
         raise _fail("json.too_deep", f"the JSON nests deeper than {max_depth} levels") from None
     except json.JSONDecodeError as exc:
+        said = exc.msg[:-3] + " there" if exc.msg.endswith(" at") else exc.msg  # "...starting at"
         raise _fail(
-            "json.invalid",
-            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+            "json.invalid", f"invalid JSON at line {exc.lineno} column {exc.colno}: {said}"
         ) from None
     except ValueError as exc:  # e.g. Python's own int-digits limit
         raise _fail("json.invalid", f"invalid JSON: {exc}") from None

@@ -66,8 +66,11 @@ def _read_bytes(name: str) -> bytes:
 
 def _read_error(exc: Exception, line: int | None = None) -> Unreadable:
     violation: Violation = exc.violation  # type: ignore[attr-defined]
+    message = violation.message
+    if line is not None:  # one line of a JSONL file: its own "line 1" would name another line
+        message = message.replace(" at line 1 column ", " at column ", 1)
     where = f"line {line}: " if line is not None else ""
-    return Unreadable(f"{where}{violation.message} [{violation.rule}]")
+    return Unreadable(f"{where}{message} [{violation.rule}]")
 
 
 def _parse_line(text: str, line: int) -> Any:

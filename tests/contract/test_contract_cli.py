@@ -150,6 +150,8 @@ BAD_INPUTS = [
     (b'{"max_completion_tokens": ' + b"7" * 5000 + b"}", "an integer of 5000 digits"),
     (b"", "invalid JSON"),
     (b'{"x": 1}\n{"y"\n', "line 2: invalid JSON"),
+    (b'{"x": 1}\n{"y": "unterminated}\n',  # the JSONL line, and the column in it
+     "line 2: invalid JSON at column 7: Unterminated string starting there [json.invalid]"),
     (b'{"unrelated": true}', "pass --kind"),
     # a request or a response followed by [DONE] (once a traceback and exit 1)
     (b'{"model": "m", "messages": [{"role": "user", "content": "hi"}]}\n[DONE]\n',
