@@ -36,6 +36,11 @@ def _first_answer_problem(exchange: Exchange, root: str) -> str | None:
         return (f"{root} answered {exchange.status} to a valid request: it refuses the API key; "
                 "pass one it accepts: --api-key KEY, run_server_checks(api_key=...), or "
                 "LLAMA_API_KEY")
+    if exchange.status == 404 and b'"scenario.' not in exchange.response_body:
+        # (a mock's scenario that matches no step answers 404 too, with its rule: that is a verdict)
+        return (f"{root} answered 404 to a valid request at {exchange.url}: no chat endpoint "
+                "there; --base-url is the server's root, with the native API at ROOT/v1 and the "
+                "OpenAI-compatible one at ROOT/compat/v1")
     return None
 
 

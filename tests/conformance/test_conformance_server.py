@@ -237,3 +237,23 @@ def test_a_proxy_sending_keep_alive_comments_conforms_with_a_warning() -> None:
     warned = [r for r in report.records if r.status == "warning" and r.rule == "stream.framing"]
     assert warned
     assert "SSE comment (': keep-alive')" in warned[0].message
+
+
+def test_a_base_url_with_no_chat_endpoint_under_it_is_refused_not_graded() -> None:
+    from mockserver import MockConfig, MockService
+    from mockserver.adapters.live import LiveServer
+
+    with LiveServer(MockService(MockConfig(port=0))) as live:
+        with pytest.raises(ServerUnreachable) as refused:
+            run_server_checks(base_url=live.base_url + "/api", examples=0, endpoints=("native",))
+        assert str(refused.value) == (
+            f"{live.base_url}/api answered 404 to a valid request at "
+            f"{live.base_url}/api/v1/chat/completions: no chat endpoint there; --base-url is the "
+            "server's root, with the native API at ROOT/v1 and the OpenAI-compatible one at "
+            "ROOT/compat/v1")
+        # a mock whose scenario matches no step answers 404 as well: that is graded
+        service = MockService(MockConfig(port=0, scenarios=("multi-turn",)))
+        with LiveServer(service) as scripted:
+            report = run_server_checks(base_url=scripted.base_url, examples=0,
+                                       endpoints=("native",))  # fmt: skip
+        assert report.cases > 0
