@@ -295,7 +295,16 @@ def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...] | None
                                  progress=progress)  # fmt: skip
     except AdapterError as exc:  # it returned something other than a ClientOutcome, or raised
         progress.clear()
-        return _fail(f"--adapter {args.adapter!r}: {exc}")
+        kept = ""
+        if exc.report is not None and exc.report.cases:  # the calls graded before it
+            from contract.conformance.report import write_reports
+
+            try:
+                write_reports(exc.report, args.report_dir)
+                kept = f"; the reports hold the {exc.report.cases} case(s) graded before it"
+            except OSError as error:
+                kept = f"; the reports could not be written: {error.strerror or error}"
+        return _fail(f"--adapter {args.adapter!r}: {exc}{kept}")
     except CannotSave as exc:  # as a --report-dir that cannot be written: no reports
         progress.clear()
         return _fail(f"--save-failures: {exc}")

@@ -16,7 +16,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract.conformance.checks import (
     Adapter,
@@ -30,6 +30,9 @@ from mockserver.conformance.adapters import BUILTINS
 from mockserver.scenarios.layer import SESSION_HEADER
 from mockserver.sdks import MissingSDK, require_sdk
 
+if TYPE_CHECKING:
+    from contract.conformance.report import Report
+
 ADAPTER_SHAPE = "a function (base_url, api_key, conversation) -> ClientOutcome"
 DEFAULT_CALL_TIMEOUT_S = 120.0
 
@@ -41,7 +44,10 @@ class SkippedAfterHang(Unsupported):
 
 class AdapterError(Exception):
     """An --adapter value that names no adapter, or an adapter that returned something other
-    than a `ClientOutcome` (or raised); the message says why."""
+    than a `ClientOutcome` (or raised); the message says why. Raised during a run, it carries
+    the report of the calls graded before it (`report`, marked interrupted with the reason)."""
+
+    report: Report | None = None
 
 
 def resolve_adapter(spec: str) -> Adapter:

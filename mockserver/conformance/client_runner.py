@@ -195,14 +195,18 @@ def run_client_checks(
                           save_failures=save_failures, on_case=advanced)  # fmt: skip
         if progress is not None and report.cases != total:  # hypothesis played fewer
             progress(report.cases, report.cases)  # end on the count the summary gives
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, AdapterError) as stop:
         # The report keeps the calls graded before it; generated exchanges are graded only
-        # when all have played, so an interrupt among them keeps none of them.
+        # when all have played, so a stop among them keeps none of them.
         running = _case_after(calls, graded) if graded < total - examples else "generated"
         report.cases = graded
         report.options["interrupted"] = {"case": running, "cases_done": graded,
                                          "cases_total": total}  # fmt: skip
         report.duration_s = time.perf_counter() - started
+        if isinstance(stop, AdapterError):
+            report.options["interrupted"]["reason"] = f"the adapter failed: {stop}"
+            stop.report = report
+            raise
         raise RunInterrupted(report, running) from None
     finally:
         mock.live.stop()

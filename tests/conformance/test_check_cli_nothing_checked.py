@@ -1,6 +1,7 @@
 """CI must never read green from a run that proved nothing: a client run whose checks were all
 skipped exits 1 saying it checked nothing, and a run that cannot run leaves no reports behind,
-not even the last run's."""
+not even the last run's. An adapter that raises stops the run, and its reports keep the calls
+graded before it, marked as stopped."""
 
 from __future__ import annotations
 
@@ -48,3 +49,28 @@ def test_a_run_that_cannot_run_leaves_no_reports_not_even_the_last_runs(
     assert code == 2
     assert "cannot reach" in capsys.readouterr().err
     assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def breaks_on_the_second_turn(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:
+    from mockserver.conformance.adapters import llama_api_client
+
+    if conversation.step == "population":
+        raise TypeError("create() got an unexpected keyword argument 'max_tokens'")
+    return llama_api_client(base_url, api_key, conversation)
+
+
+def test_an_adapter_that_raises_stops_the_run_and_the_reports_keep_what_was_graded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["check", "client", "--adapter", f"{MODULE}:breaks_on_the_second_turn",
+                 "--scenarios", "multi-turn", "--report-dir", str(tmp_path)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "raised TypeError: create() got an unexpected keyword argument 'max_tokens'" in err
+    assert err.rstrip().endswith("; the reports hold the 1 case(s) graded before it")
+    report = json.loads((tmp_path / "report.json").read_text())
+    stopped = report["options"]["interrupted"]
+    assert (stopped["case"], stopped["cases_done"]) == ("multi-turn/population", 1)
+    assert stopped["reason"].startswith("the adapter failed: ")
+    assert {r["case"] for r in report["records"]} == {"multi-turn/capital"}
+    assert "STOPPED after 1 of 3 cases" in (tmp_path / "summary.md").read_text()

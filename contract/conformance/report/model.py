@@ -162,7 +162,8 @@ class Report:
         stopped = self.options.get("interrupted")
         if not stopped:
             return said
-        return (f"INTERRUPTED after {stopped['cases_done']} of {stopped['cases_total']} cases, "
+        how = "STOPPED" if stopped.get("reason") else "INTERRUPTED"  # an adapter error; Ctrl-C
+        return (f"{how} after {stopped['cases_done']} of {stopped['cases_total']} cases, "
                 f"{said} so far")
 
     def summary(self) -> dict[str, int]:
