@@ -26,8 +26,9 @@ _SSE_FIELDS = ("event:", "id:", "retry:")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", type=non_empty_path,
-                        help="the document to check; '-' reads stdin")  # fmt: skip
+    parser.add_argument("files", metavar="FILE", type=non_empty_path, nargs="+",
+                        help="the documents to check; '-' reads stdin; with several files, each "
+                        "line says its file and the status is the worst")  # fmt: skip
     parser.add_argument(
         "--kind",
         choices=("auto", "request", "response", "chunk", "stream"),
@@ -221,39 +222,75 @@ def validate(
 
 
 def run(args: argparse.Namespace) -> int:
+    if len(args.files) == 1:
+        return _run_one(args.files[0], args, prefix="", reports=None)
+    reports: list[dict[str, Any]] = []
+    status = max(_run_one(name, args, prefix=f"{_shown(name)}: ", reports=reports)
+                 for name in args.files)  # fmt: skip
+    if args.format == "json":
+        try:
+            print(json.dumps({"ok": status == EXIT_OK, "files": reports}, indent=2,
+                             ensure_ascii=False))  # fmt: skip
+        except BrokenPipeError:
+            reader_gone()
+    return status
+
+
+def _shown(name: str) -> str:
+    from contract.validate.explain import clip
+
+    return "stdin" if name == "-" else clip(name, limit=100)
+
+
+def _run_one(
+    name: str, args: argparse.Namespace, *, prefix: str, reports: list[dict[str, Any]] | None
+) -> int:
+    """Check one file; its lines start with `prefix`. With `reports` (several files), its JSON
+    report is added there instead of printed."""
     try:
-        records = read_records(_read_bytes(args.file))
+        records = read_records(_read_bytes(name))
         label, found, notes = validate(records, args)
     except Unreadable as exc:
-        from contract.validate.explain import clip
-
-        problem = f"{'stdin' if args.file == '-' else clip(args.file, limit=100)}: {exc}"
-        if args.format == "json":
-            print(json.dumps({"ok": False, "readable": False, "error": problem}))
+        problem = f"{_shown(name)}: {exc}"
+        unreadable = {"ok": False, "readable": False, "error": problem}
+        if args.format == "json" and reports is None:
+            print(json.dumps(unreadable))
+        elif reports is not None:
+            reports.append({"file": name, **unreadable})
         print(f"llama-contract validate: {problem}", file=sys.stderr)
         return EXIT_UNREADABLE
     errors = sum(1 for v in found if v.severity == "error")
+    if reports is not None and args.format == "json":
+        reports.append({"file": name, **_json_report(found, label, errors, notes)})
+        return EXIT_VIOLATIONS if errors else EXIT_OK
     try:
-        _print(found, label, errors, args, notes)
+        _print(found, label, errors, args, notes, prefix)
     except BrokenPipeError:  # `| head` has read what it wants: the verdict is still the status
         reader_gone()
     return EXIT_VIOLATIONS if errors else EXIT_OK
 
 
+def _json_report(
+    found: list[Violation], label: str, errors: int, notes: list[str]
+) -> dict[str, Any]:
+    return {"ok": not errors, "readable": True, "kind": label, "notes": notes,
+            "violations": [v.to_dict() for v in found]}  # fmt: skip
+
+
 def _print(
-    found: list[Violation], label: str, errors: int, args: argparse.Namespace, notes: list[str]
-) -> None:
+    found: list[Violation], label: str, errors: int, args: argparse.Namespace, notes: list[str],
+    prefix: str,
+) -> None:  # fmt: skip
     if args.format == "json":
-        report = {"ok": not errors, "readable": True, "kind": label, "notes": notes,
-                  "violations": [v.to_dict() for v in found]}  # fmt: skip
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        print(json.dumps(_json_report(found, label, errors, notes), indent=2, ensure_ascii=False))
     else:
         for violation in found:  # a warning says so; a line without a prefix is an error
-            print(f"warning: {violation}" if violation.severity == "warning" else violation)
+            said = f"warning: {violation}" if violation.severity == "warning" else str(violation)
+            print(prefix + said)
         sys.stdout.flush()  # the findings first: a stdout that fails is then said alone
         warnings = len(found) - errors
         for note in notes:  # which endpoint a request was checked against, and why
-            print(f"note: {note}", file=sys.stderr)
+            print(f"note: {prefix}{note}", file=sys.stderr)
         verdict = f"{errors} error(s)" if errors else "conforms"
-        print(f"{label}: {verdict}, {warnings} warning(s)", file=sys.stderr)
+        print(f"{prefix}{label}: {verdict}, {warnings} warning(s)", file=sys.stderr)
     sys.stdout.flush()

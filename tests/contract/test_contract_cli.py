@@ -207,3 +207,25 @@ def test_docs_rules_md_is_the_generated_catalog(capsys):
     assert generated == render_markdown(catalog())
     on_disk = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert on_disk == generated, "regenerate: llama-contract rules --format md > docs/rules.md"
+
+
+def test_several_files_each_line_says_its_file_and_the_status_is_the_worst(tmp_path, capsys):
+    request = {"model": "Llama-4-Maverick-17B-128E-Instruct-FP8",
+               "messages": [{"role": "user", "content": "hi"}]}  # fmt: skip
+    good = _write(tmp_path, json.dumps(request), "good.json")
+    bad = _write(tmp_path, json.dumps(WIZARD), "bad.json")
+    broken = _write(tmp_path, "{not json", "broken.json")
+    assert main(["validate", "--endpoint", "native", good, bad]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines()
+    assert all(line.startswith(f"{bad}: ") for line in out.splitlines())
+    assert f"{good}: native request: conforms, 0 warning(s)" in err.splitlines()
+    assert main(["validate", "--endpoint", "native", good, broken, bad]) == 2  # all checked
+    out, err = capsys.readouterr()
+    assert f"llama-contract validate: {broken}: invalid JSON" in err
+    assert out.startswith(f"{bad}: ")
+    assert main(["validate", "--format", "json", "--endpoint", "native", good, bad]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["ok"] is False
+    assert [(f["file"], f["ok"]) for f in document["files"]] == [(good, True), (bad, False)]
+    assert document["files"][1]["violations"][0]["rule"] == "message.role.unknown"
