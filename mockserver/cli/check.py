@@ -13,6 +13,7 @@ import contextlib
 import re
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -199,7 +200,8 @@ def run(args: argparse.Namespace) -> int:
         progress.interrupt_asked = True  # raised again at the next case, should this one be lost
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    main_thread = threading.current_thread() is threading.main_thread()  # signals go there only
+    previous = signal.signal(signal.SIGINT, on_ctrl_c) if main_thread else None
     try:
         with progress.ticking():
             if args.subject == "server":
@@ -214,7 +216,8 @@ def run(args: argparse.Namespace) -> int:
         progress.clear()
         report = _interrupted(stop, progress)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if main_thread:
+            signal.signal(signal.SIGINT, previous)
     if isinstance(report, int):
         return report
     try:

@@ -74,3 +74,16 @@ def test_an_adapter_that_raises_stops_the_run_and_the_reports_keep_what_was_grad
     assert stopped["reason"].startswith("the adapter failed: ")
     assert {r["case"] for r in report["records"]} == {"multi-turn/capital"}
     assert "STOPPED after 1 of 3 cases" in (tmp_path / "summary.md").read_text()
+
+
+def test_the_command_runs_from_a_thread_other_than_the_main_one(tmp_path: Path) -> None:
+    """Only the main thread may set a signal handler: elsewhere the run goes without one."""
+    import threading
+
+    codes: list[int] = []
+    worker = threading.Thread(target=lambda: codes.append(main([
+        "check", "client", "--adapter", "llama-api-client", "--scenarios", "seed-example",
+        "--report-dir", str(tmp_path), "--quiet"])))  # fmt: skip
+    worker.start()
+    worker.join(timeout=120)
+    assert codes == [0]
