@@ -217,6 +217,7 @@ class MockService:
         return MockResponse(200, json_bytes(_model_document(model_id)))
 
     def _health(self, request: MockRequest, route: Route) -> MockResponse:
+        self.store.ping()  # a lost shared store: the JSON 503 every request that needs it gets
         return MockResponse(200, json_bytes({"status": "ok"}))
 
     def _openapi(self, request: MockRequest, route: Route) -> MockResponse:

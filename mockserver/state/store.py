@@ -48,6 +48,9 @@ class Store(Protocol):
         ...
 
     def clear_state(self, prefix: str = "") -> None: ...
+    def ping(self) -> None:
+        """Raise `StoreUnavailable` unless the store can be used (memory always can)."""
+        ...
 
 
 # Keys each request writes (how often an identical request was seen) live in a pool of their own,
@@ -76,6 +79,9 @@ class MemoryStore:
         self._state: OrderedDict[str, Any] = OrderedDict()
         self._per_request: OrderedDict[str, Any] = OrderedDict()
         self._clock = clock
+
+    def ping(self) -> None:
+        """Memory is always there."""
 
     def journal_append(self, entry: JournalEntry) -> None:
         with self._lock:

@@ -61,6 +61,19 @@ def test_a_lost_store_is_a_503_without_the_password_and_no_second_wait(own_redis
     assert appended == []
 
 
+def test_health_says_503_while_the_shared_store_is_lost(own_redis):
+    """A load balancer or a readiness probe must not send chats to a mock that cannot answer
+    them (a trial saw `ok` while every chat got a 503)."""
+    service = MockService(MockConfig(store_url=_with_password(own_redis)))
+    health = service.handle(MockRequest("GET", "/health", {}))
+    assert (health.status, health.body) == (200, b'{"status":"ok"}')
+    own_redis.stop()
+    lost = service.handle(MockRequest("GET", "/health", {}))
+    assert lost.status == 503
+    assert isinstance(lost.body, bytes)
+    assert json.loads(lost.body)["errors"][0]["rule"] == "mock.store_unavailable"
+
+
 @pytest.mark.parametrize(("password", "said"), [
     ("wrong-pass", "refuses the credentials"), ("", "refuses the credentials"),
 ])
