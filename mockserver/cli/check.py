@@ -153,7 +153,7 @@ def _summarise(report: Report, paths: list[Path], *, quiet: bool) -> int:
         reader_gone()
     if "interrupted" in report.options:
         return EXIT_INTERRUPTED
-    return EXIT_OK if report.ok and not report.checked_nothing else EXIT_FAILED
+    return EXIT_OK if report.ok and not report.incomplete else EXIT_FAILED
 
 
 def _print_summary(report: Report, paths: list[Path], *, quiet: bool) -> None:

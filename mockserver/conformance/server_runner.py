@@ -36,12 +36,22 @@ def _first_answer_problem(exchange: Exchange, root: str) -> str | None:
         return (f"{root} answered {exchange.status} to a valid request: it refuses the API key; "
                 "pass one it accepts: --api-key KEY, run_server_checks(api_key=...), or "
                 "LLAMA_API_KEY")
-    if exchange.status == 404 and b'"scenario.' not in exchange.response_body:
-        # (a mock's scenario that matches no step answers 404 too, with its rule: that is a verdict)
+    if exchange.status == 404 and not _scenario_refusal(exchange):
         return (f"{root} answered 404 to a valid request at {exchange.url}: no chat endpoint "
                 "there; --base-url is the server's root, with the native API at ROOT/v1 and the "
                 "OpenAI-compatible one at ROOT/compat/v1")
     return None
+
+
+def _scenario_refusal(exchange: Exchange) -> bool:
+    """Whether a 404 is a mock's scenario that matches no step (a verdict to grade, not a wrong
+    URL): its error body names a `scenario.*` rule."""
+    document, _ = exchange.json_body
+    if isinstance(document, dict) and isinstance(document.get("error"), dict):
+        document = document["error"]  # the compat body holds the same list inside "error"
+    errors = document.get("errors") if isinstance(document, dict) else None
+    first = errors[0] if isinstance(errors, list) and errors else None
+    return isinstance(first, dict) and str(first.get("rule", "")).startswith("scenario.")
 
 
 def server_root(base_url: str) -> str:

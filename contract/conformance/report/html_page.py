@@ -89,7 +89,6 @@ def render_html(report: Report) -> str:
     summary = report.summary()
     verdict = report.verdict(failed="does not conform")
     not_passed = [r for r in report.records if r.status in ("failed", "warning")]
-    interrupted = "interrupted" in report.options
     checks: dict[str, dict[str, int]] = {}
     for record in report.records:
         row = checks.setdefault(
@@ -101,7 +100,7 @@ def render_html(report: Report) -> str:
         f"<title>Llama API contract: {_esc(report.kind)} check</title>",
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>Llama API contract: {_esc(report.kind)} check — <span class="
-        f"'{'passed' if report.ok and not (interrupted or report.checked_nothing) else 'failed'}'>"
+        f"'{'passed' if report.ok and not report.incomplete else 'failed'}'>"
         f"{_esc(verdict)}</span></h1>",
         _table(["target", "seed", "cases", "tool", "contract", "created", "duration"], [[
             f"<code>{_esc(report.target)}</code>", _esc("-" if report.seed is None else report.seed), summary["cases"],

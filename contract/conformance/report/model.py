@@ -153,6 +153,12 @@ class Report:
         call), or no record at all. Such a run is no evidence of conformance."""
         return all(record.status == "skipped" for record in self.records)
 
+    @property
+    def incomplete(self) -> bool:
+        """Whether the run is no whole evidence, failures or not: cut short (Ctrl-C, an adapter
+        error) or with nothing checked. No report of it may read as a pass."""
+        return "interrupted" in self.options or self.checked_nothing
+
     def verdict(self, *, failed: str = "does NOT conform") -> str:
         """"conforms" or `failed` ("checked nothing" when no check graded anything); for a run
         cut short (Ctrl-C), no more than a verdict on the cases it finished, saying so."""
