@@ -9,8 +9,7 @@ cut to `MAX_TEXT_CHARS` (head and tail), and every pattern (`patterns.py`) is li
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple
@@ -59,8 +58,7 @@ class Candidate(NamedTuple):  # a tuple: built far faster than a frozen dataclas
     weak: bool = False  # one capitalised word that starts a sentence
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
+class Found(NamedTuple):  # a tuple, as `Candidate`: one per request, built far faster
     """Everything the extractor found, best source first."""
 
     candidates: tuple[Candidate, ...]
@@ -117,21 +115,25 @@ def cut_text(text: str) -> str:
     half = MAX_TEXT_CHARS // 2
     return text[:half] + "\n" + text[-(MAX_TEXT_CHARS - half - 1) :]
 
-def _lists(text: str, said: list[Said]) -> Iterator[tuple[int, ...]]:
+
+def _lists(text: str, said: list[Said]) -> list[tuple[int, ...]]:
     """Runs of values of one family joined by ",", "and", "or" ("Paris and in Rome"), as
     positions in `said`."""
-    run: list[int] = []
-    family = ""
-    for at, value in enumerate(said):
+    runs: list[tuple[int, ...]] = []
+    first = 0
+    last = said[0]
+    family = _FAMILY.get(last[0], last[0])
+    for at in range(1, len(said)):
+        value = said[at]
         kind_family = _FAMILY.get(value[0], value[0])
-        if run and kind_family == family:
-            last = said[run[-1]]
-            gap = text[last[3] + len(last[2]) : value[3]]
-            if len(gap) <= 24 and LIST_GAP.fullmatch(gap):
-                run.append(at)
+        if kind_family == family:
+            gap = last[3] + len(last[2])
+            if value[3] - gap <= 24 and LIST_GAP.fullmatch(text, gap, value[3]):
+                last = value
                 continue
-        if len(run) >= 2:
-            yield tuple(run)
-        run, family = [at], kind_family
-    if len(run) >= 2:
-        yield tuple(run)
+        if at - first >= 2:
+            runs.append(tuple(range(first, at)))
+        first, last, family = at, value, kind_family
+    if len(said) - first >= 2:
+        runs.append(tuple(range(first, len(said))))
+    return runs

@@ -60,9 +60,7 @@ class _Classes(NamedTuple):
 
 def _capitalised(c: _Classes) -> str:
     """Codes ("USD"), capitalised yes/no and names: capitalised words in a row ("Zoë Núñez",
-    "Rio de Janeiro"), each from its first letter. The first letter is matched before the
-    lookbehinds (which look one character further back), so re skips to the places where a token
-    can start with one class test instead of trying the pattern at every position."""
+    "Rio de Janeiro"), each after its first letter, which `_tokens` matches."""
     name_word = rf"[{c.upper}]{c.letter}*(?:['\u2019\-]{c.letter}+)*"
     # After a space, only a capital or a connector's first letter can go on: one class test
     # instead of trying every connector after every name word.
@@ -71,22 +69,35 @@ def _capitalised(c: _Classes) -> str:
         rf"(?: (?=[{c.upper}{_CONNECTOR_STARTS}])(?:(?:{_CONNECTOR}) )?{name_word})*"
     )
     return (  # a code needs a second capital, a yes/no its own first letter: tested first
-        rf"[{c.upper}](?:(?=[A-Z])(?<![{c.word}-].)(?P<code>(?<=[A-Z])[A-Z]{{1,5}}(?![{c.word}-]))"
+        rf"(?=[A-Z])(?<![{c.word}-].)(?P<code>(?<=[A-Z])[A-Z]{{1,5}}(?![{c.word}-]))"
         rf"|(?<=[YNTF])(?<![{c.word}].)(?P<boolean>(?:(?<=Y)(?:es|ES)|(?<=N)[oO]"
         rf"|(?<=T)(?:rue|RUE)|(?<=F)(?:alse|ALSE))(?![{c.word}]))"
-        rf"|(?<!{c.letter}.)(?P<name>{name_rest}(?![{c.word}])))"
+        rf"|(?<!{c.letter}.)(?P<name>{name_rest}(?![{c.word}]))"
     )
 
 
 def _number(c: _Classes) -> str:
-    """A number with its sign and currency, from its first character (see `_capitalised`):
+    """A number with its sign and currency after its first character, which `_tokens` matches:
     "-3", "$19.99", "1,234"; the groups' text is read from the match."""
     whole = rf"(?:[{c.digit}]{{1,3}}(?:,[{c.digit}]{{3}})+|[{c.digit}]+)"
     return (
-        rf"[{c.sign}{c.currency}{c.digit}](?<![{c.word}.,].)"
+        rf"(?<![{c.word}.,].)"
         rf"(?:(?<=[{c.digit}])(?:[{c.digit}]{{0,2}}(?:,[{c.digit}]{{3}})+|[{c.digit}]*)"
         rf"|(?<=[{c.sign}])[{c.currency}]?{whole}|(?<=[{c.currency}]){whole})"
         rf"(?:\.(?P<decimals>[{c.digit}]+))?(?![{c.digit}])"
+    )
+
+
+def _tokens(c: _Classes) -> str:
+    """Names, codes, capitalised yes/no (`_capitalised`) and numbers (`_number`) in one scan.
+    The pattern starts with one class of every first character, and the lookbehinds after it
+    choose the branch: re skips to the places where a token can start with one class test
+    instead of trying the pattern at every position (an alternation of the two would be tried
+    everywhere)."""
+    numeric = f"{c.sign}{c.currency}{c.digit}"
+    return (
+        rf"[{c.upper}{numeric}](?:(?<=[{c.upper}])(?:{_capitalised(c)})"
+        rf"|(?<=[{numeric}])(?P<number>{_number(c)}))"
     )
 
 
@@ -96,10 +107,8 @@ _UNICODE = _Classes(_upper_class(), r"[^\W\d_]", r"\w", r"\d", r"\-+\u2212", CUR
 # lookup, where a class that mixes categories (\d) with characters above 255 is tested item by
 # item (a third of the scan's time).
 _ASCII = _Classes("A-Z", "[A-Za-z]", "A-Za-z0-9_", "0-9", r"\-+", "$")
-CAPITALISED = re.compile(_capitalised(_UNICODE))
-ASCII_CAPITALISED = re.compile(_capitalised(_ASCII))
-NUMBERS = re.compile(_number(_UNICODE))
-ASCII_NUMBERS = re.compile(_number(_ASCII))
+TOKENS = re.compile(_tokens(_UNICODE))
+ASCII_TOKENS = re.compile(_tokens(_ASCII))
 # Lower-case yes/no apart: in the pattern above their first letters would stop the scan at most
 # words. One pattern per word: re skips to a literal prefix as fast as `str.find`, where one pattern
 # for the four words stops at every "t" and "n" (twice the time on a long text). The lookbehind

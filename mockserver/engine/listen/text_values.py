@@ -11,9 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from mockserver.engine.listen.patterns import (
-    ASCII_CAPITALISED,
-    ASCII_NUMBERS,
-    CAPITALISED,
+    ASCII_TOKENS,
     CONNECTORS,
     CURRENCIES,
     DATE,
@@ -21,13 +19,13 @@ from mockserver.engine.listen.patterns import (
     EMAIL,
     LABEL,
     LOWER_YES_NO,
-    NUMBERS,
     PLACE_WORDS,
     QUOTE_MARKS,
     QUOTED,
     SENTENCE_END,
     STOP_WORDS,
     TIME,
+    TOKENS,
     UNIT,
     URL,
     WORD,
@@ -38,23 +36,23 @@ from mockserver.engine.listen.said import MAX_DIGITS, Kind, Said
 MAX_COPIES = 4  # candidates of one number (as written) per text: "12 times 12" needs two
 _ONCE = frozenset(("name", "code"))  # kinds kept once per text
 _SIGNS = frozenset("-+\u2212")
+_YES_NO_WORDS = frozenset(("Yes", "YES", "No", "NO", "True", "TRUE", "False", "FALSE"))
 
 
 def said_in_text(text: str) -> list[Said]:
     """The values `text` holds, each once where it was said (a span taken by one kind is no
     other's: a date is not three numbers), in no particular order."""
-    taken = bytearray(len(text))
     out: list[Said] = []
-    scanning = False
+    taken = bytearray(len(text))
     claimed = False  # whether an earlier pattern (URL, date, quote...) took a span
+    scanning = False
+    said: set[tuple[str, Any]] = set()
+    labelled = ":" in text or "=" in text
 
     def claim(start: int, end: int) -> None:
         nonlocal claimed
         taken[start:end] = b"\x01" * (end - start)
         claimed = True
-
-    said: set[tuple[str, Any]] = set()
-    labelled = ":" in text or "=" in text
 
     def add(
         kind: Kind, value: Any, start: int, end: int, unit: str = "", place: bool = False,
@@ -71,6 +69,49 @@ def said_in_text(text: str) -> list[Said]:
         key = _label_before(text, start) if labelled else ""
         out.append((kind, value, text[start:end], start, unit, key, place, weak))
 
+    _spans(text, add, claim, taken)
+    scanning = True
+    runs: set[str] = set()
+    copies: dict[str, int] = {}
+    joined: list[tuple[int, int]] = []  # names with "-" or "'" inside, which a yes/no may follow
+    spoken = "no" in text or "yes" in text or "true" in text or "false" in text
+    done: set[str] = set()  # tokens that add nothing when said again
+    for match in (ASCII_TOKENS if text.isascii() else TOKENS).finditer(text):
+        said_as = match.group()
+        if said_as in done:
+            continue
+        kind = match.lastgroup
+        if kind == "number":
+            seen = copies.get(said_as, 0) + 1
+            copies[said_as] = seen
+            if seen == MAX_COPIES:
+                done.add(said_as)
+            _number(match, said_as, add)
+        elif kind == "name":
+            if spoken and ("-" in said_as or "'" in said_as or "\u2019" in said_as):
+                joined.append(match.span())  # every time: a yes/no inside it is no yes/no
+            elif said_as not in _YES_NO_WORDS:  # said elsewhere, a yes/no word is a boolean
+                done.add(said_as)
+            if said_as not in runs:  # the same words again add no name
+                runs.add(said_as)
+                _names(text, match.start(), said_as, add)
+        elif kind == "code":
+            add("code", said_as, match.start(), match.end())
+        else:
+            add("boolean", said_as in ("Yes", "YES", "True", "TRUE"), match.start(), match.end())
+    for word, pattern in LOWER_YES_NO if spoken else ():
+        for match in pattern.finditer(text) if word in text else ():
+            if joined and any(start < match.start() < end for start, end in joined):
+                continue  # "A-yes" is one name
+            add("boolean", word in ("yes", "true"), match.start(), match.end())
+    return out
+
+
+def _spans(
+    text: str, add: Callable[..., None], claim: Callable[[int, int], None], taken: bytearray
+) -> None:
+    """URLs, e-mail addresses, dates and times, quotes and listed words: each takes its span
+    (`claim`), so no later pattern reads inside it."""
     for match in URL.finditer(text) if "://" in text else ():
         url = match.group().rstrip(".,;:!?)]}")
         add("url", url, match.start(), match.start() + len(url))
@@ -84,7 +125,7 @@ def said_in_text(text: str) -> list[Said]:
     for match in DATE.finditer(text) if dashed else ():
         if _valid_date(match.group()):
             add("date", match.group(), match.start(), match.end())
-        elif not (claimed and any(taken[match.start() : match.end()])):
+        elif not any(taken[match.start() : match.end()]):
             claim(match.start(), match.end())  # not a date, and not three numbers either
     for match in TIME.finditer(text) if ":" in text else ():
         hours, minutes = (int(part) for part in match.group().split(":")[:2])
@@ -104,36 +145,6 @@ def said_in_text(text: str) -> list[Said]:
         if all(w.group().islower() and w.group() not in STOP_WORDS for w in items):
             for item in items:
                 add("word", item.group(), item.start(), item.end())
-    scanning = True
-    runs: set[str] = set()
-    copies: dict[str, int] = {}
-    joined: list[tuple[int, int]] = []  # names with "-" or "'" inside, which a yes/no may follow
-    spoken = "no" in text or "yes" in text or "true" in text or "false" in text
-    plain = text.isascii()
-    for match in (ASCII_CAPITALISED if plain else CAPITALISED).finditer(text):
-        kind, said_as = match.lastgroup, match.group()
-        if kind == "name":
-            if spoken and ("-" in said_as or "'" in said_as or "\u2019" in said_as):
-                joined.append(match.span())
-            if said_as not in runs:  # the same words again add no name
-                runs.add(said_as)
-                _names(match, add)
-        elif kind == "code":
-            add("code", said_as, match.start(), match.end())
-        else:
-            add("boolean", said_as in ("Yes", "YES", "True", "TRUE"), match.start(), match.end())
-    for match in (ASCII_NUMBERS if plain else NUMBERS).finditer(text):
-        said_as = match.group()
-        seen = copies.get(said_as, 0)
-        if seen < MAX_COPIES:
-            copies[said_as] = seen + 1
-            _number(match, add)
-    for word, pattern in LOWER_YES_NO if spoken else ():
-        for match in pattern.finditer(text) if word in text else ():
-            if joined and any(start < match.start() < end for start, end in joined):
-                continue  # "A-yes" is one name
-            add("boolean", word in ("yes", "true"), match.start(), match.end())
-    return out
 
 
 def _label_before(text: str, start: int) -> str:
@@ -148,8 +159,11 @@ def _quoted(text: str) -> Iterator[re.Match[str]]:
     """`QUOTED`'s matches, tried only where a quote mark opens: trying the pattern at every
     position of a long text costs more than the rest of the extractor. `str.find` finds the
     marks faster than a character class would."""
+    marks = [mark for mark in QUOTE_MARKS if mark in text]
+    if not marks:
+        return
     end = 0
-    for at in sorted(at for mark in QUOTE_MARKS if mark in text for at in _places(text, mark)):
+    for at in sorted(at for mark in marks for at in _places(text, mark)):
         if at >= end:
             match = QUOTED.match(text, at)
             if match is not None:
@@ -164,34 +178,45 @@ def _places(text: str, mark: str) -> Iterator[int]:
         at = text.find(mark, at + 1)
 
 
-def _number(match: re.Match[str], add: Callable[..., None]) -> None:
-    said = match.group()
-    sign = said[0] if said[0] in _SIGNS else ""
+def _number(match: re.Match[str], said: str, add: Callable[..., None]) -> None:
+    end = match.end()
+    if said.isdecimal():  # most numbers: digits alone
+        if len(said) <= MAX_DIGITS:
+            after = UNIT.match(match.string, end)
+            add("integer", int(said), end - len(said), end, after.group(1).lower() if after else "")
+        return
+    first = said[0]
+    sign = first if first in _SIGNS else ""
     currency = said[len(sign)] if said[len(sign)] in CURRENCIES else ""
     decimals = match.group("decimals")
-    digits = said[len(sign) + len(currency) :].partition(".")[0].replace(",", "")
+    digits = said[len(sign) + len(currency) :]
+    if decimals:
+        digits = digits.partition(".")[0]
+    if "," in digits:
+        digits = digits.replace(",", "")
     if len(digits) + len(decimals or "") > MAX_DIGITS:
         return
     number: int | float = float(f"{digits}.{decimals}") if decimals else int(digits)
-    if sign in ("-", "\u2212"):
+    if sign and sign != "+":
         number = -number
     unit = currency
     if not unit:
-        after = UNIT.match(match.string, match.end())
+        after = UNIT.match(match.string, end)
         unit = after.group(1).lower() if after else ""
-    add("number" if decimals else "integer", number, match.start(), match.end(), unit)
+    add("number" if decimals else "integer", number, match.start(), end, unit)
 
 
-def _names(match: re.Match[str], add: Callable[..., None]) -> None:
-    """A name from a run of capitalised words, without the words that only open a sentence;
-    all-capital words in it are codes."""
-    text, offset, said = match.string, match.start(), match.group()
+def _names(text: str, offset: int, said: str, add: Callable[..., None]) -> None:
+    """A name from a run of capitalised words (`said`, at `offset`), without the words that only
+    open a sentence; all-capital words in it are codes."""
     if " " not in said and not (len(said) > 1 and said.isupper()):  # one word: most names
         if said.lower() not in STOP_WORDS:  # (a capitalised word is never a connector)
-            before = text[max(0, offset - 16) : offset].split()
-            place = bool(before) and before[-1].lower() in PLACE_WORDS
-            weak = _opens_sentence(text, offset)
-            add("name", said, offset, offset + len(said), place=place, weak=weak)
+            before = text[max(0, offset - 16) : offset]
+            last = before.rsplit(None, 1)[-1:]
+            place = bool(last) and last[0].lower() in PLACE_WORDS
+            opening = before[-8:].rstrip()  # as `_opens_sentence` reads it
+            weak = not opening or opening[-1] in SENTENCE_END
+            add("name", said, offset, offset + len(said), "", place, weak)
         return
     run: list[tuple[int, str]] = []
     for word in said.split(" "):
@@ -219,9 +244,9 @@ def _name(text: str, run: list[tuple[int, str]], add: Callable[..., None]) -> No
     if not run or (len(run) == 1 and run[0][1].lower() in STOP_WORDS):
         return
     start, end = run[0][0], run[-1][0] + len(run[-1][1])
-    before = text[max(0, start - 16) : start].split()
-    place = bool(before) and before[-1].lower() in PLACE_WORDS
-    add("name", text[start:end], start, end, place=place, weak=opens and len(run) == 1)
+    last = text[max(0, start - 16) : start].rsplit(None, 1)[-1:]
+    place = bool(last) and last[0].lower() in PLACE_WORDS
+    add("name", text[start:end], start, end, "", place, opens and len(run) == 1)
 
 
 def _opens_sentence(text: str, start: int) -> bool:
