@@ -208,7 +208,7 @@ def report(
     server: bench_server.Figures,
     streams: StreamFigures,
     memory: bench_memory.MemoryFigures,
-    engine: list[tuple[str, float, float]],
+    engine: list[tuple[str, float, float, float]],
     exchanges: list[tuple[str, int, float]],
     peers: PeerFigures,
     soak: tuple[bool, str, float],
@@ -254,8 +254,9 @@ def report(
         "## Engine",
         "",
         "What reading the conversation costs (`bench_engine.py`): `Engine.complete` per request, "
-        "with the extractor and with one that hears nothing (values all generated), rounds "
-        "alternating in one process; median of per-round means. A plain text answer does not "
+        "with the extractor and with one that hears nothing (values all generated), both in "
+        "each round, back to back in one process; the added cost is the median of the rounds' "
+        "ratios (31 rounds of 100 requests), the times the medians. A plain text answer does not "
         "run the extractor; a long user turn is read by its first and last 500 characters. The "
         "agent step resends its history (a final-answer tool under `tool_choice: \"required\"`, "
         "four steps per conversation): a text read before is not read again.",
@@ -405,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         profile = bench_profile.measure(1_000 if args.quick else 5_000)
         conversation = bench_profile.conversation(100 if args.quick else 500)
         print("engine (bench_engine.py) ...", flush=True)
-        engine = bench_engine.measure(5 if args.quick else 15, 100 if args.quick else 200)
+        engine = bench_engine.measure(5 if args.quick else 31, 100)
         print("shared store (bench_store.py) ...", flush=True)
         store = bench_store.measure(bench_store.parse(["--duration", "3" if args.quick else "8"]))
         print("generated exchanges (bench_exchanges.py) ...", flush=True)
