@@ -2,7 +2,9 @@
 
   llama-contract scenarios list [--from PATH ...]      one scenario a line, name first
   llama-contract scenarios show NAME [--from PATH ...] the scenario file as written
-  llama-contract scenarios check PATH ...               load strictly; exit 1 on the first problem
+  llama-contract scenarios check PATH ... [--format json]
+                                                       load every file strictly; exit 1 if any
+                                                       has a problem (each file is reported)
 
 Exit status 2 when a PATH or NAME names nothing (missing, empty, a folder without scenario files,
 an unknown built-in name): one line on stderr.
@@ -11,7 +13,11 @@ an unknown built-in name): one line on stderr.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
 from mockserver.cli.arguments import scenario_sources_problem
 
@@ -26,8 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     showing.add_argument("name", help="a scenario name (or a file path)")
     showing.add_argument("--from", dest="sources", nargs="+", action="extend", default=[],
                          metavar="PATH", help="look in these files or folders too")
-    checking = actions.add_parser("check", help="load files strictly and report the first problem")
+    checking = actions.add_parser("check", help="load every file strictly and report each one")
     checking.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
+    checking.add_argument("--format", choices=("text", "json"), default="text",
+                          help="json: one document {ok, files: [{file, ok, scenarios, error}]}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,20 +50,17 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"llama-contract scenarios: {problem}", file=sys.stderr)
         return 2
+    if args.action == "check":
+        return _check(args.paths, as_json=args.format == "json")
     try:
-        if args.action == "check":
-            loaded = load_scenarios(args.paths)
-            for scenario in loaded:
-                print(f"ok  {scenario.name}  ({scenario.source})")
-            return 0
         scenarios: list[Scenario] = list(builtin_scenarios())
         if args.sources:
             extra = load_scenarios(args.sources)
             names = {scenario.name for scenario in extra}
             scenarios = [s for s in scenarios if s.name not in names] + list(extra)
-    except ScenarioError as exc:  # a problem in a file: what `check` looks for, else unusable
+    except ScenarioError as exc:  # a problem in a file makes the scenarios unusable
         print(f"llama-contract scenarios: {exc}", file=sys.stderr)
-        return 1 if args.action == "check" else 2
+        return 2
     if args.action == "list":  # stdout's failures, `| head` included, are main's to say
         for scenario in sorted(scenarios, key=lambda s: s.name):
             print(scenario.summary_line())
@@ -83,3 +88,58 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(text)
     return 0
 
+
+
+def _check(paths: list[str], *, as_json: bool) -> int:
+    """Load every scenario file `paths` name (built-in names too), each on its own: one bad file
+    does not hide the others. A name used by an earlier file is that later file's problem."""
+    from contract.scenarios.loading import ScenarioError, builtin_scenario, load_scenario
+    from contract.scenarios.source import iter_scenario_files
+
+    results: list[dict[str, Any]] = []
+    owners: dict[str, str] = {}  # scenario name -> the file that has it
+    for file in _files(paths, iter_scenario_files):
+        shown = str(file)
+        try:
+            scenario = load_scenario(file) if isinstance(file, Path) else builtin_scenario(file)
+            owner = owners.setdefault(scenario.name, shown)
+            if owner != shown:
+                raise ScenarioError(f"the scenario name {scenario.name!r} is already used by "
+                                    f"{owner}", file=shown, field=("name",))  # fmt: skip
+        except ScenarioError as exc:
+            results.append({"file": shown, "ok": False, "scenarios": [], "error": str(exc)})
+            continue
+        results.append({"file": shown, "ok": True, "scenarios": [scenario.name], "error": None})
+    ok = all(result["ok"] for result in results)
+    if as_json:
+        print(json.dumps({"ok": ok, "files": results}, indent=2, ensure_ascii=False))
+    else:
+        for result in results:
+            if result["ok"]:
+                print(f"ok  {result['scenarios'][0]}  ({result['file']})")
+            else:
+                print(f"llama-contract scenarios: {result['error']}", file=sys.stderr)
+        if not ok and len(results) > 1:  # one file: its problem line says it all
+            bad = sum(not result["ok"] for result in results)
+            print(f"llama-contract scenarios: {bad} of {len(results)} file(s) have a problem",
+                  file=sys.stderr)  # fmt: skip
+    return 0 if ok else 1
+
+
+def _files(
+    paths: list[str], in_folder: Callable[[Path], Iterable[Path]]
+) -> list[Path | str]:
+    """The scenario files `paths` name, each once (a folder: its scenario files), in order; a
+    built-in scenario's name as itself."""
+    files: list[Path | str] = []
+    seen: set[Path] = set()
+    for item in paths:
+        path = Path(item)
+        found = list(in_folder(path)) if path.is_dir() else [path] if path.is_file() else [item]
+        for file in found:
+            if isinstance(file, Path):
+                if file.resolve() in seen:
+                    continue
+                seen.add(file.resolve())
+            files.append(file)
+    return files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from contract.scenarios.loading import builtin_dir, builtin_names
@@ -65,3 +66,36 @@ def test_a_file_named_twice_by_itself_and_by_its_folder_is_loaded_once(tmp_path,
     (tmp_path / "weather.yaml").write_text("name: weather\nsteps:\n  - respond: {text: Sunny.}\n")
     assert main(["scenarios", "check", str(tmp_path), str(tmp_path / "weather.yaml")]) == 0
     assert capsys.readouterr().out == f"ok  weather  ({tmp_path / 'weather.yaml'})\n"
+
+
+def test_check_reports_every_file_and_exits_1_when_any_has_a_problem(tmp_path, capsys) -> None:
+    (tmp_path / "a.yaml").write_text("name: a-good\nsteps:\n  - respond: {text: Hi.}\n")
+    (tmp_path / "b.yaml").write_text("name: b-bad\nsteps:\n  - respond: {txt: Hi.}\n")
+    (tmp_path / "c.yaml").write_text("name: c-good\nsteps:\n  - respond: {text: Yo.}\n")
+    (tmp_path / "d.yaml").write_text("name: a-good\nsteps:\n  - respond: {text: Again.}\n")
+    assert main(["scenarios", "check", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        f"ok  a-good  ({tmp_path / 'a.yaml'})", f"ok  c-good  ({tmp_path / 'c.yaml'})"]
+    errors = captured.err.splitlines()
+    assert errors[0].startswith(f"llama-contract scenarios: {tmp_path / 'b.yaml'}:3: ")
+    assert "unknown key 'txt'" in errors[0]
+    assert f"'a-good' is already used by {tmp_path / 'a.yaml'}" in errors[1]
+    assert errors[2] == "llama-contract scenarios: 2 of 4 file(s) have a problem"
+
+
+def test_check_format_json_gives_one_document_with_each_file(tmp_path, capsys) -> None:
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text("name: fine\nsteps:\n  - respond: {text: Hi.}\n")
+    bad.write_text("name: broken\nsteps: 3\n")
+    assert main(["scenarios", "check", str(good), str(bad), "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["ok"] is False
+    assert [(f["file"], f["ok"], f["scenarios"]) for f in report["files"]] == [
+        (str(good), True, ["fine"]), (str(bad), False, [])]
+    assert report["files"][0]["error"] is None
+    assert report["files"][1]["error"].startswith(f"{bad}")
+    assert captured.err == ""
+    assert main(["scenarios", "check", str(good), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True
