@@ -1,5 +1,9 @@
 """Validate a request, response, stream chunk or whole stream (JSON, or JSONL one per line).
 
+A file is JSONL when it is not one JSON document and its first line is one: then a later line
+that holds no document (a truncated log line) is a finding on that line, not the end of the
+check.
+
 Exit status: 0 conforms (warnings allowed), 1 violations, 2 the input could not be read.
 """
 
@@ -55,7 +59,8 @@ class Unreadable(Exception):
 @dataclass(frozen=True)
 class Record:
     line: int | None  # None for a single JSON document
-    value: Any  # a dict, or "[DONE]" in a stream
+    value: Any  # a dict, or "[DONE]" in a stream; None for a line that is no JSON document
+    broken: Violation | None = None  # why a line of a JSONL file could not be read
 
 
 def _read_bytes(name: str) -> bytes:
@@ -65,17 +70,15 @@ def _read_bytes(name: str) -> bytes:
         raise Unreadable(f"cannot read it: {exc.strerror or exc}") from None
 
 
-def _read_error(exc: Exception, line: int | None = None) -> Unreadable:
+def _read_error(exc: Exception) -> Unreadable:
     violation: Violation = exc.violation  # type: ignore[attr-defined]
-    message = violation.message
-    if line is not None:  # one line of a JSONL file: its own "line 1" would name another line
-        message = message.replace(" at line 1 column ", " at column ", 1)
-    where = f"line {line}: " if line is not None else ""
-    return Unreadable(f"{where}{message} [{violation.rule}]")
+    return Unreadable(f"{violation.message} [{violation.rule}]")
 
 
-def _parse_line(text: str, line: int) -> Any:
+def _parse_line(text: str, line: int) -> Record:
+    """One line of a JSONL file: its document, or why it holds none (`Record.broken`)."""
     from contract.reading import ReadError, parse_json
+    from contract.violations import Violation
 
     body = text.strip()
     if body.startswith(_SSE_FIELDS):
@@ -84,15 +87,17 @@ def _parse_line(text: str, line: int) -> Any:
     if body.startswith("data:"):
         body = body[5:].strip()
     if body == DONE:
-        return DONE
+        return Record(line, DONE)
     try:
         value = parse_json(body)
     except ReadError as exc:
-        raise _read_error(exc, line) from None
+        # the line's own "line 1" would name another line of the file
+        message = exc.violation.message.replace(" at line 1 column ", " at column ", 1)
+        return Record(line, None, Violation(exc.violation.rule, "", message, line=line))
     if not isinstance(value, dict):
-        found = _type_name(value)
-        raise Unreadable(f"line {line}: a JSON {found}, not an object [body.not_object]")
-    return value
+        message = f"a JSON {_type_name(value)}, not an object"
+        return Record(line, None, Violation("body.not_object", "", message, line=line))
+    return Record(line, value)
 
 
 def read_records(data: bytes) -> list[Record]:
@@ -119,13 +124,10 @@ def read_records(data: bytes) -> list[Record]:
              if line.strip() and not line.lstrip().startswith(":")]  # fmt: skip
     if not lines or (len(lines) == 1 and not lines[0][1].lstrip().startswith("data:")):
         raise _read_error(whole_error)
-    try:
-        first = _parse_line(lines[0][1], lines[0][0])
-    except Unreadable:
-        if lines[0][1].lstrip().startswith(_SSE_FIELDS):
-            raise  # an event stream's framing, said as such
-        raise _read_error(whole_error) from None
-    return [Record(lines[0][0], first)] + [Record(n, _parse_line(line, n)) for n, line in lines[1:]]
+    records = [_parse_line(line, n) for n, line in lines]  # an event stream's framing raises
+    if records[0].broken is not None:  # JSONL starts with a document: else one broken document
+        raise _read_error(whole_error)
+    return records
 
 
 def _type_name(value: Any) -> str:
@@ -196,7 +198,12 @@ def _grouped_notes(notes: dict[str, list[int | None]]) -> list[str]:
 def validate(
     records: list[Record], args: argparse.Namespace
 ) -> tuple[str, list[Violation], list[str]]:
-    """(label, findings, notes: which endpoint requests were checked against, and why)."""
+    """(label, findings, notes: which endpoint requests were checked against, and why). A line
+    of a JSONL file that holds no document is a finding on that line; the others are checked."""
+    broken = [record.broken for record in records if record.broken is not None]
+    if broken:
+        label, read, said = validate([r for r in records if r.broken is None], args)
+        return label, sorted([*broken, *read], key=lambda v: v.line or 0), said
     is_stream = args.kind == "stream" or (
         args.kind == "auto"
         and records[0].line is not None

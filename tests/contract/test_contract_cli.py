@@ -149,9 +149,7 @@ BAD_INPUTS = [
     (b'{"temperature": Infinity}', "Infinity is not valid JSON"),
     (b'{"max_completion_tokens": ' + b"7" * 5000 + b"}", "an integer of 5000 digits"),
     (b"", "invalid JSON"),
-    (b'{"x": 1}\n{"y"\n', "line 2: invalid JSON"),
-    (b'{"x": 1}\n{"y": "unterminated}\n',  # the JSONL line, and the column in it
-     "line 2: invalid JSON at column 7: Unterminated string starting there [json.invalid]"),
+    (b'{"x": 1\n{"y": 2}\n', "invalid JSON at line 2 column 1"),  # first line broken: no JSONL
     (b'{"unrelated": true}', "pass --kind"),
     # a request or a response followed by [DONE] (once a traceback and exit 1)
     (b'{"model": "m", "messages": [{"role": "user", "content": "hi"}]}\n[DONE]\n',
@@ -229,3 +227,36 @@ def test_several_files_each_line_says_its_file_and_the_status_is_the_worst(tmp_p
     assert document["ok"] is False
     assert [(f["file"], f["ok"]) for f in document["files"]] == [(good, True), (bad, False)]
     assert document["files"][1]["violations"][0]["rule"] == "message.role.unknown"
+
+
+REQUEST_LINE = json.dumps({"model": "Llama-4-Maverick-17B-128E-Instruct-FP8",
+                           "messages": [{"role": "user", "content": "hi"}]})  # fmt: skip
+
+
+def test_a_jsonl_line_that_holds_no_document_is_a_finding_and_the_other_lines_are_checked(
+    tmp_path, capsys
+):
+    wizard = REQUEST_LINE.replace('"user"', '"wizard"')
+    body = "\n".join([REQUEST_LINE, '{"model": "unterminated', "[1, 2]", wizard]) + "\n"
+    assert main(["validate", "--endpoint", "native", _write(tmp_path, body)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "line 2: /: invalid JSON at column 11: Unterminated string starting there [json.invalid]",
+        "line 3: /: a JSON array, not an object [body.not_object]",
+        'line 4: /messages/0/role: "wizard" is not allowed for \'role\'; allowed: "system", '
+        '"user", "assistant", "tool" [message.role.unknown]',
+    ]
+    assert err.splitlines()[-1] == "native request: 3 error(s), 0 warning(s)"
+    assert main(["validate", "--format", "json", _write(tmp_path, body)]) == 1
+    found = json.loads(capsys.readouterr().out)["violations"]
+    assert [(v["line"], v["rule"]) for v in found] == [
+        (2, "json.invalid"), (3, "body.not_object"), (4, "message.role.unknown")]
+
+
+def test_a_broken_line_in_a_stream_is_a_finding_and_the_stream_is_still_checked(tmp_path, capsys):
+    start = '{"id": "a", "event": {"event_type": "start", "delta": {"type": "text", "text": ""}}}'
+    body = f"data: {start}\ndata: {{\"id\": \"a\", \"eve\ndata: [DONE]\n"
+    assert main(["validate", _write(tmp_path, body)]) == 1
+    out, _ = capsys.readouterr()
+    assert out.splitlines()[0].startswith("line 2: /: invalid JSON")
+    assert "[stream.order]" in out  # the rest was checked as one stream: it never completes
