@@ -10,6 +10,7 @@ from typing import Any
 from contract.violations import Violation
 
 DEFAULT_MAX_DEPTH = 64
+DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024  # the mock refuses larger request bodies (413)
 DEFAULT_MAX_NUMBER_DIGITS = 40
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 

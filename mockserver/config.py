@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from contract.reading import DEFAULT_MAX_BODY_BYTES
+
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -23,7 +25,7 @@ class MockConfig:
     journal_size: int = 1000
     journal_bytes: int = 16 * 1024 * 1024  # request-body bytes kept in the journal in all
     journal_body_bytes: int = 256 * 1024  # larger bodies are kept cut (size and start)
-    max_body_bytes: int = 20 * 1024 * 1024
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_depth: int = 64
     ttft_ms: float = 0.0  # pacing of streams: time to first token
     tokens_per_second: float = 0.0  # 0: no pacing

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from contract.reading import DEFAULT_MAX_BODY_BYTES
 from contract.validate.detect import DONE, detect, request_endpoint
 from mockserver.cli.arguments import non_empty_path, reader_gone
 
@@ -61,6 +62,7 @@ class Record:
     line: int | None  # None for a single JSON document
     value: Any  # a dict, or "[DONE]" in a stream; None for a line that is no JSON document
     broken: Violation | None = None  # why a line of a JSONL file could not be read
+    size: int = 0  # bytes: the whole file for one document, else the line's
 
 
 def _read_bytes(name: str) -> bytes:
@@ -87,7 +89,7 @@ def _parse_line(text: str, line: int) -> Record:
     if body.startswith("data:"):
         body = body[5:].strip()
     if body == DONE:
-        return Record(line, DONE)
+        return Record(line, DONE, size=len(text.encode("utf-8", "surrogatepass")))
     try:
         value = parse_json(body)
     except ReadError as exc:
@@ -97,7 +99,7 @@ def _parse_line(text: str, line: int) -> Record:
     if not isinstance(value, dict):
         message = f"a JSON {_type_name(value)}, not an object"
         return Record(line, None, Violation("body.not_object", "", message, line=line))
-    return Record(line, value)
+    return Record(line, value, size=len(text.encode("utf-8", "surrogatepass")))
 
 
 def read_records(data: bytes) -> list[Record]:
@@ -114,7 +116,7 @@ def read_records(data: bytes) -> list[Record]:
         if not isinstance(value, dict):
             raise Unreadable(f"the document is a JSON {_type_name(value)}, not an object "
                              "[body.not_object]")  # fmt: skip
-        return [Record(None, value)]
+        return [Record(None, value, size=len(data))]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -141,6 +143,7 @@ def _validate_one(
 ) -> tuple[str, ValidationResult, str | None]:
     """(label, result, the note that says which endpoint a request was assumed to be for)."""
     from contract import validate_request, validate_response
+    from contract.violations import ValidationResult
 
     kind, endpoint, response_kind = detect(record.value)
     if args.kind in ("request", "response", "chunk"):
@@ -160,12 +163,22 @@ def _validate_one(
                          "as one stream")  # fmt: skip
     if kind == "request":
         result = validate_request(record.value, endpoint=endpoint, strict=args.strict)
+        if record.size > DEFAULT_MAX_BODY_BYTES:
+            result = ValidationResult.of([_too_large(record.size), *result.violations])
         return f"{endpoint} request", result, note
     result = validate_response(
         record.value, endpoint=endpoint, kind=cast("ResponseKind", response_kind)
     )
     label = f"{endpoint} {response_kind} {'' if kind == 'chunk' else 'response'}".strip()
     return label, result, None
+
+
+def _too_large(size: int) -> Violation:
+    from contract.violations import Violation
+
+    return Violation("body.too_large", "", (
+        f"the request is {size:,} bytes; the mock refuses bodies over {DEFAULT_MAX_BODY_BYTES:,} "
+        "bytes with a 413 (serve's default)"))  # fmt: skip
 
 
 def _validate_stream(

@@ -260,3 +260,25 @@ def test_a_broken_line_in_a_stream_is_a_finding_and_the_stream_is_still_checked(
     out, _ = capsys.readouterr()
     assert out.splitlines()[0].startswith("line 2: /: invalid JSON")
     assert "[stream.order]" in out  # the rest was checked as one stream: it never completes
+
+
+def test_a_request_over_the_mocks_body_limit_is_a_finding(tmp_path, capsys):
+    big = json.dumps({"model": "Llama-4-Maverick-17B-128E-Instruct-FP8",
+                      "messages": [{"role": "user", "content": "x" * (21 * 1024 * 1024)}]})  # fmt: skip
+    assert main(["validate", "--endpoint", "native", _write(tmp_path, big)]) == 1
+    out, _ = capsys.readouterr()
+    assert out.startswith(f"/: the request is {len(big):,} bytes; the mock refuses bodies over "
+                          "20,971,520 bytes with a 413 (serve's default) [body.too_large]")  # fmt: skip
+    assert main(["validate", "--endpoint", "native", _write(tmp_path, REQUEST_LINE)]) == 0
+
+
+def test_each_jsonl_line_is_held_to_the_body_limit(tmp_path, capsys, monkeypatch):
+    import mockserver.cli.validate as validate_command
+
+    monkeypatch.setattr(validate_command, "DEFAULT_MAX_BODY_BYTES", len(REQUEST_LINE) + 5)
+    longer = REQUEST_LINE.replace('"hi"', '"hi there"')
+    body = f"{REQUEST_LINE}\n{longer}\n"
+    assert main(["validate", "--endpoint", "native", _write(tmp_path, body)]) == 1
+    out, _ = capsys.readouterr()
+    assert [line.split(":")[0] for line in out.splitlines()] == ["line 2"]
+    assert "[body.too_large]" in out
