@@ -1,8 +1,9 @@
 """Validate a request, response, stream chunk or whole stream (JSON, or JSONL one per line).
 
-A file is JSONL when it is not one JSON document and its first line is one: then a later line
-that holds no document (a truncated log line) is a finding on that line, not the end of the
-check.
+A file that is not one JSON document is JSONL when it has more than one non-blank line and its
+first line, or more than half of its lines, hold a JSON document: then a line that holds none (a
+truncated log line) is a finding on that line and the other lines are still checked; otherwise it
+is one broken document, unreadable (mockserver/cli/validate_input.py reads the input).
 
 Exit status: 0 conforms (warnings allowed), 1 violations, 2 the input could not be read.
 """

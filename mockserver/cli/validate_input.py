@@ -1,13 +1,18 @@
 """Reading `llama-contract validate`'s input: one JSON document, or one document per line (JSONL,
 or an event stream's `data:` lines).
 
-A file is JSONL when it is not one JSON document and its first line is one: then a later line
-that holds no document (a truncated log line) is a finding on that line, not the end of the
-check.
+A file that is not one JSON document is read line by line (lines end at "\n", "\r\n" or "\r")
+when it has more than one non-blank line (or one `data:` line) and its first line, or more than
+half of its non-blank lines, hold a JSON document (or a stream's [DONE]). Then a line that holds
+none (a truncated log line, even the first) is a finding on that line, `json.invalid` with its
+column or `body.not_object`, and every other line is still checked. Otherwise the file is one
+broken document (a pretty-printed one: few of its lines hold a document of their own), unreadable
+with the parser's error.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +24,9 @@ if TYPE_CHECKING:
     from contract.violations import Violation
 
 _SSE_FIELDS = ("event:", "id:", "retry:")
+# Not str.splitlines(): it also cuts at U+2028, U+2029 and U+0085, which a JSON string may hold
+# raw, and would number the lines unlike an editor
+_LINE_END = re.compile(r"\r\n|[\r\n]")
 
 
 class Unreadable(Exception):
@@ -90,13 +98,14 @@ def read_records(data: bytes) -> list[Record]:
     except UnicodeDecodeError:
         raise _read_error(whole_error) from None
     # SSE comment lines (": keep-alive", a proxy's heartbeat) carry nothing: every client skips them
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1)
+    lines = [(n, line) for n, line in enumerate(_LINE_END.split(text), 1)
              if line.strip() and not line.lstrip().startswith(":")]  # fmt: skip
     if not lines or (len(lines) == 1 and not lines[0][1].lstrip().startswith("data:")):
         raise _read_error(whole_error)
     records = [_parse_line(line, n) for n, line in lines]  # an event stream's framing raises
-    if records[0].broken is not None:  # JSONL starts with a document: else one broken document
-        raise _read_error(whole_error)
+    readable = sum(record.broken is None for record in records)
+    if records[0].broken is not None and 2 * readable <= len(records):
+        raise _read_error(whole_error)  # not JSONL: one broken document
     return records
 
 

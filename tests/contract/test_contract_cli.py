@@ -150,6 +150,9 @@ BAD_INPUTS = [
     (b'{"max_completion_tokens": ' + b"7" * 5000 + b"}", "an integer of 5000 digits"),
     (b"", "invalid JSON"),
     (b'{"x": 1\n{"y": 2}\n', "invalid JSON at line 2 column 1"),  # first line broken: no JSONL
+    # a pretty-printed document cut short: one of its lines is an object, most are not: no JSONL
+    (b'{\n  "model": "m",\n  "messages": [\n    {"role": "user", "content": "hi"}\n  ]\n',
+     "invalid JSON at line 6 column 1: Expecting ',' delimiter [json.invalid]"),
     (b'{"unrelated": true}', "pass --kind"),
     # a request or a response followed by [DONE] (once a traceback and exit 1)
     (b'{"model": "m", "messages": [{"role": "user", "content": "hi"}]}\n[DONE]\n',
@@ -260,6 +263,40 @@ def test_a_broken_line_in_a_stream_is_a_finding_and_the_stream_is_still_checked(
     out, _ = capsys.readouterr()
     assert out.splitlines()[0].startswith("line 2: /: invalid JSON")
     assert "[stream.order]" in out  # the rest was checked as one stream: it never completes
+
+
+def test_a_jsonl_log_whose_first_line_was_cut_is_still_checked_line_by_line(tmp_path, capsys):
+    wizard = REQUEST_LINE.replace('"user"', '"wizard"')
+    cut = REQUEST_LINE[20:]  # what `tail -c` leaves of the first line
+    log = _write(tmp_path, "\n".join([cut, REQUEST_LINE, wizard]) + "\n", "log.jsonl")
+    good = _write(tmp_path, REQUEST_LINE + "\n" + REQUEST_LINE + "\n", "good.jsonl")
+    assert main(["validate", "--endpoint", "native", log, good]) == 1
+    out, err = capsys.readouterr()
+    assert [line.split(" [")[-1] for line in out.splitlines()] == [
+        "json.invalid]", "message.role.unknown]"]
+    assert out.startswith(f"{log}: line 1: /: invalid JSON at column 1: Expecting value ")
+    assert out.splitlines()[1].startswith(f"{log}: line 3: /messages/0/role: ")
+    assert f"{good}: native request: conforms" in err
+    assert main(["validate", "--endpoint", "native", "--format", "json", log, good]) == 1
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert [(v["line"], v["rule"]) for v in files[0]["violations"]] == [
+        (1, "json.invalid"), (3, "message.role.unknown")]
+    assert files[1]["ok"] is True
+
+
+def test_jsonl_lines_end_at_line_breaks_not_at_a_line_separator_inside_a_string(
+    tmp_path, capsys
+):
+    # JSON strings may hold U+2028, U+2029 and U+0085 raw; a log written with ensure_ascii=False does
+    spaced = json.dumps({"model": "Llama-4-Maverick-17B-128E-Instruct-FP8", "messages": [
+        {"role": "user", "content": "one\u2028two\u2029three\x85four"}]}, ensure_ascii=False)
+    wizard = REQUEST_LINE.replace('"user"', '"wizard"')
+    body = f"{spaced}\r\n{wizard}\r\n{REQUEST_LINE}\r\n"
+    assert main(["validate", "--endpoint", "native", _write(tmp_path, body, "log.jsonl")]) == 1
+    out, err = capsys.readouterr()
+    assert [line.split(": ")[0] for line in out.splitlines()] == ["line 2"]
+    assert "[message.role.unknown]" in out
+    assert err.splitlines()[-1] == "native request: 1 error(s), 0 warning(s)"
 
 
 def test_a_request_over_the_mocks_body_limit_is_a_finding(tmp_path, capsys):
