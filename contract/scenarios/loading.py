@@ -1,7 +1,9 @@
 """Scenarios: files that script requests to the mock, step by step, with faults and expectations.
 
 Load them with `load_scenario(path)`, `load_scenarios(paths_or_names)` (files, folders and the
-names of built-in scenarios) or `builtin_scenarios()`. Loading is strict: any problem raises a
+names of built-in scenarios) or `builtin_scenarios()`; one at a time, each of
+`scenario_sources(paths_or_names)` with `load_source` (and `check_name_unused` for the names, as
+`load_scenarios` does). Loading is strict: any problem raises a
 `ScenarioError` whose message names the file, the line and the field. The format is described by
 `contract/schemas/scenario.json` and docs/scenarios.md.
 """
@@ -42,12 +44,15 @@ __all__ = [
     "builtin_names",
     "builtin_scenario",
     "builtin_scenarios",
+    "check_name_unused",
     "load_scenario",
     "load_scenarios",
+    "load_source",
     "parse_fault_list",
     "parse_fault_text",
     "parse_scenario",
     "scenario_schema",
+    "scenario_sources",
 ]
 
 # The built-in library is the `scenarios` folder installed beside this package. It is found by
@@ -103,32 +108,42 @@ def _looks_like_path(text: str) -> bool:
     return "/" in text or "\\" in text or Path(text).suffix.lower() in (".yaml", ".yml", ".json")
 
 
+def scenario_sources(paths_or_names: Iterable[str | Path]) -> list[Path | str]:
+    """What `paths_or_names` name, in order: scenario files (a folder's `.yaml`, `.yml`, `.json`
+    files; a file named twice, by itself and by its folder, once) and built-in scenario names.
+    A path that names nothing raises `ScenarioError`."""
+    sources: list[Path | str] = []
+    seen: set[Path] = set()
+    for item in paths_or_names:
+        path = Path(item)
+        if path.is_dir():
+            files = list(iter_scenario_files(path))
+        elif path.is_file():
+            files = [path]
+        elif isinstance(item, Path) or _looks_like_path(item):
+            raise ScenarioError("no such file or folder", file=str(item))
+        else:
+            sources.append(item)
+            continue
+        for file in files:
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
+                sources.append(file)
+    return sources
+
+
+def load_source(source: Path | str) -> Scenario:
+    """The scenario of one of `scenario_sources`: a file's, or the built-in one named."""
+    return load_scenario(source) if isinstance(source, Path) else builtin_scenario(source)
+
+
 def load_scenarios(paths_or_names: Iterable[str | Path]) -> tuple[Scenario, ...]:
     """Load scenarios from files, folders (their `.yaml`, `.yml`, `.json` files) and built-in names.
 
     Scenario names must be unique across everything loaded. A file named twice (by itself and by
     its folder: overlapping globs) is loaded once.
     """
-    loaded: list[Scenario] = []
-    seen: set[Path] = set()
-
-    def load_once(file: Path) -> None:
-        resolved = file.resolve()
-        if resolved not in seen:
-            seen.add(resolved)
-            loaded.append(load_scenario(file))
-
-    for item in paths_or_names:
-        path = Path(item)
-        if path.is_dir():
-            for file in iter_scenario_files(path):
-                load_once(file)
-        elif path.is_file():
-            load_once(path)
-        elif isinstance(item, Path) or _looks_like_path(item):
-            raise ScenarioError("no such file or folder", file=str(item))
-        else:
-            loaded.append(builtin_scenario(item))
+    loaded = [load_source(source) for source in scenario_sources(paths_or_names)]
     _check_unique(loaded)
     return tuple(loaded)
 
@@ -136,10 +151,16 @@ def load_scenarios(paths_or_names: Iterable[str | Path]) -> tuple[Scenario, ...]
 def _check_unique(scenarios: list[Scenario]) -> None:
     first: dict[str, Scenario] = {}
     for scenario in scenarios:
-        earlier = first.setdefault(scenario.name, scenario)
-        if earlier is not scenario:
-            where = str(earlier.source) if earlier.source else "another scenario"
-            raise ScenarioError(
-                f"the scenario name {scenario.name!r} is already used by {where}",
-                file=str(scenario.source or ""), field=("name",),
-            )
+        check_name_unused(scenario, first)
+
+
+def check_name_unused(scenario: Scenario, first: dict[str, Scenario]) -> None:
+    """Raise `ScenarioError` when a scenario in `first` (name: the first scenario loaded with it)
+    has `scenario`'s name; else add it there."""
+    earlier = first.setdefault(scenario.name, scenario)
+    if earlier is not scenario:
+        where = str(earlier.source) if earlier.source else "another scenario"
+        raise ScenarioError(
+            f"the scenario name {scenario.name!r} is already used by {where}",
+            file=str(scenario.source or ""), field=("name",),
+        )

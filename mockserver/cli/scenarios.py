@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 from mockserver.cli.arguments import scenario_sources_problem
@@ -89,27 +87,33 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-
 def _check(paths: list[str], *, as_json: bool) -> int:
     """Load every scenario file `paths` name (built-in names too), each on its own: one bad file
     does not hide the others. A name used by an earlier file is that later file's problem."""
-    from contract.scenarios.loading import ScenarioError, builtin_scenario, load_scenario
-    from contract.scenarios.source import iter_scenario_files
+    from contract.scenarios.loading import (
+        Scenario,
+        ScenarioError,
+        check_name_unused,
+        load_source,
+        scenario_sources,
+    )
 
+    try:
+        sources = scenario_sources(paths)
+    except ScenarioError as exc:  # named something when checked, gone since
+        print(f"llama-contract scenarios: {exc}", file=sys.stderr)
+        return 2
     results: list[dict[str, Any]] = []
-    owners: dict[str, str] = {}  # scenario name -> the file that has it
-    for file in _files(paths, iter_scenario_files):
-        shown = str(file)
+    first: dict[str, Scenario] = {}  # scenario name: the first scenario loaded with it
+    for source in sources:
         try:
-            scenario = load_scenario(file) if isinstance(file, Path) else builtin_scenario(file)
-            owner = owners.setdefault(scenario.name, shown)
-            if owner != shown:
-                raise ScenarioError(f"the scenario name {scenario.name!r} is already used by "
-                                    f"{owner}", file=shown, field=("name",))  # fmt: skip
+            scenario = load_source(source)
+            check_name_unused(scenario, first)
         except ScenarioError as exc:
-            results.append({"file": shown, "ok": False, "scenarios": [], "error": str(exc)})
+            results.append({"file": str(source), "ok": False, "scenarios": [], "error": str(exc)})
             continue
-        results.append({"file": shown, "ok": True, "scenarios": [scenario.name], "error": None})
+        results.append({"file": str(source), "ok": True, "scenarios": [scenario.name],
+                        "error": None})  # fmt: skip
     ok = all(result["ok"] for result in results)
     if as_json:
         print(json.dumps({"ok": ok, "files": results}, indent=2, ensure_ascii=False))
@@ -124,22 +128,3 @@ def _check(paths: list[str], *, as_json: bool) -> int:
             print(f"llama-contract scenarios: {bad} of {len(results)} file(s) have a problem",
                   file=sys.stderr)  # fmt: skip
     return 0 if ok else 1
-
-
-def _files(
-    paths: list[str], in_folder: Callable[[Path], Iterable[Path]]
-) -> list[Path | str]:
-    """The scenario files `paths` name, each once (a folder: its scenario files), in order; a
-    built-in scenario's name as itself."""
-    files: list[Path | str] = []
-    seen: set[Path] = set()
-    for item in paths:
-        path = Path(item)
-        found = list(in_folder(path)) if path.is_dir() else [path] if path.is_file() else [item]
-        for file in found:
-            if isinstance(file, Path):
-                if file.resolve() in seen:
-                    continue
-                seen.add(file.resolve())
-            files.append(file)
-    return files

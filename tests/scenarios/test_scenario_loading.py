@@ -18,6 +18,7 @@ from contract.scenarios.loading import (
     load_scenarios,
     parse_scenario,
     scenario_schema,
+    scenario_sources,
 )
 
 FULL = """\
@@ -130,6 +131,17 @@ def test_files_folders_and_builtin_names_resolve(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not a scenario")
     loaded = load_scenarios([tmp_path, "streaming-text"])
     assert [s.name for s in loaded] == ["one", "two", "streaming-text"]
+
+
+def test_scenario_sources_are_each_file_once_then_built_in_names_in_order(tmp_path: Path) -> None:
+    (tmp_path / "one.yaml").write_text("name: one\nsteps: [{respond: {text: a}}]\n")
+    (tmp_path / "two.json").write_text('{"name": "two", "steps": [{}]}')
+    (tmp_path / "notes.txt").write_text("not a scenario")
+    named_twice = str(tmp_path / "two.json")
+    sources = scenario_sources([named_twice, tmp_path, "streaming-text"])
+    assert sources == [tmp_path / "two.json", tmp_path / "one.yaml", "streaming-text"]
+    with pytest.raises(ScenarioError, match="no such file or folder"):
+        scenario_sources([tmp_path, str(tmp_path / "gone.yaml")])
 
 
 def test_unknown_names_and_missing_paths_are_clear(tmp_path: Path) -> None:

@@ -99,3 +99,26 @@ def test_check_format_json_gives_one_document_with_each_file(tmp_path, capsys) -
     assert captured.err == ""
     assert main(["scenarios", "check", str(good), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["ok"] is True
+
+
+def test_check_with_a_path_that_names_nothing_exits_2_and_checks_no_file(tmp_path, capsys) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text("name: fine\nsteps:\n  - respond: {text: Hi.}\n")
+    (tmp_path / "empty").mkdir()
+    for nothing in (tmp_path / "missing.yaml", tmp_path / "empty"):
+        assert main(["scenarios", "check", str(good), str(nothing), "--format", "json"]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err.startswith("llama-contract scenarios: ")
+        assert str(nothing) in captured.err
+
+
+def test_check_reports_built_in_names_given_beside_files(tmp_path, capsys) -> None:
+    builtin = builtin_names()[0]
+    same_name = tmp_path / "copy.yaml"
+    same_name.write_text(f"name: {builtin}\nsteps:\n  - respond: {{text: Hi.}}\n")
+    assert main(["scenarios", "check", builtin, str(same_name), "--format", "json"]) == 1
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert [(f["file"], f["ok"], f["scenarios"]) for f in files] == [
+        (builtin, True, [builtin]), (str(same_name), False, [])]
+    assert f"the scenario name {builtin!r} is already used by {builtin_dir()}" in files[1]["error"]
