@@ -160,6 +160,7 @@ BAD_INPUTS = [
     (b'{"model": "m", "messages": [{"role": "user", "content": "hi"}]}\ndata: [DONE]\n',
      "line 2: [DONE] outside a stream"),
     (b'event: message\ndata: {"id": "a"}\n\n', "line 1: an SSE 'event' line"),
+    (bytes(range(256)) * 4, "not valid UTF-8"),  # binary, with line breaks among its bytes
 ]
 
 
@@ -297,6 +298,20 @@ def test_jsonl_lines_end_at_line_breaks_not_at_a_line_separator_inside_a_string(
     assert [line.split(": ")[0] for line in out.splitlines()] == ["line 2"]
     assert "[message.role.unknown]" in out
     assert err.splitlines()[-1] == "native request: 1 error(s), 0 warning(s)"
+
+
+def test_a_jsonl_line_cut_inside_a_utf8_character_is_a_finding_on_that_line(tmp_path, capsys):
+    cafe = REQUEST_LINE.replace('"hi"', '"un caf\u00e9"').encode()
+    cut = cafe[: cafe.index("\u00e9".encode()) + 1]  # the first of the two bytes of "é"
+    wizard = REQUEST_LINE.replace('"user"', '"wizard"').encode()
+    path = _write(tmp_path, b"\n".join([cafe, cut, wizard]) + b"\n", "log.jsonl")
+    assert main(["validate", "--endpoint", "native", path]) == 1
+    out, _ = capsys.readouterr()
+    assert out.splitlines()[0] == (
+        f"line 2: /: not valid UTF-8 at byte {len(cut)} of the line (unexpected end of data): "
+        "not JSON [json.invalid]")
+    assert out.splitlines()[1].startswith("line 3: /messages/0/role: ")
+    assert len(out.splitlines()) == 2
 
 
 def test_a_request_over_the_mocks_body_limit_is_a_finding(tmp_path, capsys):
