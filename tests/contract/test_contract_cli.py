@@ -334,3 +334,16 @@ def test_each_jsonl_line_is_held_to_the_body_limit(tmp_path, capsys, monkeypatch
     out, _ = capsys.readouterr()
     assert [line.split(":")[0] for line in out.splitlines()] == ["line 2"]
     assert "[body.too_large]" in out
+
+
+def test_the_body_limit_is_serves_and_a_request_of_exactly_it_passes(tmp_path, capsys, monkeypatch):
+    import mockserver.cli.validate as validate_command
+    from mockserver.config import MockConfig
+
+    assert MockConfig().max_body_bytes == validate_command.DEFAULT_MAX_BODY_BYTES
+    # the mock refuses a body over its limit, so one of exactly the limit is taken
+    monkeypatch.setattr(validate_command, "DEFAULT_MAX_BODY_BYTES", len(REQUEST_LINE))
+    assert main(["validate", "--endpoint", "native", _write(tmp_path, REQUEST_LINE)]) == 0
+    one_more = _write(tmp_path, REQUEST_LINE + " ")  # whitespace is a byte of the body too
+    assert main(["validate", "--endpoint", "native", one_more]) == 1
+    assert "[body.too_large]" in capsys.readouterr().out
