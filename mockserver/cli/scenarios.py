@@ -106,14 +106,17 @@ def _check(paths: list[str], *, as_json: bool) -> int:
     results: list[dict[str, Any]] = []
     first: dict[str, Scenario] = {}  # scenario name: the first scenario loaded with it
     for source in sources:
+        scenario: Scenario | None = None
+        error = None
         try:
             scenario = load_source(source)
             check_name_unused(scenario, first)
         except ScenarioError as exc:
-            results.append({"file": str(source), "ok": False, "scenarios": [], "error": str(exc)})
-            continue
-        results.append({"file": str(source), "ok": True, "scenarios": [scenario.name],
-                        "error": None})  # fmt: skip
+            error = str(exc)
+        # a built-in name is shown as its file, as for a file named
+        file = scenario.source if scenario is not None and scenario.source else source
+        names = [scenario.name] if scenario is not None and error is None else []
+        results.append({"file": str(file), "ok": error is None, "scenarios": names, "error": error})
     ok = all(result["ok"] for result in results)
     if as_json:
         print(json.dumps({"ok": ok, "files": results}, indent=2, ensure_ascii=False))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from contract.scenarios.loading import builtin_dir, builtin_names
+from contract.scenarios.loading import builtin_dir, builtin_names, builtin_scenario
 from mockserver.cli.main import main
 
 BROKEN = Path(__file__).parent / "broken"
@@ -113,12 +113,17 @@ def test_check_with_a_path_that_names_nothing_exits_2_and_checks_no_file(tmp_pat
         assert str(nothing) in captured.err
 
 
-def test_check_reports_built_in_names_given_beside_files(tmp_path, capsys) -> None:
+def test_check_reports_built_in_names_given_beside_files_with_their_file(tmp_path, capsys) -> None:
     builtin = builtin_names()[0]
+    builtin_file = str(builtin_scenario(builtin).source)
+    assert builtin_file.startswith(str(builtin_dir()))
     same_name = tmp_path / "copy.yaml"
     same_name.write_text(f"name: {builtin}\nsteps:\n  - respond: {{text: Hi.}}\n")
+    assert main(["scenarios", "check", builtin, str(same_name)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == f"ok  {builtin}  ({builtin_file})\n"
+    assert f"the scenario name {builtin!r} is already used by {builtin_file}" in captured.err
     assert main(["scenarios", "check", builtin, str(same_name), "--format", "json"]) == 1
     files = json.loads(capsys.readouterr().out)["files"]
     assert [(f["file"], f["ok"], f["scenarios"]) for f in files] == [
-        (builtin, True, [builtin]), (str(same_name), False, [])]
-    assert f"the scenario name {builtin!r} is already used by {builtin_dir()}" in files[1]["error"]
+        (builtin_file, True, [builtin]), (str(same_name), False, [])]
