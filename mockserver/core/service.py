@@ -59,6 +59,16 @@ class MockService:
         return self.chat_handler.responders
 
     def handle(self, request: MockRequest) -> MockResponse:
+        answering = self.begin(request)
+        if answering.pause_s > 0:
+            self.chat_handler.sleep(answering.pause_s)
+        return answering.finish()
+
+    def begin(self, request: MockRequest) -> Answering:
+        """`handle` up to its pause: the request is answered and journaled, and the answer waits
+        `pause_s` (a latency or stall fault) before `finish()` gives it. An async adapter awaits
+        the pause on its event loop instead of the service's `sleep` blocking it; the journal and
+        the answer are the same as `handle`'s."""
         started = time.perf_counter()
         match = self.router.match(request.method, request.path)
         dialect = match.route.dialect if match.route else dialect_of_path(request.path)
@@ -95,10 +105,10 @@ class MockService:
                 store_down = True  # no journal entry: it would wait on the store once more
         response.headers.append(("x-request-id", entry.id))
         bound_body(entry, request.body, self.config.journal_body_bytes)
-        return self._journaled(
-            response, entry, started,
-            record=not (store_down or (match.route and match.route.admin)),
-        )  # fmt: skip
+        self._journal(
+            entry, response, record=not (store_down or (match.route and match.route.admin))
+        )
+        return Answering(self, response, entry, started)
 
     def _dispatch(
         self, request: MockRequest, route: Route, model: str | None, entry: JournalEntry
@@ -122,17 +132,19 @@ class MockService:
         handler: Callable[[MockRequest, Route], MockResponse] = getattr(self, f"_{route.handler}")
         return handler(request, route)
 
-    def _journaled(
-        self, response: MockResponse, entry: JournalEntry, started: float, *, record: bool
-    ) -> MockResponse:
+    def _journal(self, entry: JournalEntry, response: MockResponse, *, record: bool) -> None:
         entry.status = response.status
         if record:
             try:  # noqa: SIM105 (suppress() costs a context manager per request)
                 self.store.journal_append(entry)
             except StoreUnavailable:
                 pass  # the answer stands; the journal misses what happened while the store was down
-        if response.pause_s > 0:
-            self.chat_handler.sleep(response.pause_s)
+
+    def _finished(
+        self, response: MockResponse, entry: JournalEntry, started: float
+    ) -> MockResponse:
+        """The answer once its pause is over: its duration (a stream's when it ends) and the
+        self-check go to the journal entry."""
         if not response.streaming:
             entry.duration_ms = (time.perf_counter() - started) * 1000
             if self.config.self_check and isinstance(response.body, bytes):
@@ -259,3 +271,25 @@ def _model_document(model_id: str) -> dict[str, Any]:
     info = find_model(model_id)
     assert info is not None
     return {"id": info.id, "object": "model", "created": info.created, "owned_by": info.owned_by}
+
+
+class Answering:
+    """An answer journaled and waiting its pause (`MockService.begin`): wait `pause_s`, then
+    `finish()` gives the answer (once)."""
+
+    __slots__ = ("_entry", "_response", "_service", "_started")
+
+    def __init__(
+        self, service: MockService, response: MockResponse, entry: JournalEntry, started: float
+    ) -> None:
+        self._service = service
+        self._response = response
+        self._entry = entry
+        self._started = started
+
+    @property
+    def pause_s(self) -> float:
+        return self._response.pause_s
+
+    def finish(self) -> MockResponse:
+        return self._service._finished(self._response, self._entry, self._started)
