@@ -3,16 +3,20 @@
 No socket is opened: respx patches httpx's connection pools, so any httpx client (the official
 SDK's included, sync or async) talks to the service unmodified. Requests and answers are converted
 one to one; streamed answers stay lazy, one record at a time, for sync and async clients alike, and
-a dropped connection surfaces as the httpx error a real connection gives.
+a dropped connection surfaces as the httpx error a real connection gives. An async client's
+request never blocks its event loop: the pause of a latency or stall fault is awaited there, and
+a stream's records are made on a worker thread.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterable, Iterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import anyio.to_thread
 import httpx
 import respx
@@ -39,6 +43,9 @@ LLAMA_API_URL = "https://api.llama.com"
 # What httpx (h11) raises when a server closes the connection before answering or mid-body.
 NO_ANSWER = "Server disconnected without sending a response."
 CUT_BODY = "peer closed connection without sending complete message body (incomplete chunked read)"
+# Set while respx resolves a request of an async client (`LlamaRespxRouter.aresolve`): respx calls
+# the same side effect for sync and async clients, and awaits what it returns only for async ones.
+_ASYNC_REQUEST: ContextVar[bool] = ContextVar("llama_respx_async_request", default=False)
 
 
 def to_mock_request(request: httpx.Request) -> MockRequest:
@@ -218,8 +225,28 @@ class LlamaRespxRouter(respx.MockRouter, JournalAssertions, SdkClients):
         self._httpx2.stop()
         super().stop(clear=clear, reset=reset, quiet=quiet)
 
-    def _answer(self, request: httpx.Request) -> httpx.Response:
+    async def aresolve(self, request: httpx.Request) -> Any:
+        marked = _ASYNC_REQUEST.set(True)
+        try:
+            return await super().aresolve(request)
+        finally:
+            _ASYNC_REQUEST.reset(marked)
+
+    def _answer(
+        self, request: httpx.Request
+    ) -> httpx.Response | Coroutine[Any, Any, httpx.Response]:
+        if _ASYNC_REQUEST.get():
+            return self._answer_async(request)
         return to_httpx_response(self.service.handle(to_mock_request(request)), request)
+
+    async def _answer_async(self, request: httpx.Request) -> httpx.Response:
+        """The sync answer, but the pause of a latency or stall fault is awaited on the event loop
+        (the service's `sleep` would block it), between the journaling and the answer as
+        `MockService.handle` takes it; a cancelled request (a timeout) stops waiting at once."""
+        answering = self.service.begin(to_mock_request(request))
+        if answering.pause_s > 0:
+            await anyio.sleep(answering.pause_s)
+        return to_httpx_response(answering.finish(), request)
 
     def journal_entries(self) -> list[JournalEntry]:
         return journal_of(self.service)
