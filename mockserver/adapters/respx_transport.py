@@ -191,7 +191,8 @@ class LlamaRespxRouter(respx.MockRouter, JournalAssertions, SdkClients):
 
     Use it as a context manager (`with LlamaRespxRouter(service) as router:`) or `start()`/`stop()`.
     It is a plain respx router otherwise: add routes for other hosts to it as usual. Clients built
-    on httpx2 (the `openai` SDK 3.x) are served too while it is started, for its origin only.
+    on httpx2 (the `openai` SDK 3.x) are served too while it is started, for its origin only; a
+    request for its origin through the SDKs' aiohttp backend raises `NotIntercepted`.
     """
 
     def __init__(
@@ -213,15 +214,19 @@ class LlamaRespxRouter(respx.MockRouter, JournalAssertions, SdkClients):
         if url.port is not None:
             where["port"] = url.port
         self.route(name="llama-api", **where).mock(side_effect=self._answer)
+        from mockserver.adapters.respx_aiohttp import AiohttpRefusal
         from mockserver.adapters.respx_httpx2 import Httpx2Patch
 
         self._httpx2 = Httpx2Patch(self.base_url, service.handle)
+        self._aiohttp = AiohttpRefusal(self.base_url)
 
     def start(self) -> None:
         super().start()
         self._httpx2.start()
+        self._aiohttp.start()
 
     def stop(self, clear: bool = True, reset: bool = True, quiet: bool = False) -> None:
+        self._aiohttp.stop()
         self._httpx2.stop()
         super().stop(clear=clear, reset=reset, quiet=quiet)
 

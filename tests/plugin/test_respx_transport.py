@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
+import types
 
 import httpx
 import pytest
 
 from mockserver import MockConfig, MockResponse, MockService
+from mockserver.adapters.respx_aiohttp import NotIntercepted
 from mockserver.adapters.respx_transport import (
     LlamaRespxRouter,
     ServiceByteStream,
@@ -253,3 +256,33 @@ def test_assert_helpers_report_requests_and_violations(service):
     assert lines[1] == "POST /v1/chat/completions -> 400"
     assert lines[2].startswith("  /messages/0/role: ")
     assert lines[2].endswith("[message.role.unknown]")
+
+
+def test_an_aiohttp_request_for_the_origin_raises_instead_of_going_out(service, monkeypatch):
+    """respx cannot patch httpx_aiohttp's transport (the SDKs' DefaultAioHttpClient): a request
+    for the mocked origin through it fails naming llama_mock; other origins go out as usual."""
+    sent: list[str] = []
+
+    class AiohttpTransport:  # stands in for httpx_aiohttp's: "sending" records the URL
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            sent.append(str(request.url))
+            return httpx.Response(204, request=request)
+
+    original = AiohttpTransport.handle_async_request
+    fake = types.SimpleNamespace(AiohttpTransport=AiohttpTransport)
+    monkeypatch.setitem(sys.modules, "httpx_aiohttp", fake)
+
+    def send(url: str) -> httpx.Response:
+        request = httpx.Request("POST", url, json=CHAT, headers=AUTH)
+        return asyncio.run(AiohttpTransport().handle_async_request(request))
+
+    with LlamaRespxRouter(service) as router:
+        with pytest.raises(
+            NotIntercepted, match=r"POST https://api\.llama\.com/v1/chat/.*llama_mock"
+        ):
+            send("https://api.llama.com/v1/chat/completions")
+        assert send("http://127.0.0.1:9/v1/models").status_code == 204
+        assert router.requests == []
+    assert sent == ["http://127.0.0.1:9/v1/models"]
+    assert AiohttpTransport.handle_async_request is original
+    assert send("https://api.llama.com/v1/models").status_code == 204  # unpatched once stopped
