@@ -398,3 +398,36 @@ def test_a_marker_scenario_named_as_one_the_server_serves_is_refused(pytester):
     result.stdout.fnmatch_lines(["*llama_scenario('streaming-text'): the mock refused it*"
                                  "'streaming-text' is active already*"])
     assert active == ["streaming-text"]  # the server's own is left as it was
+
+
+RATE_LIMITED_ONCE = """
+import pytest
+from llama_api_client import NotFoundError
+
+ASK = dict(model="Llama-4-Maverick-17B-128E-Instruct-FP8", messages=[
+    {"role": "system", "content": "You are a concise geography tutor."},
+    {"role": "user", "content": "What is the capital of France?"}])
+
+
+@pytest.mark.llama_scenario("multi-turn")
+@pytest.mark.llama_fault("rate_limit; retry_after_ms=10", times=1)
+def test_a_rate_limit_uses_the_step_up(llama_respx):
+    with pytest.raises(NotFoundError, match="scenario.no_match"):
+        llama_respx.client(max_retries=1).chat.completions.create(**ASK)
+    assert [(e.status, e.step) for e in llama_respx.requests] == [(429, "capital"), (404, None)]
+
+
+@pytest.mark.llama_scenario("multi-turn")
+@pytest.mark.llama_fault("fail_then_succeed; status=429; retry_after_ms=10", times=1)
+def test_fail_then_succeed_leaves_the_step_for_the_retry(llama_respx):
+    answer = llama_respx.client(max_retries=1).chat.completions.create(**ASK)
+    assert "Paris" in answer.completion_message.content.text
+    assert [(e.status, e.step) for e in llama_respx.requests] == [(429, "capital"), (200, "capital")]
+"""
+
+
+def test_a_rate_limit_beside_a_scenario_and_the_retry_of_its_429(pytester):
+    """docs/pytest.md, Markers: a `rate_limit` with times=1 uses the scenario's step up, so the
+    SDK's retry gets 404 scenario.no_match; `fail_then_succeed; status=429` leaves it the step."""
+    pytester.makepyfile(RATE_LIMITED_ONCE)
+    pytester.runpytest().assert_outcomes(passed=2)
