@@ -2,31 +2,31 @@
 
 respx patches httpx only. While a `LlamaRespxRouter` is started, `Httpx2Patch` routes every
 httpx2 request for the router's origin (default transports, sync and async) to the same
-`MockService`; requests for other origins go out as usual. Without httpx2 installed it does nothing.
+`MockService`; requests for other origins go out as usual. Without httpx2 installed it does
+nothing. As for httpx, an async request's latency or stall pause is awaited on its event loop.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import anyio.to_thread
+import anyio
 
 from mockserver.adapters.respx_transport import response_of, to_mock_request
-from mockserver.core.http import MockRequest, MockResponse
+
+if TYPE_CHECKING:
+    from mockserver.core.service import MockService
 
 __all__ = ["Httpx2Patch"]
 
-Answer = Callable[[MockRequest], MockResponse]
-
 
 class Httpx2Patch:
-    """Patch httpx2's default transports to send requests for `origin` to `answer`."""
+    """Patch httpx2's default transports to send requests for `origin` to `service`."""
 
-    def __init__(self, origin: str, answer: Answer) -> None:
+    def __init__(self, origin: str, service: MockService) -> None:
         self._origin = origin.rstrip("/")
-        self._answer = answer
+        self._service = service
         self._saved: list[tuple[type, str, Any]] = []
 
     def start(self) -> None:
@@ -50,7 +50,7 @@ class Httpx2Patch:
             if not patch.serves(request):
                 return await async_send(transport, request)
             await request.aread()
-            return await anyio.to_thread.run_sync(patch.respond, httpx2, request)
+            return await patch.respond_async(httpx2, request)
 
         self._saved = [
             (httpx2.HTTPTransport, "handle_request", sync_send),
@@ -69,4 +69,10 @@ class Httpx2Patch:
         return f"{url.scheme}://{url.netloc.decode('ascii')}" == self._origin
 
     def respond(self, httpx2: Any, request: Any) -> Any:
-        return response_of(self._answer(to_mock_request(request)), request, httpx2)
+        return response_of(self._service.handle(to_mock_request(request)), request, httpx2)
+
+    async def respond_async(self, httpx2: Any, request: Any) -> Any:
+        answering = self._service.begin(to_mock_request(request))
+        if answering.pause_s > 0:
+            await anyio.sleep(answering.pause_s)
+        return response_of(answering.finish(), request, httpx2)

@@ -217,7 +217,7 @@ class LlamaRespxRouter(respx.MockRouter, JournalAssertions, SdkClients):
         from mockserver.adapters.respx_aiohttp import AiohttpRefusal
         from mockserver.adapters.respx_httpx2 import Httpx2Patch
 
-        self._httpx2 = Httpx2Patch(self.base_url, service.handle)
+        self._httpx2 = Httpx2Patch(self.base_url, service)
         self._aiohttp = AiohttpRefusal(self.base_url)
 
     def start(self) -> None:

@@ -94,6 +94,24 @@ def test_a_timeout_shorter_than_the_latency_fires(llama_respx, bounded, stream):
     assert elapsed < 1.0, f"the timeout fired after {elapsed:.3f} s, not 0.1 s"
     [entry] = llama_respx.requests  # journaled while it waited
     assert entry.fault.startswith("latency")
+
+
+@pytest.mark.llama_fault("latency; ms=2000")
+@pytest.mark.parametrize("bounded", [with_wait_for, with_fail_after])
+def test_the_openai_client_times_out_too(llama_respx, bounded):
+    client = llama_respx.async_openai_client(max_retries=0)  # httpx2, not respx's httpx
+
+    async def warm_then_ask():
+        await client.models.list()  # the SDK's one-off work on its first request, not a chat one
+        started = time.perf_counter()
+        try:
+            await bounded(client.chat.completions.create(model=MODEL, messages=MESSAGES))
+        except TimeoutError:
+            return time.perf_counter() - started
+        return None
+
+    elapsed = asyncio.run(warm_then_ask())
+    assert elapsed is not None and elapsed < 1.0, f"the timeout fired after {elapsed} s, not 0.1 s"
 """
 )
 
@@ -133,7 +151,7 @@ def test_other_tasks_run_while_a_request_waits_on_a_fault(pytester):
 
 def test_a_timeout_shorter_than_the_latency_fires_on_time(pytester):
     pytester.makepyfile(TIMING_OUT)
-    pytester.runpytest().assert_outcomes(passed=4)
+    pytester.runpytest().assert_outcomes(passed=6)
 
 
 def test_stream_stalls_and_the_journal_stay_as_they_were(pytester):
