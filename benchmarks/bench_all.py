@@ -209,6 +209,7 @@ def report(
     streams: StreamFigures,
     memory: bench_memory.MemoryFigures,
     engine: list[tuple[str, float, float, float]],
+    turns: list[tuple[int, float, float, float]],
     exchanges: list[tuple[str, int, float]],
     peers: PeerFigures,
     soak: tuple[bool, str, float],
@@ -262,6 +263,16 @@ def report(
         "four steps per conversation): a text read before is not read again.",
         "",
         bench_engine.table(engine),
+        "",
+        "The same tool call with user turns of growing length, every body distinct "
+        f"({bench_engine.TURN_ROUNDS} rounds of {bench_engine.TURN_REQUESTS} requests): the "
+        "extractor reads at most the first and last 500 characters of a turn, so what it adds "
+        "stops growing past 1,000 characters while the rest of the engine (token counts, the "
+        "words that choose the tool) grows with the turn. The text is one sentence said again "
+        "and again, with four capitalised words or numbers in every 60 characters: denser, so "
+        "more costly to read, than most prose.",
+        "",
+        bench_engine.turns_table(turns),
         "",
         "## Shared store (Redis)",
         "",
@@ -407,6 +418,9 @@ def main(argv: list[str] | None = None) -> int:
         conversation = bench_profile.conversation(100 if args.quick else 500)
         print("engine (bench_engine.py) ...", flush=True)
         engine = bench_engine.measure(5 if args.quick else 31, 100)
+        turns = bench_engine.measure_turns(
+            3 if args.quick else bench_engine.TURN_ROUNDS, bench_engine.TURN_REQUESTS
+        )
         print("shared store (bench_store.py) ...", flush=True)
         store = bench_store.measure(bench_store.parse(["--duration", "3" if args.quick else "8"]))
         print("generated exchanges (bench_exchanges.py) ...", flush=True)
@@ -433,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         streams,
         memory,
         engine,
+        turns,
         exchanges,
         peers,
         (soak_ok, soak_text, soak_minutes),

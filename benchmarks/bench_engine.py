@@ -75,6 +75,23 @@ def _long(n: int) -> dict[str, Any]:
     return {"model": MODEL, "messages": [{"role": "user", "content": ask}], "tools": [WEATHER]}
 
 
+TURN_CHARS = (600, 1_200, 3_600, 12_000, 36_000)  # user turns of the bounded-cost table
+TURN_ROUNDS, TURN_REQUESTS = 15, 40  # rounds of the bounded-cost table, requests per round
+ROW_NUMBERS = 10_000_000  # body numbers per row of a table
+
+
+def _turn_of(chars: int) -> Callable[[int], dict[str, Any]]:
+    """The long tool call with a user turn of about `chars` characters."""
+    sentence = LONG.split(". ")[0] + ". "
+    filler = sentence * max(1, (chars - 40) // len(sentence))
+
+    def make(n: int) -> dict[str, Any]:
+        ask = f"{n}. {filler}What's the weather in Lisbon?"
+        return {"model": MODEL, "messages": [{"role": "user", "content": ask}], "tools": [WEATHER]}
+
+    return make
+
+
 FINAL = {
     "type": "function",
     "function": {
@@ -142,25 +159,42 @@ def per_request_us(make: Callable[[int], dict[str, Any]], *, start: int, count: 
     return (time.perf_counter() - began) / count * 1e6
 
 
+def paired(
+    make: Callable[[int], dict[str, Any]], rounds: int, per_round: int, *, first: int = 0
+) -> tuple[float, float, float]:
+    """(without, with, added share) for one kind of request: microseconds per request, the
+    medians of the rounds' means, and the median of the rounds' ratios. The bodies are numbered
+    from `first`: rows that share a text pattern take distinct numbers, or a text read for one
+    row would be found in the extractor's cache by the next."""
+    listening, without, ratios = [], [], []
+    per_request_us(make, start=first - per_round, count=per_round)  # warm caches
+    for round_index in range(rounds):
+        start = first + round_index * per_round * 2
+        for listening_first in (round_index % 2 == 0, round_index % 2 == 1):
+            if listening_first:
+                listening.append(per_request_us(make, start=start, count=per_round))
+            else:
+                with deaf():
+                    without.append(per_request_us(make, start=start + per_round, count=per_round))
+        ratios.append(listening[-1] / without[-1])
+    return statistics.median(without), statistics.median(listening), statistics.median(ratios) - 1
+
+
 def measure(rounds: int, per_round: int) -> list[tuple[str, float, float, float]]:
     """Per case: (name, without, with, added): microseconds per request and the added share."""
+    return [
+        (name, *paired(make, rounds, per_round, first=row * ROW_NUMBERS))
+        for row, (name, make) in enumerate(CASES.items())
+    ]
+
+
+def measure_turns(rounds: int, per_round: int) -> list[tuple[int, float, float, float]]:
+    """Per length of the user turn (`TURN_CHARS`): (characters, without, with, added share)."""
     rows = []
-    for name, make in CASES.items():
-        listening, without, ratios = [], [], []
-        per_request_us(make, start=-per_round, count=per_round)  # warm caches
-        for round_index in range(rounds):
-            start = round_index * per_round * 2
-            for first in (round_index % 2 == 0, round_index % 2 == 1):
-                if first:
-                    listening.append(per_request_us(make, start=start, count=per_round))
-                else:
-                    with deaf():
-                        without.append(per_request_us(make, start=start + per_round, count=per_round))
-            ratios.append(listening[-1] / without[-1])
-        rows.append(
-            (name, statistics.median(without), statistics.median(listening),
-             statistics.median(ratios) - 1)
-        )  # fmt: skip
+    for row, chars in enumerate(TURN_CHARS, start=len(CASES)):
+        make = _turn_of(chars)
+        length = len(make(0)["messages"][0]["content"])
+        rows.append((length, *paired(make, rounds, per_round, first=row * ROW_NUMBERS)))
     return rows
 
 
@@ -171,12 +205,26 @@ def table(rows: list[tuple[str, float, float, float]]) -> str:
     ]
     for name, without, listening, added in rows:
         lines.append(f"| {name} | {without:.0f} us | {listening:.0f} us | {added:+.0%} |")
-    over = [name for name, _, _, added in rows if added > TARGET_ADDED]
+    over = [f'"{name}"' for name, _, _, added in rows if added > TARGET_ADDED]
     lines.append("")
     lines.append(
         f"Target: the extractor adds at most {TARGET_ADDED:.0%}: "
         + (f"NOT met for {', '.join(over)}." if over else "met for every request.")
     )
+    return "\n".join(lines)
+
+
+def turns_table(rows: list[tuple[int, float, float, float]]) -> str:
+    lines = [
+        "| user turn (tool call, every body distinct) | without extractor | with extractor "
+        "| added | added share |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for chars, without, listening, added in rows:
+        lines.append(
+            f"| {chars:,} characters | {without:.0f} us | {listening:.0f} us "
+            f"| {listening - without:+.0f} us | {added:+.0%} |"
+        )
     return "\n".join(lines)
 
 
@@ -187,11 +235,15 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args()
     rows = measure(args.rounds, args.per_round)
+    turns = measure_turns(TURN_ROUNDS, TURN_REQUESTS)
     if args.markdown:
-        print(table(rows))
+        print(table(rows) + "\n\n" + turns_table(turns))
         return
     for name, without, listening, added in rows:
         print(f"{name:<28} without {without:8.1f} us   with {listening:8.1f} us   {added:+7.1%}")
+    for chars, without, listening, added in turns:
+        print(f"{chars:>7,} chars turn       without {without:8.1f} us   with {listening:8.1f} us   "
+              f"{added:+7.1%}")
 
 
 if __name__ == "__main__":
