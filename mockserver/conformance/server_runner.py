@@ -14,6 +14,15 @@ from contract.conformance.checks import Exchange, curl_command, run_checks
 from contract.conformance.report import CheckRecord, Report, records_of, request_features
 from contract.scenarios.loading import Scenario
 from mockserver.conformance.cases import Case, Endpoint, generated_cases, scenario_cases
+from mockserver.conformance.faults import (
+    FaultCase,
+    fault_cases,
+    fault_scenarios,
+    grade_fault_exchange,
+    new_session,
+    retry_wait_s,
+    send_fault_case,
+)
 from mockserver.conformance.progress import RunInterrupted
 
 TIMEOUT_S = 60.0
@@ -122,6 +131,7 @@ def run_server_checks(
     timeout: float = TIMEOUT_S,
     progress: Callable[[int, int], None] | None = None,
     running: Callable[[str], None] | None = None,
+    faults: bool = False,
 ) -> Report:
     """Check the server at `base_url`; raises `ServerUnreachable` when it does not answer at all,
     or answers the first valid request with no answer, 401 or 403 (a refused key).
@@ -132,6 +142,8 @@ def run_server_checks(
     `timeout` is how long each wait on the server may last (connecting, each read of an answer
     or a stream): past it, the request has no answer (`answered` fails it, `server.unreachable`).
     `progress(done, total)` is called after each case, `running(case_id)` as each is sent.
+    With `faults`, the built-in fault scenarios of `endpoints` are played last, each request with
+    the scenario headers (`mockserver.conformance.faults`): for a gateway in front of the mock.
     A KeyboardInterrupt during the run comes out as a `RunInterrupted` carrying the report of the
     cases finished before it."""
     from contract.scenarios.loading import builtin_scenarios
@@ -141,20 +153,29 @@ def run_server_checks(
     if api_key is None:
         api_key = os.environ.get(API_KEY_VARIABLE) or DEFAULT_API_KEY
     chosen = tuple(scenarios) if scenarios is not None else builtin_scenarios()
-    cases = scenario_cases(chosen, endpoints=endpoints)
+    cases: list[Case | FaultCase] = [*scenario_cases(chosen, endpoints=endpoints)]
     cases += generated_cases(examples=examples, seed=seed, endpoints=endpoints)
-    report = Report(kind="server", target=root, seed=seed, cases=len(cases),
-                    options={"examples": examples, "endpoints": list(endpoints),
-                             "scenarios": [s.name for s in chosen]})  # fmt: skip
+    options: dict[str, Any] = {"examples": examples, "endpoints": list(endpoints),
+                               "scenarios": [s.name for s in chosen]}  # fmt: skip
+    if faults:
+        played = fault_scenarios(builtin_scenarios(), endpoints=endpoints)
+        options["faults"] = [s.name for s in played]
+        cases += fault_cases(played)
+    report = Report(kind="server", target=root, seed=seed, cases=len(cases), options=options)
     with httpx.Client(timeout=timeout) as client:
         check_reachable(client, root)
-        first_valid = next((case.id for case in cases if case.kind == "valid"), None)
+        first_valid = next((case.id for case in cases
+                            if isinstance(case, Case) and case.kind == "valid"), None)  # fmt: skip
+        sessions = _FaultSessions()
         for done, case in enumerate(cases, start=1):
             try:
                 if running is not None:
                     running(case.id)
-                features, records = _check_case(client, root, api_key, case, seed=seed,
-                                                first_valid=case.id == first_valid)  # fmt: skip
+                if isinstance(case, FaultCase):
+                    features, records = sessions.check(client, root, api_key, case, seed=seed)
+                else:
+                    features, records = _check_case(client, root, api_key, case, seed=seed,
+                                                    first_valid=case.id == first_valid)  # fmt: skip
             except KeyboardInterrupt:
                 report.cases = done - 1  # what the report holds: the cases finished
                 report.options["interrupted"] = {"case": case.id, "cases_done": done - 1,
@@ -184,3 +205,25 @@ def _check_case(client: httpx.Client, root: str, api_key: str, case: Case, *, se
                               evidence=None if outcome.passed and not outcome.violations
                               else evidence)  # fmt: skip
     return features, records
+
+
+class _FaultSessions:
+    """The fault scenarios' sessions: a fresh one per scenario; a retry waits what the last
+    answer of its scenario asked."""
+
+    def __init__(self) -> None:
+        self.scenario = ""
+        self.session = ""
+        self.wait_s = 0.0
+
+    def check(self, client: httpx.Client, root: str, api_key: str, case: FaultCase, *,
+              seed: int) -> tuple[list[str], list[CheckRecord]]:  # fmt: skip
+        if case.expected.scenario != self.scenario:
+            self.scenario, self.session, self.wait_s = case.expected.scenario, new_session(), 0.0
+        if self.wait_s > 0:
+            time.sleep(self.wait_s)
+        exchange = send_fault_case(client, root, api_key, case, session=self.session)
+        self.wait_s = retry_wait_s(exchange)
+        features = request_features(exchange.request_body, dialect=case.endpoint,
+                                    endpoint="chat", status=exchange.status)  # fmt: skip
+        return features, grade_fault_exchange(exchange, evidence=evidence_of(exchange, seed=seed))

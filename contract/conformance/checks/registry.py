@@ -94,4 +94,4 @@ def run_checks(
 
 def _load_builtin_checks() -> None:
     # The built-in checks register themselves on import.
-    from contract.conformance.checks import client, client_results, server  # noqa: F401
+    from contract.conformance.checks import client, client_results, faults, server  # noqa: F401
