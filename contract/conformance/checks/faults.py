@@ -82,7 +82,7 @@ def fault_status(exchange: Exchange) -> list[Violation] | None:
     if exchange.status == expected.status:
         return []
     message = f"{exchange.status} where step {expected.step!r} answers {expected.status}"
-    if expected.attempt == 1 and 200 <= exchange.status < 300:
+    if 200 <= exchange.status < 300 and expected.status >= 400:
         message += f": the scenario was not played ({HEADERS_HINT})"
     elif expected.status < 500 <= exchange.status:
         message += ": the gateway answered an error of its own instead of passing the step's on"
@@ -124,7 +124,7 @@ def fault_stream(exchange: Exchange) -> list[Violation] | None:
             f"the stream step {expected.step!r} cuts after {expected.events_before} events "
             f"arrived whole: {records} records and a clean end of the body; when the upstream "
             "drops the connection, the gateway must drop its client's too (or the client takes "
-            "a partial answer for a whole one)"))]  # fmt: skip
+            f"a partial answer for a whole one){_unplayed(records, expected)}"))]  # fmt: skip
     last = got.sse.payloads[-1] if got.sse.payloads else ""
     try:
         document = parse_json(last.encode("utf-8"))
@@ -139,7 +139,14 @@ def fault_stream(exchange: Exchange) -> list[Violation] | None:
     return [Violation("server.fault.stream", "", (
         f"step {expected.step!r} sends {expected.events_before} events and then an error line "
         f"(an error body, on native a bare JSON line); {records} records arrived and {shown}: "
-        "a gateway passes the error line through as it came"))]  # fmt: skip
+        f"a gateway passes the error line through as it came{_unplayed(records, expected)}"))]  # fmt: skip
+
+
+def _unplayed(records: int, expected: FaultExpectation) -> str:
+    """A hint when more records arrived than the step sends: the scenario was not played."""
+    if records <= expected.events_before + 1:
+        return ""
+    return f"; more records than the step sends: was it the step's stream? {HEADERS_HINT}"
 
 
 @register(name="fault_pacing", rule="server.fault.pacing", scope="server")

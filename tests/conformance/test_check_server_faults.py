@@ -1,0 +1,222 @@
+"""`check server --faults`: the built-in fault scenarios played with the x-mock-* headers through a
+gateway in front of the mock. Our mock passes; a gateway that drops retry-after, turns an upstream
+5xx into its own 502, does not forward the scenario headers, buffers streams or keeps only the
+`data:` lines fails the scenario and step its flaw breaks, with a cURL command that replays it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from contract.scenarios.loading import builtin_scenarios
+from mockserver.adapters.live import LiveApp, LiveServer
+from mockserver.cli.main import main
+
+# The fault scenarios, as docs/conformance.md lists them: the built-in ones tagged errors or
+# latency. Written out, so that a scenario leaving the set is noticed here.
+FAULT_SCENARIOS = [
+    "error-400-bad-request", "error-401-unauthorized", "error-403-forbidden",
+    "error-404-not-found", "error-409-conflict", "error-422-unprocessable",
+    "error-429-rate-limited", "error-500-server-error", "mid-stream-error",
+    "rate-limit-then-success", "slow-stream", "truncated-stream",
+    "unavailable-twice-then-success",
+]  # fmt: skip
+_NOT_FORWARDED = frozenset(("host", "connection", "keep-alive", "transfer-encoding",
+                            "content-length"))  # fmt: skip
+
+
+def gateway(upstream: str, *, flaw: str | None) -> Any:
+    """A WSGI reverse proxy to `upstream` that streams answers through as they come, unless its
+    `flaw` says otherwise."""
+    client = httpx.Client(base_url=upstream, timeout=30)
+
+    def app(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+        if environ["PATH_INFO"] == "/":  # its own: the readiness probe reaches no upstream
+            start_response("200 OK", [("content-type", "text/plain")])
+            return iter([b"gateway"])
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
+                   if key.startswith("HTTP_")}  # fmt: skip
+        headers = {k: v for k, v in headers.items() if k not in _NOT_FORWARDED
+                   and not (flaw == "drops the x-mock headers" and k.startswith("x-mock-"))}  # fmt: skip
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        request = client.build_request(environ["REQUEST_METHOD"], environ["PATH_INFO"],
+                                       headers=headers, content=body)  # fmt: skip
+        answer = client.send(request, stream=True)
+        dropped = _NOT_FORWARDED | ({"retry-after", "retry-after-ms"} if flaw == "drops retry-after"
+                                    else set())  # fmt: skip
+        if flaw == "turns 5xx into 502" and answer.status_code >= 500:
+            answer.close()
+            start_response("502 Bad Gateway", [("content-type", "application/json")])
+            return iter([b'{"gateway_error": "the upstream failed"}'])
+        kept = [(k, v) for k, v in answer.headers.items() if k not in dropped]
+        if flaw == "buffers streams":  # reads the whole answer, and sends what it got as a 200
+            whole = bytearray()
+            try:
+                for piece in answer.iter_raw():
+                    whole += piece
+            except httpx.RemoteProtocolError:
+                pass  # the flaw: a cut upstream answer ends cleanly here
+            finally:
+                answer.close()
+            start_response(f"{answer.status_code} {answer.reason_phrase}",
+                           [*kept, ("content-length", str(len(whole)))])  # fmt: skip
+            return iter([bytes(whole)])
+        start_response(f"{answer.status_code} {answer.reason_phrase}", kept)
+        sse = answer.headers.get("content-type", "").startswith("text/event-stream")
+
+        def relayed() -> Iterator[bytes]:
+            try:
+                pending = b""
+                for piece in answer.iter_raw():
+                    if flaw != "keeps data lines only" or not sse:
+                        yield piece
+                        continue
+                    pending += piece  # the flaw: an SSE parser that drops what is not data:
+                    *records, pending = pending.split(b"\n\n")
+                    yield b"".join(r + b"\n\n" for r in records if r.startswith(b"data:"))
+            except httpx.RemoteProtocolError:  # drop the client's connection too, as it should
+                raise ConnectionResetError("upstream cut the answer") from None
+            finally:
+                answer.close()
+
+        return relayed()
+
+    return app
+
+
+@pytest.fixture
+def through(live_mock: LiveServer) -> Iterator[Any]:
+    """Start a gateway with a flaw in front of the session's mock; its URL."""
+    started: list[LiveApp] = []
+
+    def start(flaw: str | None) -> str:
+        live = LiveApp(gateway(live_mock.base_url, flaw=flaw)).start()
+        started.append(live)
+        return live.base_url
+
+    yield start
+    for live in started:
+        live.stop()
+
+
+def _check(base_url: str, report_dir: Path) -> tuple[int, dict[str, Any]]:
+    code = main(["check", "server", "--base-url", base_url, "--faults", "--examples", "0",
+                 "--scenarios", "seed-example", "--endpoint", "native",
+                 "--report-dir", str(report_dir)])  # fmt: skip
+    return code, json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+
+
+def test_the_fault_set_is_the_builtin_scenarios_tagged_errors_or_latency() -> None:
+    tagged = [s.name for s in builtin_scenarios() if {"errors", "latency"} & set(s.tags)]
+    assert sorted(tagged) == FAULT_SCENARIOS
+
+
+def test_our_mock_passes_every_fault_scenario(live_mock: LiveServer, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    code, report = _check(live_mock.base_url, tmp_path)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "conforms" in out
+    assert report["options"]["faults"] == FAULT_SCENARIOS
+    cases = {r["case"] for r in report["records"] if r["case"].startswith("fault-")}
+    assert {case.removeprefix("fault-").split("/")[0] for case in cases} == set(FAULT_SCENARIOS)
+    # Every request of a scenario is its own case; each fault check graded where it applies.
+    assert {"fault-unavailable-twice-then-success/flaky#1",
+            "fault-unavailable-twice-then-success/flaky#3",
+            "fault-rate-limit-then-success/answer"} <= cases  # fmt: skip
+    passed = {(r["case"], r["check"]) for r in report["records"] if r["status"] == "passed"}
+    assert {("fault-error-429-rate-limited/limited", "fault_headers"),
+            ("fault-error-500-server-error/fail", "error_body"),
+            ("fault-truncated-stream/cut-stream", "fault_stream"),
+            ("fault-mid-stream-error/failing-stream", "fault_stream"),
+            ("fault-slow-stream/paced", "fault_pacing")} <= passed  # fmt: skip
+    junit = (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    assert "fault-truncated-stream/cut-stream" in junit
+
+
+def test_a_pass_through_gateway_passes(through: Any, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    code, report = _check(through(None), tmp_path)
+    assert code == 0, capsys.readouterr().out
+    assert report["options"]["faults"] == FAULT_SCENARIOS
+
+
+@pytest.mark.parametrize(
+    ("flaw", "failed", "said"),
+    [
+        ("drops retry-after",
+         {("fault-rate-limit-then-success/limited", "fault_headers"),
+          ("fault-error-429-rate-limited/limited", "fault_headers"),
+          ("fault-error-409-conflict/fail", "fault_headers"),
+          ("fault-error-500-server-error/fail", "fault_headers"),
+          ("fault-unavailable-twice-then-success/flaky#1", "fault_headers"),
+          ("fault-unavailable-twice-then-success/flaky#2", "fault_headers")},
+         "/headers/retry-after: is missing; step 'limited' sends '1'"),
+        ("turns 5xx into 502",
+         {("fault-error-500-server-error/fail", "fault_status"),
+          ("fault-error-500-server-error/fail", "error_body"),
+          ("fault-unavailable-twice-then-success/flaky#1", "fault_status"),
+          ("fault-unavailable-twice-then-success/flaky#1", "error_body"),
+          ("fault-unavailable-twice-then-success/flaky#2", "fault_status"),
+          ("fault-unavailable-twice-then-success/flaky#2", "error_body")},
+         "502 where step 'fail' answers 500: a gateway passes the status through unchanged"),
+        ("drops the x-mock headers",
+         {*((f"fault-{name}/fail", "fault_status") for name in FAULT_SCENARIOS
+            if name.startswith("error-") and name != "error-429-rate-limited"),
+          ("fault-error-429-rate-limited/limited", "fault_status"),
+          ("fault-rate-limit-then-success/limited", "fault_status"),
+          ("fault-unavailable-twice-then-success/flaky#1", "fault_status"),
+          ("fault-unavailable-twice-then-success/flaky#2", "fault_status"),
+          ("fault-truncated-stream/cut-stream", "fault_stream"),
+          ("fault-mid-stream-error/failing-stream", "fault_stream"),
+          ("fault-slow-stream/paced", "fault_pacing")},
+         "200 where step 'fail' answers 400: the scenario was not played (the mock plays a "
+         "scenario only when the x-mock-scenario and x-mock-session headers reach it"),
+        ("buffers streams",
+         {("fault-truncated-stream/cut-stream", "fault_stream"),
+          ("fault-slow-stream/paced", "fault_pacing")},
+         "the stream step 'cut-stream' cuts after 3 events arrived whole"),
+        ("keeps data lines only",
+         {("fault-mid-stream-error/failing-stream", "fault_stream")},
+         "step 'failing-stream' sends 2 events and then an error line"),
+    ],
+)  # fmt: skip
+def test_a_flawed_gateway_fails_the_step_its_flaw_breaks(
+    through: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], flaw: str,
+    failed: set[tuple[str, str]], said: str,
+) -> None:  # fmt: skip
+    code, report = _check(through(flaw), tmp_path)
+    out = capsys.readouterr().out
+    assert code == 1, out
+    failures = [r for r in report["records"] if r["status"] == "failed"]
+    assert {(r["case"], r["check"]) for r in failures} == failed
+    shown = next(r for r in failures if said in r["message"])
+    scenario, step = shown["case"].removeprefix("fault-").split("#")[0].split("/")
+    assert shown["evidence"]["expected"]["scenario"] == scenario
+    assert shown["evidence"]["expected"]["step"] == step
+    curl = shown["evidence"]["curl"]
+    assert f"-H 'x-mock-scenario: {scenario}'" in curl
+    assert "-H 'x-mock-session: llama-contract-faults-" in curl
+    assert f"FAILED {shown['case']} {shown['check']} [{shown['rule']}]" in out
+
+
+def test_faults_with_only_the_compat_endpoint_is_refused_with_exit_2(
+    live_mock: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["check", "server", "--base-url", live_mock.base_url, "--faults",
+                 "--endpoint", "compat", "--report-dir", str(tmp_path)])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err == (
+        "llama-contract check: --faults plays the built-in fault scenarios, which are all on the "
+        "native API; --endpoint compat leaves none (use native or both)\n"
+    )
+    assert captured.out == ""
+    assert not (tmp_path / "report.json").exists()
