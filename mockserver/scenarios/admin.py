@@ -52,6 +52,10 @@ def _summary(scenario: Scenario) -> dict[str, Any]:
     }
 
 
+class _UnknownName(ScenarioError):
+    """A scenario named in the body that is neither active nor built in (rule scenario.unknown)."""
+
+
 def _invalid(message: str, rule: str = "scenario.invalid") -> MockResponse:
     return simple_error(400, rule, message, dialect="native")
 
@@ -106,7 +110,7 @@ def _read_scenarios(
         if isinstance(item, str):
             found = layer.router.find(item, admin=True)
             if isinstance(found, NoMatch):
-                raise ScenarioError(found.message, file=where)
+                raise _UnknownName(found.message, file=where)
             scenarios.append(found)
         elif isinstance(item, dict):
             scenarios.append(build_scenario(item, file=where,
@@ -154,6 +158,8 @@ def admin_scenarios(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
         try:
             scenarios, replace, first = _read_scenarios(request, layer)
             router.activate(scenarios, replace=replace, first=first)
+        except _UnknownName as exc:
+            return _invalid(str(exc), "scenario.unknown")
         except ScenarioError as exc:
             return _invalid(str(exc))
     elif request.method == "DELETE" and request.body.strip():

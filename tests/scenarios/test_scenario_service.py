@@ -133,7 +133,6 @@ def test_admin_scenarios_activate_list_and_clear() -> None:
 
 
 @pytest.mark.parametrize(("body", "content_type", "fragment"), [
-    (b'{"scenarios": ["nope-scenario"]}', "application/json", "no loaded or built-in scenario"),
     (b'{"scenarios": [\n {"name": "x",\n  "steps": [{"respond": {"txt": 1}}]}]}',
      "application/json", "<request body, scenarios[0]>:3: steps[0].respond.txt: unknown key"),
     (b"name: x\nsteps:\n  - respond: {status: 999}\n", "application/yaml",
@@ -156,6 +155,17 @@ def test_admin_scenarios_refuses_bad_documents_clearly(body: bytes, content_type
     assert status == 400
     assert error["errors"][0]["rule"] == "scenario.invalid"
     assert fragment in error["detail"]
+
+
+def test_admin_scenarios_names_an_unknown_scenario_by_its_own_rule() -> None:
+    service, layer = _service()
+    body = b'{"scenarios": ["multi-turn", "multi-trun-x"]}'
+    status, error = _admin(service, layer, "POST", "/_mock/scenarios", body)
+    assert status == 400
+    assert error["errors"][0]["rule"] == "scenario.unknown"
+    assert "no loaded or built-in scenario named 'multi-trun-x'" in error["detail"]
+    assert "did you mean 'multi-turn'?" in error["detail"]
+    assert _admin(service, layer, "GET", "/_mock/scenarios")[1]["active"] == []  # none taken
 
 
 def test_admin_scenarios_put_first_stand_in_front_and_leave_one_by_one() -> None:
