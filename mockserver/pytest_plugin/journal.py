@@ -237,7 +237,8 @@ class LlamaMock(JournalAssertions, SdkClients):
             if response.status_code == 403 and ADMIN_TOKEN_HEADER in detail:
                 detail += " (give it with --llama-admin-token)"
             raise MockAdminError(
-                f"{method} {self.base_url}{path} answered {response.status_code}: {detail}"
+                f"{method} {self.base_url}{path} answered {response.status_code}: {detail}",
+                rule=_rule_of(response.content),
             )
         return response
 
@@ -251,7 +252,9 @@ def service_admin(
     answer = service.handle(MockRequest(method, path, headers, body, len(body)))
     if answer.status >= 400:
         text = b"".join(answer.iter_body())
-        raise MockAdminError(f"{method} {path} answered {answer.status}: {_detail_of(text)}")
+        raise MockAdminError(
+            f"{method} {path} answered {answer.status}: {_detail_of(text)}", rule=_rule_of(text)
+        )
 
 
 def _detail_of(text: bytes) -> str:
@@ -270,5 +273,24 @@ def _detail_of(text: bytes) -> str:
     return text[:300].decode("utf-8", "replace")
 
 
+def _rule_of(text: bytes) -> str:
+    """The rule the first error of a refusal names (native body, or inside the compat "error")."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return ""
+    if isinstance(document, dict) and isinstance(document.get("error"), dict):
+        document = document["error"]
+    errors = document.get("errors") if isinstance(document, dict) else None
+    first = errors[0] if isinstance(errors, list) and errors else None
+    rule = first.get("rule") if isinstance(first, dict) else None
+    return rule if isinstance(rule, str) else ""
+
+
 class MockAdminError(RuntimeError):
-    """The mock cannot be reached (--llama-base-url) or refused an admin request."""
+    """The mock cannot be reached (--llama-base-url) or refused an admin request; `rule`: the rule
+    its refusal names, if any."""
+
+    def __init__(self, message: str, *, rule: str = "") -> None:
+        super().__init__(message)
+        self.rule = rule

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from contract.scenarios.faults import FaultError, check_times
+from contract.violations import did_you_mean
 
 __all__ = ["AdminCall", "MarkerError", "ScenarioUpload", "markers_applied", "read_markers"]
 
@@ -38,10 +39,11 @@ class ScenarioUpload:
     item: str | dict[str, Any]  # as POST /_mock/scenarios takes it in its "scenarios" list
     name: str  # the scenario's name, to deactivate it after the test
     label: str
+    unknown: str = ""  # what to say if the mock knows no scenario of this name (no built-in one)
 
 
 def _scenario_uploads(item: pytest.Item, reference: Any) -> list[ScenarioUpload]:
-    from contract.scenarios.loading import ScenarioError, load_scenario
+    from contract.scenarios.loading import ScenarioError, builtin_names, load_scenario
     from contract.scenarios.source import iter_scenario_files, read_document
 
     if not isinstance(reference, str | Path) or not str(reference).strip():
@@ -55,7 +57,17 @@ def _scenario_uploads(item: pytest.Item, reference: Any) -> list[ScenarioUpload]
             looked = ", ".join(str(place) for place in dict.fromkeys(_candidates(item, text)))
             raise MarkerError(f"llama_scenario({text!r}): no such file or folder; looked for "
                               f"{looked}")  # fmt: skip
-        return [ScenarioUpload(text, text, text)]
+        known = builtin_names()
+        if text in known:
+            return [ScenarioUpload(text, text, text)]
+        looked = ", ".join(str(place) for place in dict.fromkeys(_candidates(item, text)))
+        unknown = (  # unless the mock was started with a scenario file naming it
+            f"llama_scenario({text!r}): no scenario of that name: not a built-in one"
+            f"{did_you_mean(text, known, cutoff=0.5)}, none the mock loaded, and no file or "
+            f"folder (looked for {looked}); 'llama-contract scenarios list' shows the built-in "
+            "names"
+        )
+        return [ScenarioUpload(text, text, text, unknown)]
     files = list(iter_scenario_files(found)) if found.is_dir() else [found]
     if not files:
         raise MarkerError(f"llama_scenario({text!r}): the folder holds no scenario files")
@@ -140,7 +152,7 @@ def markers_applied(item: pytest.Item, admin: AdminCall) -> Iterator[Callable[[]
             body = {"scenarios": [u.item for u in uploads], "replace": False, "first": True}
             labels = ", ".join(repr(u.label) for u in uploads)
             _send(admin, "/_mock/scenarios", json.dumps(body).encode(),
-                  f"llama_scenario({labels})")
+                  f"llama_scenario({labels})", unknown=[u.unknown for u in uploads if u.unknown])
             names = json.dumps({"scenarios": [u.name for u in uploads]}).encode()
             undo.append(("/_mock/scenarios", names))
         for text, fault in faults:
@@ -166,10 +178,16 @@ def _undo(admin: AdminCall, undo: list[tuple[str, bytes]], *, quiet: bool) -> No
                 raise MarkerError(f"could not undo the test's markers: {exc}") from None
 
 
-def _send(admin: AdminCall, path: str, body: bytes, label: str) -> None:
+def _send(
+    admin: AdminCall, path: str, body: bytes, label: str, *, unknown: list[str] | None = None
+) -> None:
+    """POST to the admin API; `unknown`: what to say of scenario names no built-in one has, when
+    the mock knows no scenario of such a name either (its own advice is for admin API users)."""
     from mockserver.pytest_plugin.journal import MockAdminError
 
     try:
         admin("POST", path, body, "application/json")
     except MockAdminError as exc:
+        if unknown and exc.rule == "scenario.unknown":
+            raise MarkerError("; ".join(unknown)) from None
         raise MarkerError(f"{label}: the mock refused it: {exc}") from None

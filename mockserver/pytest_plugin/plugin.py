@@ -39,6 +39,8 @@ _JOURNAL_SIZE = 10_000  # requests one test can send before `.requests` loses th
 
 _RECORD: pytest.StashKey[SessionRecord] = pytest.StashKey()
 _OUTCOME = pytest.StashKey[str]()
+_MARKERS_APPLIED = pytest.StashKey[bool]()
+_MARKERS = ("llama_scenario", "llama_fault")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -291,11 +293,30 @@ def _apply_markers(stack: ExitStack, item: pytest.Item, admin: AdminCall) -> Cal
     the faults again after a reset within the test."""
     from mockserver.pytest_plugin.markers import MarkerError, markers_applied
 
+    item.stash[_MARKERS_APPLIED] = True
     try:
         return stack.enter_context(markers_applied(item, admin))
     except MarkerError as exc:
         failure = str(exc)
     pytest.fail(failure, pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """A test marked llama_scenario or llama_fault that no mock fixture served fails: its marker
+    did nothing, so what it tests was never tested. Checked after the call, as a test may ask for
+    the fixture inside (`request.getfixturevalue`); a module's or class's marker is not checked,
+    as tests beside the mock's may share their module."""
+    result = yield
+    marked = [name for name in _MARKERS if any(m.name == name for m in item.own_markers)]
+    if marked and not item.stash.get(_MARKERS_APPLIED, False):
+        pytest.fail(
+            f"{' and '.join(marked)}: the marker acts through the llama_mock or llama_respx "
+            "fixture, and this test used neither, so the mock never served it; add one of them "
+            "to the test's arguments (or to a fixture the test uses)",
+            pytrace=False,
+        )
+    return result
 
 
 # Reporting.

@@ -431,3 +431,89 @@ def test_a_rate_limit_beside_a_scenario_and_the_retry_of_its_429(pytester):
     SDK's retry gets 404 scenario.no_match; `fail_then_succeed; status=429` leaves it the step."""
     pytester.makepyfile(RATE_LIMITED_ONCE)
     pytester.runpytest().assert_outcomes(passed=2)
+
+
+MARKERS_WITHOUT_A_MOCK = """
+import httpx
+import pytest
+
+@pytest.mark.llama_fault("http_error; status=500")
+class TestMarkedClass:
+    def test_beside_the_mock_tests(self):  # a class's marker: not every test there uses the mock
+        pass
+
+
+@pytest.mark.llama_fault("http_error; status=503")
+def test_fault_without_the_fixture():
+    pass
+
+
+@pytest.mark.llama_scenario("multi-turn")
+def test_scenario_without_the_fixture():
+    pass
+
+
+@pytest.mark.llama_fault("http_error; status=503")
+def test_fixture_asked_for_inside(request):
+    mock = request.getfixturevalue("llama_mock")
+    answer = httpx.post(mock.base_url + "/v1/chat/completions", headers={
+        "authorization": f"Bearer {mock.api_key}"}, json={"model": "Llama-3.3-8B-Instruct",
+        "messages": [{"role": "user", "content": "hi"}]})
+    assert answer.status_code == 503
+"""
+
+
+def test_a_marker_no_mock_fixture_served_fails_its_test(pytester):
+    pytester.makepyfile(MARKERS_WITHOUT_A_MOCK)
+    result = pytester.runpytest("--strict-markers")
+    result.assert_outcomes(passed=2, failed=2)
+    result.stdout.fnmatch_lines([
+        "*_ test_fault_without_the_fixture _*",
+        "llama_fault: the marker acts through the llama_mock or llama_respx fixture, and this "
+        "test used neither*add one of them to the test's arguments*",
+        "*_ test_scenario_without_the_fixture _*",
+        "llama_scenario: the marker acts through*",
+    ])
+
+
+def test_an_unknown_scenario_name_gets_the_closest_and_the_places_looked_in(pytester):
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.llama_scenario("multi-trun")
+        def test_func(llama_mock):
+            pass
+    """)
+    result = pytester.runpytest("--strict-markers")
+    result.assert_outcomes(errors=1)
+    out = result.stdout.str()
+    assert ("llama_scenario('multi-trun'): no scenario of that name: not a built-in one; did you "
+            "mean 'multi-turn'?, none the mock loaded, and no file or folder (looked for ") in out
+    assert str(pytester.path / "multi-trun") in out
+    assert "admin API" not in out  # the mock's advice is for admin API users
+
+
+def test_a_name_an_external_server_serves_already_keeps_its_refusal(pytester, tmp_path):
+    """Only a name the mock knows nothing of gets the marker's own message; a scenario the server
+    was started with is active there, and the mock's reason is the one shown."""
+    from mockserver import MockConfig, MockService
+    from mockserver.adapters.live import LiveServer
+
+    loaded = tmp_path / "greeting.yaml"
+    loaded.write_text(SCENARIO)
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.llama_scenario("greeting")
+        def test_func(llama_mock):
+            pass
+    """)
+    server = LiveServer(MockService(MockConfig(port=0, scenarios=(loaded,)))).start()
+    try:
+        result = pytester.runpytest("--strict-markers", "--llama-base-url", server.base_url)
+    finally:
+        server.stop()
+    result.assert_outcomes(errors=1)
+    out = result.stdout.str()
+    assert "a scenario named 'greeting' is active already" in out
+    assert "no scenario of that name" not in out
