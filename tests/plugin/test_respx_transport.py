@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
-import types
 
 import httpx
 import pytest
@@ -258,31 +256,38 @@ def test_assert_helpers_report_requests_and_violations(service):
     assert lines[2].endswith("[message.role.unknown]")
 
 
-def test_an_aiohttp_request_for_the_origin_raises_instead_of_going_out(service, monkeypatch):
-    """respx cannot patch httpx_aiohttp's transport (the SDKs' DefaultAioHttpClient): a request
-    for the mocked origin through it fails naming llama_mock; other origins go out as usual."""
-    sent: list[str] = []
+def test_an_aiohttp_client_for_the_origin_fails_naming_llama_mock_and_others_go_out(service):
+    """respx cannot patch httpx_aiohttp's transport (the SDKs' DefaultAioHttpClient): the native
+    SDK's request for the mocked origin through it fails naming llama_mock (the SDK reports a
+    connection error caused by NotIntercepted) instead of reaching the network; a request for
+    another origin, a live mock on loopback, goes out through aiohttp and is answered."""
+    from llama_api_client import APIConnectionError, AsyncLlamaAPIClient, DefaultAioHttpClient
 
-    class AiohttpTransport:  # stands in for httpx_aiohttp's: "sending" records the URL
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            sent.append(str(request.url))
-            return httpx.Response(204, request=request)
+    from mockserver.adapters.live import LiveServer
 
-    original = AiohttpTransport.handle_async_request
-    fake = types.SimpleNamespace(AiohttpTransport=AiohttpTransport)
-    monkeypatch.setitem(sys.modules, "httpx_aiohttp", fake)
+    live = LiveServer(MockService(MockConfig(port=0))).start()
 
-    def send(url: str) -> httpx.Response:
-        request = httpx.Request("POST", url, json=CHAT, headers=AUTH)
-        return asyncio.run(AiohttpTransport().handle_async_request(request))
+    async def run() -> str:
+        with LlamaRespxRouter(service) as router:
+            async with AsyncLlamaAPIClient(
+                api_key="LLM|1|test", http_client=DefaultAioHttpClient(), max_retries=0
+            ) as client:
+                with pytest.raises(APIConnectionError) as caught:
+                    await client.chat.completions.create(**CHAT)
+            cause = caught.value.__cause__
+            assert isinstance(cause, NotIntercepted)
+            assert "POST https://api.llama.com/v1/chat/completions" in str(cause)
+            assert "llama_mock" in str(cause)
+            async with AsyncLlamaAPIClient(
+                api_key="LLM|1|test", base_url=live.base_url + "/v1",
+                http_client=DefaultAioHttpClient(), max_retries=0,
+            ) as client:  # fmt: skip
+                answer = await client.chat.completions.create(**CHAT)
+            assert router.requests == []  # neither reached the in-process mock
+        return str(answer.completion_message.content.text)  # type: ignore[union-attr]
 
-    with LlamaRespxRouter(service) as router:
-        with pytest.raises(
-            NotIntercepted, match=r"POST https://api\.llama\.com/v1/chat/.*llama_mock"
-        ):
-            send("https://api.llama.com/v1/chat/completions")
-        assert send("http://127.0.0.1:9/v1/models").status_code == 204
-        assert router.requests == []
-    assert sent == ["http://127.0.0.1:9/v1/models"]
-    assert AiohttpTransport.handle_async_request is original
-    assert send("https://api.llama.com/v1/models").status_code == 204  # unpatched once stopped
+    try:
+        text = asyncio.run(run())
+    finally:
+        live.stop()
+    assert text
