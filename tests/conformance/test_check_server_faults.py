@@ -1,7 +1,8 @@
 """`check server --faults`: the built-in fault scenarios played with the x-mock-* headers through a
 gateway in front of the mock. Our mock passes; a gateway that drops retry-after, turns an upstream
-5xx into its own 502, does not forward the scenario headers, buffers streams or keeps only the
-`data:` lines fails the scenario and step its flaw breaks, with a cURL command that replays it."""
+5xx into its own 502, does not forward the scenario headers, retries a 5xx itself, buffers streams
+or keeps only the `data:` lines fails the scenario and step its flaw breaks, with a cURL command
+that replays it."""
 
 from __future__ import annotations
 
@@ -49,6 +50,11 @@ def gateway(upstream: str, *, flaw: str | None) -> Any:
         request = client.build_request(environ["REQUEST_METHOD"], environ["PATH_INFO"],
                                        headers=headers, content=body)  # fmt: skip
         answer = client.send(request, stream=True)
+        for _ in range(2 if flaw == "retries 5xx itself" else 0):
+            if answer.status_code < 500:
+                break
+            answer.close()
+            answer = client.send(request, stream=True)
         dropped = _NOT_FORWARDED | ({"retry-after", "retry-after-ms"} if flaw == "drops retry-after"
                                     else set())  # fmt: skip
         if flaw == "turns 5xx into 502" and answer.status_code >= 500:
@@ -177,8 +183,16 @@ def test_a_pass_through_gateway_passes(through: Any, tmp_path: Path,
           ("fault-truncated-stream/cut-stream", "fault_stream"),
           ("fault-mid-stream-error/failing-stream", "fault_stream"),
           ("fault-slow-stream/paced", "fault_pacing")},
-         "200 where step 'fail' answers 400: the scenario was not played (the mock plays a "
-         "scenario only when the x-mock-scenario and x-mock-session headers reach it"),
+         "200 where step 'fail' answers 400: the step's answer did not come through; the "
+         "scenario was not played (the mock plays a scenario only when the x-mock-scenario and "
+         "x-mock-session headers reach it: the gateway must forward them)"),
+        ("retries 5xx itself",
+         {("fault-unavailable-twice-then-success/flaky#1", "fault_status"),
+          ("fault-unavailable-twice-then-success/flaky#2", "fault_status")},
+         "200 where step 'flaky' answers 503: the step's answer did not come through; the "
+         "scenario was not played (the mock plays a scenario only when the x-mock-scenario and "
+         "x-mock-session headers reach it: the gateway must forward them), or the gateway "
+         "answered on its own (a retry of its own, a cached answer)"),
         ("buffers streams",
          {("fault-truncated-stream/cut-stream", "fault_stream"),
           ("fault-slow-stream/paced", "fault_pacing")},

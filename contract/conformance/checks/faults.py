@@ -21,6 +21,7 @@ StreamShape = Literal["none", "whole", "cut", "error", "paced"]
 SOONER_SHARE = 0.5  # a paced stream that ends before half its paced time was not paced
 TOGETHER_SHARE = 0.25  # tokens spread over less than a quarter of their paced span came together
 MIN_SPAN_GRADED_S = 0.02  # a paced span shorter than this is not graded for spread
+RETRIED_STATUSES = frozenset({408, 409, 429})  # besides 5xx: what clients and gateways retry
 LATE_SLACK_S = 10.0  # a first token this much later than paced was held back
 HEADERS_HINT = ("the mock plays a scenario only when the x-mock-scenario and x-mock-session "
                 "headers reach it: the gateway must forward them")  # fmt: skip
@@ -83,7 +84,9 @@ def fault_status(exchange: Exchange) -> list[Violation] | None:
         return []
     message = f"{exchange.status} where step {expected.step!r} answers {expected.status}"
     if 200 <= exchange.status < 300 and expected.status >= 400:
-        message += f": the scenario was not played ({HEADERS_HINT})"
+        message += f": the step's answer did not come through; the scenario was not played ({HEADERS_HINT})"
+        if expected.status in RETRIED_STATUSES or expected.status >= 500:
+            message += ", or the gateway answered on its own (a retry of its own, a cached answer)"
     elif expected.status < 500 <= exchange.status:
         message += ": the gateway answered an error of its own instead of passing the step's on"
     else:
