@@ -75,7 +75,7 @@ def _long(n: int) -> dict[str, Any]:
     return {"model": MODEL, "messages": [{"role": "user", "content": ask}], "tools": [WEATHER]}
 
 
-TURN_CHARS = (600, 1_200, 3_600, 12_000, 36_000)  # user turns of the bounded-cost table
+TURN_CHARS = (300, 600, 1_200, 3_600, 12_000, 36_000)  # user turns of the bounded-cost table
 TURN_ROUNDS, TURN_REQUESTS = 15, 40  # rounds of the bounded-cost table, requests per round
 ROW_NUMBERS = 10_000_000  # body numbers per row of a table
 
