@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -67,12 +67,12 @@ def fault_cases(scenarios: Sequence[Scenario]) -> list[FaultCase]:
     cases: list[FaultCase] = []
     for scenario in scenarios:
         body: dict[str, Any] | None = None
-        planned: list[tuple[Step, dict[str, Any], _Answer]] = []
+        planned: list[tuple[Step, dict[str, Any], FaultExpectation]] = []
         for step in scenario.steps:
             body = dict(step.request) if step.request is not None else body
             if body is None:
                 raise ValueError(f"scenario {scenario.name}: {step.label} has no request to send")
-            planned += [(step, body, answer) for answer in _answers(step, body)]
+            planned += [(step, body, answer) for answer in _answers(scenario, step, body)]
         names = [step.name for step, _, _ in planned]
         for attempt, (step, sent, answer) in enumerate(planned, start=1):
             numbered = names.count(step.name) > 1
@@ -80,44 +80,45 @@ def fault_cases(scenarios: Sequence[Scenario]) -> list[FaultCase]:
             cases.append(FaultCase(
                 id=f"fault-{scenario.name}/{step.name}" + (f"#{index}" if numbered else ""),
                 endpoint=step.match.endpoint or "native", body=sent,
-                expected=FaultExpectation(scenario.name, step.name, attempt, *answer)))  # fmt: skip
+                expected=replace(answer, attempt=attempt)))  # fmt: skip
     return cases
 
 
-_Answer = tuple[int, tuple[tuple[str, str], ...], StreamShape, int, float, float]
-
-
-def _answers(step: Step, body: dict[str, Any]) -> list[_Answer]:
-    """What the step answers, request by request: a replacing fault's answers, then (unless that
-    fault uses the step up) the step's own."""
+def _answers(scenario: Scenario, step: Step, body: dict[str, Any]) -> list[FaultExpectation]:
+    """What the step answers, request by request (`attempt` left at 0): a replacing fault's
+    answers, then (unless that fault uses the step up) the step's own."""
     respond = step.respond or Respond()
-    replacing = [f for f in step.faults if f.kind.role == "replace"]
-    out: list[_Answer] = []
-    for spec in replacing:
+    answer = FaultExpectation(scenario.name, step.name, attempt=0, status=respond.status)
+    out: list[FaultExpectation] = []
+    for spec in (f for f in step.faults if f.kind.role == "replace"):
         if spec.name == "rate_limit":
-            return [(429, _rate_limit_headers(spec) + _retry_headers(spec), "none", 0, 0.0, 0.0)]
+            headers = _rate_limit_headers(spec) + _retry_headers(spec)
+            return [replace(answer, status=429, headers=headers)]
         if spec.name == "http_error":
-            return [(spec.integer("status", 500), _retry_headers(spec), "none", 0, 0.0, 0.0)]
+            return [replace(answer, status=spec.integer("status", 500),
+                            headers=_retry_headers(spec))]  # fmt: skip
         if spec.name != "fail_then_succeed":
             raise ValueError(f"{step.label}: fault {spec.name} is not played by --faults")
-        failed: _Answer = (spec.integer("status", 503), _retry_headers(spec), "none", 0, 0.0, 0.0)
+        failed = replace(answer, status=spec.integer("status", 503), headers=_retry_headers(spec))
         out += [failed] * spec.integer("times", 1)
-    headers = tuple((name.lower(), value) for name, value in respond.headers)
-    shape: StreamShape = "none"
-    after, ttft_s, tokens_per_second = 0, 0.0, 0.0
-    if body.get("stream") is True and respond.status < 300:
-        shape = "whole"
-        for spec in step.faults:
-            if spec.name in ("truncate_stream", "stream_error"):
-                shape = "cut" if spec.name == "truncate_stream" else "error"
-                after = spec.integer("after", 3 if shape == "cut" else 2)
-            elif spec.name == "slow_stream":
-                shape, ttft_s = "paced", (spec.number("ttft_ms") or 0.0) / 1000
-                tokens_per_second = spec.number("tokens_per_second") or 0.0
-        if shape == "whole" and respond.pacing is not None:
-            shape, ttft_s = "paced", respond.pacing.ttft_ms / 1000
-            tokens_per_second = respond.pacing.tokens_per_second
-    return [*out, (respond.status, headers, shape, after, ttft_s, tokens_per_second)]
+    answer = replace(
+        answer, headers=tuple((name.lower(), value) for name, value in respond.headers)
+    )
+    if body.get("stream") is not True or respond.status >= 300:
+        return [*out, answer]
+    answer = replace(answer, stream="whole")
+    if respond.pacing is not None:
+        answer = replace(answer, stream="paced", ttft_s=respond.pacing.ttft_ms / 1000,
+                         tokens_per_second=respond.pacing.tokens_per_second)  # fmt: skip
+    for spec in step.faults:
+        if spec.name in ("truncate_stream", "stream_error"):
+            shape: StreamShape = "cut" if spec.name == "truncate_stream" else "error"
+            answer = replace(answer, stream=shape,
+                             events_before=spec.integer("after", 3 if shape == "cut" else 2))  # fmt: skip
+        elif spec.name == "slow_stream" and answer.stream == "whole":
+            answer = replace(answer, stream="paced", ttft_s=(spec.number("ttft_ms") or 0) / 1000,
+                             tokens_per_second=spec.number("tokens_per_second") or 0.0)  # fmt: skip
+    return [*out, answer]
 
 
 def _number_text(value: float) -> str:
@@ -156,7 +157,7 @@ def send_fault_case(client: httpx.Client, root: str, api_key: str, case: FaultCa
                              source=f"scenario {case.expected.scenario} step {case.expected.step}",
                              expected=case.expected)  # fmt: skip
     started = time.perf_counter()
-    body = bytearray()
+    body, pending = bytearray(), b""
     tokens: list[tuple[float, int]] = []
     try:
         with client.stream("POST", url, json=case.body,
@@ -165,11 +166,12 @@ def send_fault_case(client: httpx.Client, root: str, api_key: str, case: FaultCa
             exchange.response_headers = {k.lower(): v for k, v in answer.headers.items()}
             try:
                 for piece in answer.iter_bytes():
-                    complete = body.count(b"\n\n")
                     body += piece
                     at = time.perf_counter() - started
-                    for record in bytes(body).split(b"\n\n")[complete : body.count(b"\n\n")]:
-                        tokens.append((at, _tokens(record)))
+                    *records, pending = (
+                        bytes(pending + piece).replace(b"\r\n", b"\n").split(b"\n\n")
+                    )
+                    tokens += [(at, _tokens(record)) for record in records]
             except httpx.TransportError as exc:  # the status arrived, then the body broke off
                 exchange.read_error = f"{type(exc).__name__}: {exc}"
     except httpx.TransportError as exc:

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from contract.conformance.report import schema_errors
 from contract.scenarios.loading import builtin_scenarios
 from mockserver.adapters.live import LiveApp, LiveServer
 from mockserver.cli.main import main
@@ -211,6 +212,7 @@ def test_a_flawed_gateway_fails_the_step_its_flaw_breaks(
     assert code == 1, out
     failures = [r for r in report["records"] if r["status"] == "failed"]
     assert {(r["case"], r["check"]) for r in failures} == failed
+    assert schema_errors(report) == []  # the fault evidence (`expected`, `read_error`) included
     shown = next(r for r in failures if said in r["message"])
     scenario, step = shown["case"].removeprefix("fault-").split("#")[0].split("/")
     assert shown["evidence"]["expected"]["scenario"] == scenario
