@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from granian._granian import RSGIProtocolClosed
 
+from contract.reading import DEFAULT_MAX_BODY_BYTES
 from mockserver.core.errors import simple_error
 from mockserver.core.http import MockResponse
 from mockserver.core.routes import dialect_of_path
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
 __all__ = [
-    "DEFAULT_MAX_BODY_BYTES",
     "ReadDeadlines",
     "WSGIBridge",
     "cut_short",
@@ -32,7 +32,6 @@ __all__ = [
     "wsgi_environ",
 ]
 
-DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 
 Headers = list[tuple[str, str]]
 T = TypeVar("T")
