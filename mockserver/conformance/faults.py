@@ -25,10 +25,10 @@ from contract.conformance.checks import run_checks
 from contract.conformance.checks.faults import FaultExchange, FaultExpectation, StreamShape
 from contract.conformance.report import CheckRecord, records_of
 from contract.reading import ReadError, parse_json
-from contract.scenarios.faults import FaultSpec
 from contract.scenarios.loading import Scenario
 from contract.scenarios.model import Respond, Step
 from mockserver.conformance.cases import Endpoint
+from mockserver.scenarios.faults import rate_limit_headers, retry_headers
 
 FAULT_TAGS = frozenset({"errors", "latency"})
 SCENARIO_HEADER, SESSION_HEADER = "x-mock-scenario", "x-mock-session"
@@ -92,14 +92,16 @@ def _answers(scenario: Scenario, step: Step, body: dict[str, Any]) -> list[Fault
     out: list[FaultExpectation] = []
     for spec in (f for f in step.faults if f.kind.role == "replace"):
         if spec.name == "rate_limit":
-            headers = _rate_limit_headers(spec) + _retry_headers(spec)
+            headers = (*rate_limit_headers(spec), *retry_headers(spec))
             return [replace(answer, status=429, headers=headers)]
         if spec.name == "http_error":
             return [replace(answer, status=spec.integer("status", 500),
-                            headers=_retry_headers(spec))]  # fmt: skip
+                            headers=tuple(retry_headers(spec)))]  # fmt: skip
         if spec.name != "fail_then_succeed":
             raise ValueError(f"{step.label}: fault {spec.name} is not played by --faults")
-        failed = replace(answer, status=spec.integer("status", 503), headers=_retry_headers(spec))
+        failed = replace(
+            answer, status=spec.integer("status", 503), headers=tuple(retry_headers(spec))
+        )
         out += [failed] * spec.integer("times", 1)
     answer = replace(
         answer, headers=tuple((name.lower(), value) for name, value in respond.headers)
@@ -119,27 +121,6 @@ def _answers(scenario: Scenario, step: Step, body: dict[str, Any]) -> list[Fault
             answer = replace(answer, stream="paced", ttft_s=(spec.number("ttft_ms") or 0) / 1000,
                              tokens_per_second=spec.number("tokens_per_second") or 0.0)  # fmt: skip
     return [*out, answer]
-
-
-def _number_text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _retry_headers(spec: FaultSpec) -> tuple[tuple[str, str], ...]:
-    out = []
-    for param, header in (("retry_after", "retry-after"), ("retry_after_ms", "retry-after-ms")):
-        value = spec.number(param)
-        if value is not None:
-            out.append((header, _number_text(value)))
-    return tuple(out)
-
-
-def _rate_limit_headers(spec: FaultSpec) -> tuple[tuple[str, str], ...]:
-    limit, kind = spec.integer("limit", 60), spec.get("kind", "requests")
-    return (("x-ratelimit-limit-requests", str(limit)),
-            ("x-ratelimit-remaining-requests", "0" if kind == "requests" else str(limit)),
-            ("x-ratelimit-limit-tokens", str(limit * 1000)),
-            ("x-ratelimit-remaining-tokens", "0" if kind == "tokens" else str(limit * 1000)))  # fmt: skip
 
 
 def new_session() -> str:

@@ -46,6 +46,8 @@ __all__ = [
     "merge_faults",
     "paced_stream",
     "plan_faults",
+    "rate_limit_headers",
+    "retry_headers",
     "tool_calls_as_text",
 ]
 
@@ -119,34 +121,40 @@ def _error_response(
     body = raw.encode("utf-8") if raw is not None else json_bytes(
         error_body(status, [Violation(rule, "", detail)], dialect=context.dialect, detail=detail)
     )
-    out = list(headers)
-    retry_after, retry_after_ms = spec.number("retry_after"), spec.number("retry_after_ms")
-    if retry_after is not None:
-        out.append(("retry-after", _number_text(retry_after)))
-    if retry_after_ms is not None:
-        out.append(("retry-after-ms", _number_text(retry_after_ms)))
+    out = [*headers, *retry_headers(spec)]
     should_retry = spec.get("should_retry")
     if isinstance(should_retry, bool):
         out.append(("x-should-retry", "true" if should_retry else "false"))
     return MockResponse(status, body, out)
 
 
-def _number_text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+def retry_headers(spec: FaultSpec) -> list[tuple[str, str]]:
+    """The `retry-after` and `retry-after-ms` headers a fault's answer carries (its parameters)."""
+    out = []
+    for param, header in (("retry_after", "retry-after"), ("retry_after_ms", "retry-after-ms")):
+        value = spec.number(param)
+        if value is not None:
+            out.append((header, str(int(value)) if float(value).is_integer() else str(value)))
+    return out
 
 
-def _rate_limit(spec: FaultSpec, context: FaultContext) -> MockResponse:
+def rate_limit_headers(spec: FaultSpec) -> list[tuple[str, str]]:
+    """The `x-ratelimit-*` headers of a `rate_limit` fault's 429."""
     limit = spec.integer("limit", 60)
     kind = spec.get("kind", "requests")
-    headers = [
+    return [
         ("x-ratelimit-limit-requests", str(limit)),
         ("x-ratelimit-remaining-requests", "0" if kind == "requests" else str(limit)),
         ("x-ratelimit-limit-tokens", str(limit * 1000)),
         ("x-ratelimit-remaining-tokens", "0" if kind == "tokens" else str(limit * 1000)),
     ]
+
+
+def _rate_limit(spec: FaultSpec, context: FaultContext) -> MockResponse:
+    limit, kind = spec.integer("limit", 60), spec.get("kind", "requests")
     message = f"rate limit reached: {limit} {kind} per minute (fault rate_limit)"
     return _error_response(spec, 429, context, rule=f"rate_limit.{kind}", message=message,
-                           headers=headers)
+                           headers=rate_limit_headers(spec))
 
 
 def _count(store: Store, key: str) -> int:
