@@ -163,6 +163,16 @@ def _summarise(report: Report, paths: list[Path], *, quiet: bool) -> int:
     return EXIT_OK if report.ok and not report.incomplete else EXIT_FAILED
 
 
+def _replay_note(case: str, seed: int | None) -> str:
+    """What a failure's cURL command needs besides itself: a fault scenario's requests, a session
+    of their own; a generated request, the run's seed (a scenario example needs nothing)."""
+    if case.startswith("fault-"):
+        return " (with a new x-mock-session id)"
+    if case.startswith("scenario-") or seed is None:
+        return ""
+    return f" (seed {seed})"
+
+
 def _print_summary(report: Report, paths: list[Path], *, quiet: bool) -> None:
     summary = report.summary()
     verdict = report.verdict()
@@ -171,7 +181,7 @@ def _print_summary(report: Report, paths: list[Path], *, quiet: bool) -> None:
             print(f"FAILED {record.case} {record.check} [{record.rule}]: {record.message[:300]}")
             curl = record.evidence.get("curl")
             if curl:
-                print(f"  reproduce (seed {report.seed}): {curl[:500]}")
+                print(f"  reproduce{_replay_note(record.case, report.seed)}: {curl[:500]}")
         more = len(report.failures) - FAILURES_PRINTED
         if more > 0:
             print(f"... and {more} more failures in {paths[0]}")

@@ -221,6 +221,8 @@ def test_a_flawed_gateway_fails_the_step_its_flaw_breaks(
     assert f"-H 'x-mock-scenario: {scenario}'" in curl
     assert "-H 'x-mock-session: llama-contract-faults-" in curl
     assert f"FAILED {shown['case']} {shown['check']} [{shown['rule']}]" in out
+    assert "  reproduce (with a new x-mock-session id): curl " in out  # not a meaningless seed
+    assert "reproduce (seed" not in out
 
 
 def test_faults_with_only_the_compat_endpoint_is_refused_with_exit_2(
