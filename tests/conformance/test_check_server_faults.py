@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from gateway_app import gateway
 
 from contract.conformance.report import schema_errors
 from contract.scenarios.loading import builtin_scenarios
@@ -28,74 +28,6 @@ FAULT_SCENARIOS = [
     "rate-limit-then-success", "slow-stream", "truncated-stream",
     "unavailable-twice-then-success",
 ]  # fmt: skip
-_NOT_FORWARDED = frozenset(("host", "connection", "keep-alive", "transfer-encoding",
-                            "content-length"))  # fmt: skip
-
-
-def gateway(upstream: str, *, flaw: str | None) -> Any:
-    """A WSGI reverse proxy to `upstream` that streams answers through as they come, unless its
-    `flaw` says otherwise."""
-    client = httpx.Client(base_url=upstream, timeout=30)
-
-    def app(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
-        if environ["PATH_INFO"] == "/":  # its own: the readiness probe reaches no upstream
-            start_response("200 OK", [("content-type", "text/plain")])
-            return iter([b"gateway"])
-        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
-                   if key.startswith("HTTP_")}  # fmt: skip
-        headers = {k: v for k, v in headers.items() if k not in _NOT_FORWARDED
-                   and not (flaw == "drops the x-mock headers" and k.startswith("x-mock-"))}  # fmt: skip
-        if environ.get("CONTENT_TYPE"):
-            headers["content-type"] = environ["CONTENT_TYPE"]
-        request = client.build_request(environ["REQUEST_METHOD"], environ["PATH_INFO"],
-                                       headers=headers, content=body)  # fmt: skip
-        answer = client.send(request, stream=True)
-        for _ in range(2 if flaw == "retries 5xx itself" else 0):
-            if answer.status_code < 500:
-                break
-            answer.close()
-            answer = client.send(request, stream=True)
-        dropped = _NOT_FORWARDED | ({"retry-after", "retry-after-ms"} if flaw == "drops retry-after"
-                                    else set())  # fmt: skip
-        if flaw == "turns 5xx into 502" and answer.status_code >= 500:
-            answer.close()
-            start_response("502 Bad Gateway", [("content-type", "application/json")])
-            return iter([b'{"gateway_error": "the upstream failed"}'])
-        kept = [(k, v) for k, v in answer.headers.items() if k not in dropped]
-        if flaw == "buffers streams":  # reads the whole answer, and sends what it got as a 200
-            whole = bytearray()
-            try:
-                for piece in answer.iter_raw():
-                    whole += piece
-            except httpx.RemoteProtocolError:
-                pass  # the flaw: a cut upstream answer ends cleanly here
-            finally:
-                answer.close()
-            start_response(f"{answer.status_code} {answer.reason_phrase}",
-                           [*kept, ("content-length", str(len(whole)))])  # fmt: skip
-            return iter([bytes(whole)])
-        start_response(f"{answer.status_code} {answer.reason_phrase}", kept)
-        sse = answer.headers.get("content-type", "").startswith("text/event-stream")
-
-        def relayed() -> Iterator[bytes]:
-            try:
-                pending = b""
-                for piece in answer.iter_raw():
-                    if flaw != "keeps data lines only" or not sse:
-                        yield piece
-                        continue
-                    pending += piece  # the flaw: an SSE parser that drops what is not data:
-                    *records, pending = pending.split(b"\n\n")
-                    yield b"".join(r + b"\n\n" for r in records if r.startswith(b"data:"))
-            except httpx.RemoteProtocolError:  # drop the client's connection too, as it should
-                raise ConnectionResetError("upstream cut the answer") from None
-            finally:
-                answer.close()
-
-        return relayed()
-
-    return app
 
 
 @pytest.fixture
