@@ -57,9 +57,9 @@ def test_a_url_that_cannot_be_a_root_is_one_line_and_exit_2(
 
 
 def test_a_host_name_with_its_root_dot_and_an_upper_case_scheme_are_accepted() -> None:
-    from mockserver.cli.check import _base_url_problem
+    from mockserver.cli.base_url import base_url_problem
 
-    assert _base_url_problem("HTTP://localhost.:4010/v1") == ""
-    assert _base_url_problem("https://xn--bcher-kva.example:443") == ""
-    assert _base_url_problem("http://my_service:4010") == ""
-    assert _base_url_problem("http://[::1]:4010") == ""
+    assert base_url_problem("HTTP://localhost.:4010/v1") == ""
+    assert base_url_problem("https://xn--bcher-kva.example:443") == ""
+    assert base_url_problem("http://my_service:4010") == ""
+    assert base_url_problem("http://[::1]:4010") == ""
