@@ -101,7 +101,7 @@ def evidence_of(exchange: Exchange, *, seed: int | None) -> dict[str, Any]:
     if exchange.transport_error is not None:
         response = {"error": exchange.transport_error}
     return {
-        "seed": seed,
+        **({} if seed is None else {"seed": seed}),
         "source": exchange.source,
         "expected_rule": exchange.expected_rule,
         "request": {"method": exchange.method, "url": exchange.url,
@@ -226,4 +226,5 @@ class _FaultSessions:
         self.wait_s = retry_wait_s(exchange)
         features = request_features(exchange.request_body, dialect=case.endpoint,
                                     endpoint="chat", status=exchange.status)  # fmt: skip
-        return features, grade_fault_exchange(exchange, evidence=evidence_of(exchange, seed=seed))
+        evidence = evidence_of(exchange, seed=None)  # a fault case is replayed, not drawn
+        return features, grade_fault_exchange(exchange, evidence=evidence)

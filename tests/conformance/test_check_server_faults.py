@@ -155,6 +155,9 @@ def test_a_flawed_gateway_fails_the_step_its_flaw_breaks(
     assert f"FAILED {shown['case']} {shown['check']} [{shown['rule']}]" in out
     assert "  reproduce (with a new x-mock-session id): curl " in out  # not a meaningless seed
     assert "reproduce (seed" not in out
+    assert "seed" not in shown["evidence"]
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<h4>expected</h4>" in page  # what the step answers, beside what arrived
 
 
 def test_faults_with_only_the_compat_endpoint_is_refused_with_exit_2(

@@ -21,9 +21,10 @@ padding:.2rem .8rem;background:#fff6f6}.record.warning{border-color:#a60;backgro
 tr.failed-row td{background:#fde8e8}"""
 MAX_FAILURES_SHOWN = 200
 # The parts of a record's evidence a reader acts on, in reading order: how to reproduce it (a cURL
-# command, or the seed and the minimal generated exchange), what was sent, what came back.
-EVIDENCE_SHOWN = ("curl", "seed", "exchange", "request", "response", "outcome", "requests",
-                  "violations")  # fmt: skip
+# command, or the seed and the minimal generated exchange), what should have come (a fault step's
+# answer), what was sent, what came back.
+EVIDENCE_SHOWN = ("curl", "seed", "exchange", "expected", "request", "response", "read_error",
+                  "outcome", "requests", "violations")  # fmt: skip
 
 
 def _esc(value: Any) -> str:
