@@ -76,9 +76,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     server.add_argument(
         "--timeout", type=seconds(MAX_TIMEOUT_S), default=SERVER_TIMEOUT_S, metavar="SECONDS",
-        help=f"how long each wait on the server may last: connecting, and each read of an "
-        f"answer or a stream (default {SERVER_TIMEOUT_S:g}, at most {MAX_TIMEOUT_S:,g}); past "
-        "it, that request fails 'answered'",
+        help=f"how long each wait on the server may last (connecting, each read of an answer or "
+        f"a stream), and a whole answer (default {SERVER_TIMEOUT_S:g}, at most "
+        f"{MAX_TIMEOUT_S:,g}); past it, that request fails 'answered'",
     )
     server.add_argument(
         "--faults",

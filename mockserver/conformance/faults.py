@@ -27,14 +27,14 @@ from contract.conformance.report import CheckRecord, records_of
 from contract.reading import ReadError, parse_json
 from contract.scenarios.loading import Scenario
 from contract.scenarios.model import Respond, Step
+from mockserver.conformance.answers import API_PATHS, AnswerCut, pieces, whole_answer_s
 from mockserver.conformance.cases import Endpoint
 from mockserver.scenarios.faults import rate_limit_headers, retry_headers
 
 FAULT_TAGS = frozenset({"errors", "latency"})
 SCENARIO_HEADER, SESSION_HEADER = "x-mock-scenario", "x-mock-session"
 MAX_RETRY_WAIT_S = 2.0  # a retry waits what retry-after asks, as a client would, up to this
-_API_PATHS: dict[str, str] = {"native": "/v1/chat/completions",
-                              "compat": "/compat/v1/chat/completions"}  # fmt: skip
+MAX_RECORD_BYTES = 1024 * 1024  # one stream record (an event); the mock's are a few hundred bytes
 # The server checks that grade a fault answer besides the fault checks: never `no_server_error`
 # or `valid_request_accepted` (the step answers 4xx and 5xx to a valid request on purpose), and
 # no stream checks on a stream the step cuts or fails.
@@ -130,7 +130,7 @@ def new_session() -> str:
 def send_fault_case(client: httpx.Client, root: str, api_key: str, case: FaultCase, *,
                     session: str) -> FaultExchange:  # fmt: skip
     """Send one request with the scenario headers; read a stream record by record, timing each."""
-    url = root + _API_PATHS[case.endpoint]
+    url = root + API_PATHS[case.endpoint]
     headers = {"Content-Type": "application/json", "Accept": "application/json",
                SCENARIO_HEADER: case.expected.scenario, SESSION_HEADER: session}  # fmt: skip
     exchange = FaultExchange(case_id=case.id, kind="valid", endpoint=case.endpoint, method="POST",
@@ -146,15 +146,20 @@ def send_fault_case(client: httpx.Client, root: str, api_key: str, case: FaultCa
             exchange.status = answer.status_code
             exchange.response_headers = {k.lower(): v for k, v in answer.headers.items()}
             try:
-                for piece in answer.iter_bytes():
+                for piece in pieces(answer, started=started, timeout=whole_answer_s(client)):
                     body += piece
                     at = time.perf_counter() - started
                     *records, pending = (
                         bytes(pending + piece).replace(b"\r\n", b"\n").split(b"\n\n")
                     )
+                    if len(pending) > MAX_RECORD_BYTES:
+                        raise AnswerCut(f"a stream record passed {MAX_RECORD_BYTES:,} bytes; "
+                                        "reading stopped")  # fmt: skip
                     tokens += [(at, _tokens(record)) for record in records]
             except httpx.TransportError as exc:  # the status arrived, then the body broke off
                 exchange.read_error = f"{type(exc).__name__}: {exc}"
+            except AnswerCut as exc:
+                exchange.read_error = str(exc)
     except httpx.TransportError as exc:
         if exchange.status is None:
             exchange.transport_error = f"{type(exc).__name__}: {exc}"

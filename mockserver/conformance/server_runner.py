@@ -13,6 +13,7 @@ import httpx
 from contract.conformance.checks import Exchange, curl_command, run_checks
 from contract.conformance.report import CheckRecord, Report, records_of, request_features
 from contract.scenarios.loading import Scenario
+from mockserver.conformance.answers import API_PATHS, AnswerCut, pieces, whole_answer_s
 from mockserver.conformance.cases import Case, Endpoint, generated_cases, scenario_cases
 from mockserver.conformance.faults import (
     FaultCase,
@@ -29,8 +30,6 @@ TIMEOUT_S = 60.0
 API_KEY_VARIABLE = "LLAMA_API_KEY"  # as the Llama SDK: the key when none is given
 DEFAULT_API_KEY = "llama-contract-check"  # without one: a key our mock (and Prism) accepts
 MAX_BODY_SHOWN = 20_000
-_API_PATHS: dict[str, str] = {"native": "/v1/chat/completions",
-                              "compat": "/compat/v1/chat/completions"}  # fmt: skip
 
 
 class ServerUnreachable(Exception):
@@ -78,20 +77,25 @@ def _text(body: bytes) -> str:
 
 
 def _send(client: httpx.Client, root: str, api_key: str, case: Case) -> Exchange:
-    url = root + _API_PATHS[case.endpoint]
+    url = root + API_PATHS[case.endpoint]
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     exchange = Exchange(case_id=case.id, kind=case.kind, endpoint=case.endpoint, method="POST",
                         url=url, request_body=case.body, expected_rule=case.expected_rule,
                         request_headers=dict(headers), source=case.source)  # fmt: skip
+    started = time.perf_counter()
     try:
-        answer = client.post(url, json=case.body,
-                             headers={**headers, "Authorization": f"Bearer {api_key}"})  # fmt: skip
+        with client.stream("POST", url, json=case.body,
+                           headers={**headers, "Authorization": f"Bearer {api_key}"}) as answer:  # fmt: skip
+            body = b"".join(pieces(answer, started=started, timeout=whole_answer_s(client)))
     except httpx.TransportError as exc:
         exchange.transport_error = f"{type(exc).__name__}: {exc}"
         return exchange
+    except AnswerCut as exc:
+        exchange.transport_error = str(exc)
+        return exchange
     exchange.status = answer.status_code
     exchange.response_headers = {k.lower(): v for k, v in answer.headers.items()}
-    exchange.response_body = answer.content
+    exchange.response_body = body
     return exchange
 
 
@@ -140,7 +144,8 @@ def run_server_checks(
     `$LLAMA_API_KEY` (read at the call), else `DEFAULT_API_KEY`, as the Llama SDK reads its key;
     `scenarios` None sends the example of every chat step of the built-in library (`()`: none).
     `timeout` is how long each wait on the server may last (connecting, each read of an answer
-    or a stream): past it, the request has no answer (`answered` fails it, `server.unreachable`).
+    or a stream) and a whole answer (`answers.pieces`, which also cuts one past 32 MiB): past it,
+    the request has no answer (`answered` fails it, `server.unreachable`).
     `progress(done, total)` is called after each case, `running(case_id)` as each is sent.
     With `faults`, the built-in fault scenarios of `endpoints` are played last, each request with
     the scenario headers (`mockserver.conformance.faults`): for a gateway in front of the mock.
