@@ -62,10 +62,10 @@ def _scenario_uploads(item: pytest.Item, reference: Any) -> list[ScenarioUpload]
             return [ScenarioUpload(text, text, text)]
         looked = ", ".join(str(place) for place in dict.fromkeys(_candidates(item, text)))
         unknown = (  # unless the mock was started with a scenario file naming it
-            f"llama_scenario({text!r}): no scenario of that name: not a built-in one"
-            f"{did_you_mean(text, known, cutoff=0.5)}, none the mock loaded, and no file or "
-            f"folder (looked for {looked}); 'llama-contract scenarios list' shows the built-in "
-            "names"
+            f"llama_scenario({text!r}): no scenario of that name: not a built-in one, none the "
+            f"mock loaded, and no file or folder (looked for {looked})"
+            f"{did_you_mean(text, known, cutoff=0.5) or ';'} 'llama-contract scenarios list' shows the "
+            "built-in names"
         )
         return [ScenarioUpload(text, text, text, unknown)]
     files = list(iter_scenario_files(found)) if found.is_dir() else [found]
@@ -97,9 +97,13 @@ def _candidates(item: pytest.Item, text: str) -> list[Path]:
 
 def _fault_body(marker: pytest.Mark) -> bytes:
     if len(marker.args) != 1 or not isinstance(marker.args[0], str):
+        hint = (  # llama_fault("reset", 2): the count goes by name
+            f"; give the count as times={marker.args[1]!r}"
+            if len(marker.args) == 2 and isinstance(marker.args[0], str) else ""
+        )
         raise MarkerError(
             "llama_fault takes one fault text such as 'http_error; status=503'; "
-            f"got {marker.args!r}"
+            f"got {marker.args!r}{hint}"
         )
     unknown = set(marker.kwargs) - {"times"}
     if unknown:

@@ -138,6 +138,8 @@ def test_a_broken_scenario_file_names_file_line_and_field(pytester):
         ("llama_scenario(3)", "llama_scenario takes scenario names, files or folders; got 3"),
         ('llama_scenario("x", replace=True)', "llama_scenario takes no keyword arguments"),
         ("llama_fault()", "llama_fault takes one fault text such as 'http_error; status=503'"),
+        ("llama_fault('reset', 2)", "llama_fault takes one fault text such as 'http_error; "
+         "status=503'; got ('reset', 2); give the count as times=2"),
         ('llama_fault("reset", times=0)', "llama_fault(times=...): times must be an integer from 1"),
         ('llama_fault("reset", times=10**7)', "llama_fault(times=...): times must be an integer from 1 to 1,000,000"),
         ('llama_fault("reset", after=2)', "llama_fault takes only times=N besides the fault"),
@@ -487,9 +489,10 @@ def test_an_unknown_scenario_name_gets_the_closest_and_the_places_looked_in(pyte
     result = pytester.runpytest("--strict-markers")
     result.assert_outcomes(errors=1)
     out = result.stdout.str()
-    assert ("llama_scenario('multi-trun'): no scenario of that name: not a built-in one; did you "
-            "mean 'multi-turn'?, none the mock loaded, and no file or folder (looked for ") in out
-    assert str(pytester.path / "multi-trun") in out
+    assert ("llama_scenario('multi-trun'): no scenario of that name: not a built-in one, none the "
+            "mock loaded, and no file or folder (looked for ") in out
+    assert (f"{pytester.path / 'multi-trun'}); did you mean 'multi-turn'? 'llama-contract "
+            "scenarios list' shows the built-in names") in out
     assert "admin API" not in out  # the mock's advice is for admin API users
 
 
