@@ -14,6 +14,7 @@ __all__ = ["FLAWS", "gateway"]
 FLAWS = frozenset((
     "drops retry-after", "drops the x-mock headers", "turns 5xx into 502", "turns 404 into 502",
     "retries 5xx itself", "buffers streams", "keeps data lines only", "ends cut streams",
+    "cuts streams after 2 records",
 ))  # fmt: skip
 _NOT_FORWARDED = frozenset(("host", "connection", "keep-alive", "transfer-encoding",
                             "content-length"))  # fmt: skip
@@ -69,8 +70,17 @@ def gateway(upstream: str, *, flaw: str | None) -> Any:
 
         def relayed() -> Iterator[bytes]:
             try:
-                pending = b""
+                pending, sent = b"", 0
                 for piece in answer.iter_raw():
+                    if flaw == "cuts streams after 2 records" and sse:
+                        pending += piece  # the flaw: a short upstream timeout, say
+                        *records, pending = pending.split(b"\n\n")
+                        for record in records[: max(0, 2 - sent)]:
+                            yield record + b"\n\n"
+                        sent += len(records)
+                        if sent >= 2:
+                            raise ConnectionResetError("the gateway gave up on the upstream")
+                        continue
                     if flaw != "keeps data lines only" or not sse:
                         yield piece
                         continue

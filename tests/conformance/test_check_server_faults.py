@@ -133,6 +133,11 @@ def test_a_pass_through_gateway_passes(through: Any, tmp_path: Path,
         ("keeps data lines only",
          {("fault-mid-stream-error/failing-stream", "fault_stream")},
          "step 'failing-stream' sends 2 events and then an error line"),
+        ("cuts streams after 2 records",
+         {("fault-slow-stream/paced", "fault_stream"),
+          ("fault-slow-stream/paced", "stream_events"),
+          ("fault-mid-stream-error/failing-stream", "fault_stream")},
+         "the stream broke off after 2 records (RemoteProtocolError: "),
     ],
 )  # fmt: skip
 def test_a_flawed_gateway_fails_the_step_its_flaw_breaks(

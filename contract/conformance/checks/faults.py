@@ -114,12 +114,22 @@ def fault_headers(exchange: Exchange) -> list[Violation] | None:
 
 @register(name="fault_stream", rule="server.fault.stream", scope="server")
 def fault_stream(exchange: Exchange) -> list[Violation] | None:
-    """A stream the step cuts arrives cut; one that fails mid-way arrives with its error line."""
+    """A stream the step cuts arrives cut; one that fails mid-way arrives with its error line;
+    an answer the step sends whole is not cut on the way."""
     found = _fault(exchange)
-    if found is None or found[1].stream not in ("cut", "error"):
+    if found is None:
         return None
     got, expected = found
     records = len(got.sse.payloads)
+    if expected.stream not in ("cut", "error"):
+        if got.read_error is None:
+            return [] if expected.stream != "none" else None
+        what = f"the stream broke off after {records} records" if expected.stream != "none" else (
+            "the answer's body broke off")
+        return [Violation("server.fault.stream", "", (
+            f"{what} ({got.read_error}); step {expected.step!r} sends it whole: the gateway cut "
+            "it on the way (an upstream read timeout shorter than the answer takes is a common "
+            "cause)"))]  # fmt: skip
     if expected.stream == "cut":
         if got.read_error is not None:
             return []
