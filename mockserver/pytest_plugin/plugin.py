@@ -34,6 +34,12 @@ DEFAULT_API_KEY = "LLM|1234567890|llama-mock-key"
 _FIXTURES = ("llama_mock", "llama_respx")
 _WORKER_OUTPUT = "llama_contract_report"
 _SECTION = "llama contract violations"
+_NOTHING_SENT = {  # a failing test whose client never reached the mock (its markers did nothing)
+    "llama_mock": "the mock received no request from this test: is the client pointed at it "
+    "(base_url=llama_mock.native_url or .compat_url, or llama_mock.client())?",
+    "llama_respx": "the mock received no request from this test: does the client send to "
+    "https://api.llama.com through httpx (llama_respx.client() does)?",
+}
 _JOURNAL_SIZE = 10_000  # requests one test can send before `.requests` loses the oldest
 
 
@@ -343,9 +349,11 @@ def _add_violation_section(item: pytest.Item, report: pytest.TestReport) -> None
         from mockserver.pytest_plugin.journal import MockAdminError, violation_report
 
         try:
-            lines = violation_report(target.journal_entries())
+            entries = target.journal_entries()
         except MockAdminError as exc:
             lines = [f"could not read the journal: {exc}"]
+        else:
+            lines = violation_report(entries) or ([] if entries else [_NOTHING_SENT[name]])
         if lines:
             report.sections.append((f"{_SECTION} ({name})", "\n".join(lines)))
 

@@ -59,6 +59,30 @@ def test_an_invalid_request_fails_showing_path_and_rule(pytester, fixture):
     ])
 
 
+@pytest.mark.parametrize(("fixture", "hint"), [
+    ("llama_mock", "is the client pointed at it (base_url=llama_mock.native_url or .compat_url, "
+     "or llama_mock.client())?"),
+    ("llama_respx", "does the client send to https://api.llama.com through httpx "
+     "(llama_respx.client() does)?"),
+])  # fmt: skip
+def test_a_failing_test_that_sent_the_mock_nothing_is_told_so(pytester, fixture, hint):
+    """A client pointed elsewhere: its test fails on what it got, and the mock says it got nothing
+    (a fault marker on such a test never acted)."""
+    pytester.makepyfile(f"""
+        import pytest
+
+        @pytest.mark.llama_fault("http_error; status=503")
+        def test_app({fixture}):
+            assert "unavailable" == "connection"  # what the app saw, from somewhere else
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        f"*- llama contract violations ({fixture}) -*",
+        f"the mock received no request from this test: {hint}",
+    ])
+
+
 def test_a_passing_test_gets_no_violation_section(pytester):
     pytester.makepyfile(USER_TEST.format(fixture="llama_mock"))
     result = pytester.runpytest("-rA")
