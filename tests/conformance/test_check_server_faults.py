@@ -64,6 +64,12 @@ def test_our_mock_passes_every_fault_scenario(live_mock: LiveServer, tmp_path: P
     assert code == 0, out
     assert "conforms" in out
     assert report["options"]["faults"] == FAULT_SCENARIOS
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")  # a CI step summary says so
+    assert (f"Fault scenarios played with their headers (`--faults`): {len(FAULT_SCENARIOS)}, "
+            "`error-400-bad-request`, ") in summary
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert (f"Fault scenarios played with their headers (<code>--faults</code>): "
+            f"{len(FAULT_SCENARIOS)}, <code>error-400-bad-request</code>, ") in page
     cases = {r["case"] for r in report["records"] if r["case"].startswith("fault-")}
     assert {case.removeprefix("fault-").split("/")[0] for case in cases} == set(FAULT_SCENARIOS)
     # Every request of a scenario is its own case; each fault check graded where it applies.

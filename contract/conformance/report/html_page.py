@@ -114,6 +114,7 @@ def render_html(report: Report) -> str:
             f"<span class='failed'>{summary['failed']}</span>",
             f"<span class='warning'>{summary['warnings']}</span>", summary["skipped"],
         ]]),
+        *_played_faults(report),
         *_rules(report),
         "<h2>Failures and warnings</h2>",
     ]  # fmt: skip
@@ -137,3 +138,13 @@ def render_html(report: Report) -> str:
     ]  # fmt: skip
     parts.append("</body></html>\n")
     return "".join(parts)
+
+
+def _played_faults(report: Report) -> list[str]:
+    """The fault scenarios a `check server --faults` run played (through a gateway), if any."""
+    played = report.options.get("faults")
+    if not isinstance(played, list) or not played:
+        return []
+    names = ", ".join(f"<code>{_esc(name)}</code>" for name in played)
+    return [f"<p>Fault scenarios played with their headers (<code>--faults</code>): "
+            f"{len(played)}, {names}.</p>"]

@@ -22,6 +22,7 @@ def render_markdown(report: Report) -> str:
         + f"{summary['cases']} cases, "
         f"{report.tool['name']} {report.tool['version']}, contract {report.contract['digest']}.",
         "",
+        *_played_faults(report),
         "| checks passed | failed | warnings | skipped |",  # a case runs several checks
         "|---:|---:|---:|---:|",
         f"| {summary['passed']} | {summary['failed']} | {summary['warnings']} | "
@@ -45,3 +46,12 @@ def render_markdown(report: Report) -> str:
             lines.append(f"- … and {len(failures) - MAX_FAILURES_LISTED} more (see report.html)")
         lines.append("")
     return "\n".join(lines)
+
+
+def _played_faults(report: Report) -> list[str]:
+    """The fault scenarios a `check server --faults` run played (through a gateway), if any."""
+    played = report.options.get("faults")
+    if not isinstance(played, list) or not played:
+        return []
+    return [f"Fault scenarios played with their headers (`--faults`): {len(played)}, "
+            + ", ".join(f"`{name}`" for name in played) + ".", ""]
