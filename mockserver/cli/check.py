@@ -175,7 +175,7 @@ def _print_summary(report: Report, paths: list[Path], *, quiet: bool) -> None:
     summary = report.summary()
     verdict = report.verdict()
     if not quiet:
-        for record in report.failures[:FAILURES_PRINTED]:
+        for record in report.failures_to_read()[:FAILURES_PRINTED]:
             print(f"FAILED {record.case} {record.check} [{record.rule}]: {record.message[:300]}")
             curl = record.evidence.get("curl")
             if curl:

@@ -269,3 +269,20 @@ def test_every_report_of_an_interrupted_run_says_so(tmp_path: Path) -> None:
     loaded = load_report(tmp_path / "report.json")
     assert loaded.verdict() == said
     assert report.verdict() == said
+
+
+def test_a_short_list_of_failures_shows_each_kind_first(tmp_path: Path) -> None:
+    """70 generated cases failing one rule do not hide the fault case failing another: the
+    printed lines and summary.md list the first failure of each check and rule, then the rest."""
+    report = Report(kind="server", target="http://gw", seed=0, cases=71)
+    report.add([CheckRecord("error_body", "field.required", "failed", f"rule-{n}",
+                            f"missing {n}") for n in range(70)])  # fmt: skip
+    report.add([CheckRecord("fault_headers", "server.fault.headers", "failed", "fault-x/limited",
+                            "/headers/retry-after: is missing")])  # fmt: skip
+    assert [r.case for r in report.failures_to_read()[:3]] == ["rule-0", "fault-x/limited",
+                                                                "rule-1"]
+    assert [r.case for r in report.failures] == [f"rule-{n}" for n in range(70)] + [
+        "fault-x/limited"]  # report.json keeps run order
+    write_reports(report, tmp_path)
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert summary.index("`fault-x/limited`") < summary.index("`rule-1`")

@@ -35,7 +35,7 @@ def render_markdown(report: Report) -> str:
         lines += [f"| `{row['rule']}` | {row['failed']} | {row['warning']} | "
                   f"{_cell(', '.join(row['checks']))} |" for row in broken]  # fmt: skip
         lines.append("")
-    failures = report.failures
+    failures = report.failures_to_read()
     if failures:
         lines.append("### Failures")
         lines.append("")

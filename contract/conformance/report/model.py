@@ -143,6 +143,16 @@ class Report:
     def failures(self) -> list[CheckRecord]:
         return [r for r in self.records if r.status == "failed"]
 
+    def failures_to_read(self) -> list[CheckRecord]:
+        """The failures in the order a person reads a short list of them: the first of each check
+        and rule first (70 cases failing one way do not hide the one failing another), then the
+        rest, each part in run order."""
+        first: dict[tuple[str, str], CheckRecord] = {}
+        for record in self.failures:
+            first.setdefault((record.check, record.rule), record)
+        shown = {id(record) for record in first.values()}
+        return [*first.values(), *(r for r in self.failures if id(r) not in shown)]
+
     @property
     def ok(self) -> bool:
         return not self.failures
