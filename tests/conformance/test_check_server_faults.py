@@ -7,6 +7,7 @@ that replays it."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,9 @@ def test_a_flawed_gateway_fails_the_step_its_flaw_breaks(
     assert code == 1, out
     failures = [r for r in report["records"] if r["status"] == "failed"]
     assert {(r["case"], r["check"]) for r in failures} == failed
+    for record in failures:  # a bare "/detail: is required" would not say whose body it is
+        if record["check"] == "error_body":
+            assert re.search(r"\(the 502 answer's body, a native error body\)$", record["message"])
     assert schema_errors(report) == []  # the fault evidence (`expected`, `read_error`) included
     shown = next(r for r in failures if said in r["message"])
     scenario, step = shown["case"].removeprefix("fault-").split("#")[0].split("/")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from contract.conformance.checks.exchange import Exchange
 from contract.conformance.checks.registry import register
 from contract.validate.documents import validate_response
@@ -78,7 +80,10 @@ def error_body(exchange: Exchange) -> list[Violation] | None:
     if problem is not None:
         return _one("server.error.body", f"the {exchange.status} body is not JSON: "
                     f"{problem.message}")  # fmt: skip
-    return list(validate_response(document, endpoint=exchange.endpoint, kind="error").errors)
+    shape = "OpenAI-compatible" if exchange.endpoint == "compat" else "native"
+    where = f" (the {exchange.status} answer's body, a {shape} error body)"
+    found = validate_response(document, endpoint=exchange.endpoint, kind="error").errors
+    return [replace(v, message=v.message + where) for v in found]
 
 
 @register(name="response_schema", rule="server.response.schema", scope="server")
