@@ -1,12 +1,14 @@
 """Timeouts of a check: `check client --call-timeout SECONDS` bounds each adapter call (an adapter
 that hung held the run forever), `check server --timeout SECONDS` each wait on the server (it was
-a fixed 60 s). A call or a request past it fails its case and the run goes on."""
+a fixed 60 s) and a whole answer, which is also cut past 32 MiB. A call or a request past it fails
+its case and the run goes on."""
 
 from __future__ import annotations
 
 import inspect
 import json
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +26,7 @@ from mockserver.conformance.adapter_spec import (
     with_call_timeout,
 )
 from mockserver.conformance.adapters import llama_api_client
+from mockserver.conformance.answers import MAX_ANSWER_BYTES
 from mockserver.conformance.client_runner import run_client_checks
 from mockserver.conformance.server_runner import run_server_checks
 
@@ -188,11 +191,13 @@ def test_the_command_s_timeouts_are_the_python_api_s_defaults() -> None:
     assert (server.timeout, client.call_timeout) == (60, 120)
 
 
-class _HangsOnSecondChat:
-    """The mock, but the second chat request it gets is never answered (until the test ends)."""
+class _SecondChatGoesWrong:
+    """The mock, but its second chat request is never answered ("hang"), or its answer never ends:
+    a trickle ("slow") or a flood ("long"), until the test ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, wrong: str = "hang") -> None:
         self.app = create_app(service=MockService(MockConfig(port=0)))
+        self.wrong = wrong
         self.chats = 0
         self.lock = threading.Lock()
 
@@ -200,16 +205,35 @@ class _HangsOnSecondChat:
         if environ["PATH_INFO"].endswith("/chat/completions"):
             with self.lock:
                 self.chats += 1
-                hang = self.chats == 2
-            if hang:
+                second = self.chats == 2
+            if second and self.wrong == "hang":
                 RELEASE.wait(timeout=60)
+            elif second:
+                environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+                start_response("200 OK", [("content-type", "application/json")])
+                return _trickle() if self.wrong == "slow" else _flood()
         return self.app(environ, start_response)
+
+
+def _trickle() -> Iterator[bytes]:
+    for _ in range(3000):  # bounded: 60 s at most, should the run not stop reading
+        if RELEASE.wait(0.02):
+            return
+        yield b" "
+
+
+def _flood() -> Iterator[bytes]:
+    piece = b"x" * 65536
+    for _ in range(MAX_ANSWER_BYTES // len(piece) * 4):  # bounded: four times the limit
+        if RELEASE.is_set():
+            return
+        yield piece
 
 
 def test_a_request_past_the_server_timeout_fails_answered_and_the_run_goes_on(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with LiveApp(_HangsOnSecondChat()) as server:
+    with LiveApp(_SecondChatGoesWrong()) as server:
         code = main(["check", "server", "--base-url", server.base_url, "--report-dir",
                      str(tmp_path), "--scenarios", "seed-example", "streaming-text",
                      "system-and-user", "--examples", "0", "--endpoint", "native",
@@ -222,3 +246,32 @@ def test_a_request_past_the_server_timeout_fails_answered_and_the_run_goes_on(
     assert "ReadTimeout" in failed[0]["message"]
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["summary"]["cases"] > 2  # the cases after it were sent
+
+
+@pytest.mark.parametrize(("wrong", "said"), [
+    ("slow", "the answer was still coming 2 s after the request (--timeout); reading stopped"),
+    ("long", f"the answer passed {MAX_ANSWER_BYTES:,} bytes; reading stopped"),
+])  # fmt: skip
+def test_an_answer_without_end_fails_its_case_and_the_run_goes_on(
+    tmp_path: Path, wrong: str, said: str
+) -> None:
+    """A server that sends without end, in time or in bytes, neither hangs the run nor fills its
+    memory (httpx's timeout bounds each wait only): its case fails 'answered'."""
+    with LiveApp(_SecondChatGoesWrong(wrong)) as server:
+        began = time.perf_counter()
+        code = main(["check", "server", "--base-url", server.base_url, "--report-dir",
+                     str(tmp_path), "--scenarios", "seed-example", "streaming-text",
+                     "system-and-user", "--examples", "0", "--endpoint", "native",
+                     "--timeout", "2", "--quiet"])  # fmt: skip
+        took = time.perf_counter() - began
+        RELEASE.set()
+    assert code == 1
+    records = _records(tmp_path)
+    failed = [r for r in records if r["status"] == "failed"]
+    assert [(r["check"], r["rule"]) for r in failed] == [("answered", "server.unreachable")]
+    assert failed[0]["message"] == f"no answer: {said}"
+    assert failed[0]["case"].startswith("scenario-streaming-text-")  # the second chat request
+    later = [r for r in records if r["case"].startswith("scenario-system-and-user-")]
+    assert later  # the cases after it were sent and checked
+    assert all(r["status"] == "passed" for r in later)
+    assert took < 30  # not the endless server's own bound (60 s, or four times the bytes)
