@@ -26,13 +26,13 @@ if TYPE_CHECKING:
     from mockserver.pytest_plugin.exchanges import ExchangeServer
     from mockserver.pytest_plugin.journal import JournalAssertions, LlamaMock
     from mockserver.pytest_plugin.markers import AdminCall
-    from mockserver.pytest_plugin.report import SessionRecord
 
 __all__ = ["DEFAULT_API_KEY", "llama_exchanges", "llama_mock", "llama_respx"]
+# The --llama-report hooks, in a module of their own.
+pytest_plugins = ["mockserver.pytest_plugin.session_report"]
 
 DEFAULT_API_KEY = "LLM|1234567890|llama-mock-key"
 _FIXTURES = ("llama_mock", "llama_respx")
-_WORKER_OUTPUT = "llama_contract_report"
 _SECTION = "llama contract violations"
 _NOTHING_SENT = {  # a failing test whose client never reached the mock (its markers did nothing)
     "llama_mock": "the mock received no request from this test: is the client pointed at it "
@@ -43,7 +43,6 @@ _NOTHING_SENT = {  # a failing test whose client never reached the mock (its mar
 _JOURNAL_SIZE = 10_000  # requests one test can send before `.requests` loses the oldest
 
 
-_RECORD: pytest.StashKey[SessionRecord] = pytest.StashKey()
 _OUTCOME = pytest.StashKey[str]()
 _MARKERS_APPLIED = pytest.StashKey[bool]()
 _MARKERS = ("llama_scenario", "llama_fault")
@@ -99,10 +98,6 @@ def pytest_configure(config: pytest.Config) -> None:
     base_url = config.getoption("llama_base_url")
     if base_url:
         _check_base_url(base_url)
-    if config.getoption("llama_report"):
-        from mockserver.pytest_plugin.report import SessionRecord
-
-        config.stash[_RECORD] = SessionRecord()
 
 
 def _check_base_url(base_url: str) -> None:
@@ -282,13 +277,9 @@ def _new_service(config: pytest.Config) -> MockService:
 
 
 def _record(request: pytest.FixtureRequest, fixture: str, target: JournalAssertions) -> None:
-    record = request.config.stash.get(_RECORD, None)
-    if record is None:
-        return
-    outcome = request.node.stash.get(_OUTCOME, "passed")
-    record.add(
-        request.node.nodeid, fixture=fixture, outcome=outcome, entries=target.journal_entries()
-    )
+    from mockserver.pytest_plugin.session_report import record_test
+
+    record_test(request, fixture, target, outcome=request.node.stash.get(_OUTCOME, "passed"))
 
 
 # Markers.
@@ -356,40 +347,3 @@ def _add_violation_section(item: pytest.Item, report: pytest.TestReport) -> None
             lines = violation_report(entries) or ([] if entries else [_NOTHING_SENT[name]])
         if lines:
             report.sections.append((f"{_SECTION} ({name})", "\n".join(lines)))
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    config = session.config
-    record = config.stash.get(_RECORD, None)
-    if record is None:
-        return
-    worker_output: dict[str, Any] | None = getattr(config, "workeroutput", None)
-    if worker_output is not None:  # an xdist worker: the controller writes the one report
-        worker_output[_WORKER_OUTPUT] = record.to_json()
-        return
-    from mockserver.pytest_plugin.report import write_report
-
-    base_url = config.getoption("llama_base_url")
-    options = {"strict": config.getoption("llama_strict"), "base_url": base_url}
-    write_report(Path(config.getoption("llama_report")), record, options=options,
-                 target=base_url or "the plugin's mock")  # fmt: skip
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: Any, error: object) -> None:
-    record = node.config.stash.get(_RECORD, None)
-    output = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT)
-    if record is not None and output is not None:
-        record.merge(output)
-
-
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    record = config.stash.get(_RECORD, None)
-    if record is None or getattr(config, "workeroutput", None) is not None:
-        return
-    directory = config.getoption("llama_report")
-    broken = sum(1 for r in record.requests if r["violations"])
-    terminalreporter.write_line(
-        f"llama-contract report: {directory} ({len(record.requests)} requests, "
-        f"{broken} breaking the contract, {len(record.tests)} tests)"
-    )
