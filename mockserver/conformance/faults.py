@@ -29,6 +29,7 @@ from contract.scenarios.loading import Scenario
 from contract.scenarios.model import Respond, Step
 from mockserver.conformance.answers import API_PATHS, AnswerCut, pieces, whole_answer_s
 from mockserver.conformance.cases import Endpoint
+from mockserver.core.sse import chunk_tokens
 from mockserver.scenarios.faults import rate_limit_headers, retry_headers
 
 FAULT_TAGS = frozenset({"errors", "latency"})
@@ -176,8 +177,6 @@ def send_fault_case(client: httpx.Client, root: str, api_key: str, case: FaultCa
 
 def _tokens(record: bytes) -> int:
     """Tokens of text a stream record carries, as the mock paces them."""
-    from mockserver.core.sse import chunk_tokens
-
     text = record.strip()
     if not text.startswith(b"data:"):
         return 0

@@ -25,6 +25,7 @@ from mockserver.conformance.faults import (
     send_fault_case,
 )
 from mockserver.conformance.progress import RunInterrupted
+from mockserver.core.errors import first_error_rule
 
 TIMEOUT_S = 60.0
 API_KEY_VARIABLE = "LLAMA_API_KEY"  # as the Llama SDK: the key when none is given
@@ -55,11 +56,7 @@ def _scenario_refusal(exchange: Exchange) -> bool:
     """Whether a 404 is a mock's scenario that matches no step (a verdict to grade, not a wrong
     URL): its error body names a `scenario.*` rule."""
     document, _ = exchange.json_body
-    if isinstance(document, dict) and isinstance(document.get("error"), dict):
-        document = document["error"]  # the compat body holds the same list inside "error"
-    errors = document.get("errors") if isinstance(document, dict) else None
-    first = errors[0] if isinstance(errors, list) and errors else None
-    return isinstance(first, dict) and str(first.get("rule", "")).startswith("scenario.")
+    return first_error_rule(document).startswith("scenario.")
 
 
 def server_root(base_url: str) -> str:

@@ -23,6 +23,17 @@ _COMPAT_TYPES = {
 }
 
 
+def first_error_rule(document: Any) -> str:
+    """The rule the first error of an error body names ("" when none): the native body's
+    `errors`, or the same list inside the compat body's `error`."""
+    if isinstance(document, dict) and isinstance(document.get("error"), dict):
+        document = document["error"]
+    errors = document.get("errors") if isinstance(document, dict) else None
+    first = errors[0] if isinstance(errors, list) and errors else None
+    rule = first.get("rule") if isinstance(first, dict) else None
+    return rule if isinstance(rule, str) else ""
+
+
 def status_title(status: int) -> str:
     try:
         return HTTPStatus(status).phrase

@@ -9,6 +9,7 @@ from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from contract.violations import Severity, ValidationResult, Violation
+from mockserver.core.errors import first_error_rule
 from mockserver.core.http import MockRequest
 from mockserver.core.service import ADMIN_TOKEN_HEADER
 from mockserver.pytest_plugin.clients import SdkClients
@@ -279,12 +280,7 @@ def _rule_of(text: bytes) -> str:
         document = json.loads(text)
     except ValueError:
         return ""
-    if isinstance(document, dict) and isinstance(document.get("error"), dict):
-        document = document["error"]
-    errors = document.get("errors") if isinstance(document, dict) else None
-    first = errors[0] if isinstance(errors, list) and errors else None
-    rule = first.get("rule") if isinstance(first, dict) else None
-    return rule if isinstance(rule, str) else ""
+    return first_error_rule(document)
 
 
 class MockAdminError(RuntimeError):

@@ -142,8 +142,8 @@ def render_html(report: Report) -> str:
 
 def _played_faults(report: Report) -> list[str]:
     """The fault scenarios a `check server --faults` run played (through a gateway), if any."""
-    played = report.options.get("faults")
-    if not isinstance(played, list) or not played:
+    played = report.played_faults
+    if not played:
         return []
     names = ", ".join(f"<code>{_esc(name)}</code>" for name in played)
     return [f"<p>Fault scenarios played with their headers (<code>--faults</code>): "

@@ -50,8 +50,8 @@ def render_markdown(report: Report) -> str:
 
 def _played_faults(report: Report) -> list[str]:
     """The fault scenarios a `check server --faults` run played (through a gateway), if any."""
-    played = report.options.get("faults")
-    if not isinstance(played, list) or not played:
+    played = report.played_faults
+    if not played:
         return []
     return [f"Fault scenarios played with their headers (`--faults`): {len(played)}, "
             + ", ".join(f"`{name}`" for name in played) + ".", ""]

@@ -143,6 +143,12 @@ class Report:
     def failures(self) -> list[CheckRecord]:
         return [r for r in self.records if r.status == "failed"]
 
+    @property
+    def played_faults(self) -> list[str]:
+        """The fault scenarios a `check server --faults` run played, in order (none otherwise)."""
+        played = self.options.get("faults")
+        return [str(name) for name in played] if isinstance(played, list) else []
+
     def failures_to_read(self) -> list[CheckRecord]:
         """The failures in the order a person reads a short list of them: the first of each check
         and rule first (70 cases failing one way do not hide the one failing another), then the
