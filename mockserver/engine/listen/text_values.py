@@ -18,6 +18,7 @@ from mockserver.engine.listen.patterns import (
     DATETIME,
     EMAIL,
     LABEL,
+    LIST_GOES_ON,
     LOWER_YES_NO,
     PLACE_WORDS,
     QUOTE_MARKS,
@@ -115,19 +116,19 @@ def _spans(
     for match in URL.finditer(text) if "://" in text else ():
         url = match.group().rstrip(".,;:!?)]}")
         add("url", url, match.start(), match.start() + len(url))
-    for match in EMAIL.finditer(text) if "@" in text else ():
+    for match in _emails(text) if "@" in text else ():
         add("email", match.group().rstrip("."), match.start(), match.end())
     dashed = "-" in text
-    for match in DATETIME.finditer(text) if dashed else ():
+    for match in _at_marks(text, DATETIME, "-", (4,)) if dashed else ():
         value = match.group().replace(" ", "T")
         if _valid_datetime(value):
             add("datetime", value, match.start(), match.end())
-    for match in DATE.finditer(text) if dashed else ():
+    for match in _at_marks(text, DATE, "-", (4,)) if dashed else ():
         if _valid_date(match.group()):
             add("date", match.group(), match.start(), match.end())
         elif not any(taken[match.start() : match.end()]):
             claim(match.start(), match.end())  # not a date, and not three numbers either
-    for match in TIME.finditer(text) if ":" in text else ():
+    for match in _at_marks(text, TIME, ":", (2, 1)) if ":" in text else ():
         hours, minutes = (int(part) for part in match.group().split(":")[:2])
         if hours < 24 and minutes < 60:
             add("time", match.group(), match.start(), match.end())
@@ -137,7 +138,7 @@ def _spans(
         if inner.strip():
             add("quoted", inner.strip(), match.start(), match.end())
     listed = "," in text and (" and " in text or " or " in text)
-    for match in WORD_LIST.finditer(text) if listed else ():
+    for match in _word_lists(text) if listed else ():
         items = [
             w
             for w in WORD.finditer(text, match.start(), match.end())
@@ -154,6 +155,66 @@ def _label_before(text: str, start: int) -> str:
         return ""
     label = LABEL.search(text, max(0, start - 48), start)
     return label.group(1).lower() if label else ""
+
+
+def _at_marks(
+    text: str, pattern: re.Pattern[str], mark: str, offsets: tuple[int, ...]
+) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, for a pattern whose matches hold their first `mark` at one of
+    `offsets` (largest first) from their start, tried only there."""
+    end = 0
+    at = text.find(mark)
+    while at >= 0:
+        for back in offsets:
+            if at - back >= end:
+                match = pattern.match(text, at - back)
+                if match is not None:
+                    end = match.end()
+                    yield match
+                    break
+        at = text.find(mark, max(at + 1, end))
+
+
+def _run_start(text: str, end: int, in_run: Callable[[str], bool]) -> int:
+    """Where the run of characters `in_run` accepts that ends at `end` starts."""
+    start = end
+    while start > 0 and in_run(text[start - 1]):
+        start -= 1
+    return start
+
+
+def _in_address(char: str) -> bool:  # re's [\w.+-]: \w is str.isalnum() and "_"
+    return char.isalnum() or char in "_.+-"
+
+
+def _emails(text: str) -> Iterator[re.Match[str]]:
+    """`EMAIL`'s matches, as a scan with "no address character before" would find them, tried
+    only where such a run ends in an "@"."""
+    end = 0
+    at = text.find("@")
+    while at >= 0:
+        start = _run_start(text, at, _in_address)
+        match = EMAIL.match(text, start) if end <= start < at else None
+        if match is not None:
+            end = match.end()
+            yield match
+        at = text.find("@", max(at + 1, end))
+
+
+def _word_lists(text: str) -> Iterator[re.Match[str]]:
+    """`WORD_LIST`'s matches, as a scan with "no word character before" would find them, tried
+    only at the word before a ", " (a list's first item is followed by one)."""
+    end = 0
+    comma = text.find(", ")
+    while comma >= 0:
+        if LIST_GOES_ON.match(text, comma + 2):  # most commas in prose open no list
+            start = _run_start(text, comma, str.isalnum)  # re's [^\W_]
+            if end <= start and (start == 0 or text[start - 1] != "_"):
+                match = WORD_LIST.match(text, start)
+                if match is not None:
+                    end = match.end()
+                    yield match
+        comma = text.find(", ", max(comma + 1, end))
 
 
 def _quoted(text: str) -> Iterator[re.Match[str]]:
