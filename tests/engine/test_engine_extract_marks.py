@@ -1,6 +1,7 @@
 """The extractor tries its date, time, e-mail and list patterns only where their mark is (`-`,
 `:`, `@`, `, `) and enum mentions only where the member's first character is: it must find exactly
-what a scan of the whole text with the pattern's leading lookbehind finds."""
+what a scan of the whole text with the pattern's leading lookbehind finds. A value's label is read
+by walking back from its mark: it must be what one pattern searched over the window finds."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from mockserver.engine.listen.mentions import _mention
 from mockserver.engine.listen.patterns import DATE, DATETIME, EMAIL, TIME, WORD_LIST
-from mockserver.engine.listen.text_values import _at_marks, _emails, _word_lists
+from mockserver.engine.listen.text_values import _at_marks, _emails, _label_before, _word_lists
 
 # Pieces the patterns turn on, in any order: digits, marks, letters, "_", spaces, non-ASCII.
 MARKED_PIECES = ["2027", "12", "5", "05", "-", ":", "T", "Z", " ", "@", ",", "_", ".5", "é", "\u0663",
@@ -68,3 +69,23 @@ def test_the_marks_find_the_values_they_stand_for() -> None:
     assert [m.group() for m in _at_marks(text, TIME, ":", (2, 1))] == ["09:30", "10:45"]
     assert [m.group() for m in _emails(text)] == ["ada@x.io"]
     assert [m.group() for m in _word_lists(text)] == ["red, green and blue"]
+
+
+LABEL_SCAN = re.compile(r"([^\W\d]\w{0,40})\s*[:=]\s*$")  # what a label is, as one pattern
+LABEL_TEXT = st.lists(
+    st.sampled_from(["key", "x" * 45, "7", "_", ":", "=", " ", "\t", "é", "\u0663", "a1", "-", "v"]),
+    max_size=30,
+).map("".join)
+
+
+@given(LABEL_TEXT)
+@example("order_id: 42")
+@example("9" + "k" * 44 + ": 42")
+@example("xkey" + " " * 43 + ": v")  # "key" opens the window, its "x" is outside
+def test_the_label_before_a_value_is_the_one_a_pattern_search_finds(text: str) -> None:
+    for start in range(len(text) + 1):
+        if text[max(0, start - 3) : start].rstrip()[-1:] in (":", "="):
+            found = LABEL_SCAN.search(text, max(0, start - 48), start)
+            assert _label_before(text, start) == (found.group(1).lower() if found else "")
+        else:
+            assert _label_before(text, start) == ""

@@ -129,7 +129,6 @@ WORD_LIST = re.compile(  # "red, green and blue": matched where a word before a 
 # as most commas in prose are followed by no list ("Hi, I am").
 LIST_GOES_ON = re.compile(rf"{_LIST_WORD}(?:,? (?:and|or) |, )")
 QUOTE_MARKS = "\"'\u201c\u2018\u00ab\u201e"  # what opens a quote
-LABEL = re.compile(r"([^\W\d]\w{0,40})\s*[:=]\s*$")
 # "and" and "or" in English, German, French, Spanish, Italian, Portuguese and Russian; then
 # a place word ("Paris and in Rome", "Köln und in Düsseldorf").
 _AND_OR = r"and|or|und|oder|et|ou|y|o|e|и|или"

@@ -17,7 +17,6 @@ from mockserver.engine.listen.patterns import (
     DATE,
     DATETIME,
     EMAIL,
-    LABEL,
     LIST_GOES_ON,
     LOWER_YES_NO,
     PLACE_WORDS,
@@ -37,6 +36,8 @@ from mockserver.engine.listen.said import MAX_DIGITS, Kind, Said
 MAX_COPIES = 4  # candidates of one number (as written) per text: "12 times 12" needs two
 _ONCE = frozenset(("name", "code"))  # kinds kept once per text
 _SIGNS = frozenset("-+\u2212")
+LABEL_WINDOW = 48  # characters before a value where its label is looked for
+MAX_LABEL = 41  # characters of a label
 _YES_NO_WORDS = frozenset(("Yes", "YES", "No", "NO", "True", "TRUE", "False", "FALSE"))
 
 
@@ -150,11 +151,19 @@ def _spans(
 
 
 def _label_before(text: str, start: int) -> str:
-    """The "label:" or "key=" just before a value, lower case; "" when there is none."""
+    """The "label:" or "key=" just before a value, lower case; "" when there is none: the word
+    before the mark, its last `MAX_LABEL` characters from a letter or "_" on, within the
+    `LABEL_WINDOW` characters before the value. (A regex anchored at the mark would be tried at
+    every place of the window: a fifth of the extractor's time on a text of "key: value"s.)"""
     if text[max(0, start - 3) : start].rstrip()[-1:] not in (":", "="):
         return ""
-    label = LABEL.search(text, max(0, start - 48), start)
-    return label.group(1).lower() if label else ""
+    head = text[max(0, start - LABEL_WINDOW) : start].rstrip()[:-1].rstrip()
+    end = at = len(head)
+    while at > 0 and end - at < MAX_LABEL and (head[at - 1].isalnum() or head[at - 1] == "_"):
+        at -= 1
+    while at < end and head[at].isdecimal():  # re's \d: a label opens with [^\W\d]
+        at += 1
+    return head[at:end].lower()
 
 
 def _at_marks(
