@@ -70,6 +70,26 @@ def _structured(n: int) -> dict[str, Any]:
     }
 
 
+# A long turn as people write one: sentences that differ, few names and numbers, commas and "and".
+PROSE = (
+    "Hi, I am planning a long weekend and could use some help sorting out the details before I "
+    "book anything. My partner and I are flying out on Thursday evening after work, and we would "
+    "like to spend the first two days by the sea and the last one somewhere with museums, since "
+    "the forecast for the coast looks unsettled by Sunday. Last year we stayed in a small "
+    "guesthouse run by a retired teacher who cooked breakfast every morning, and we would love "
+    "something similar this time, ideally within walking distance of the old town and not too far "
+    "from a train station. We are not big on nightlife, but good food matters a lot to us, and we "
+    "tend to walk everywhere rather than take taxis. The budget is flexible within reason, "
+    "somewhere around 180 a night, and we would rather spend a bit more on one great dinner than "
+    "on a fancy room. "
+)
+
+
+def _prose(n: int) -> dict[str, Any]:
+    ask = f"{n}. {(PROSE * 6)[:3500]} Anyway, what's the weather in Lisbon this weekend?"
+    return {"model": MODEL, "messages": [{"role": "user", "content": ask}], "tools": [WEATHER]}
+
+
 def _long(n: int) -> dict[str, Any]:
     ask = f"{n}. {LONG} What's the weather in Lisbon?"
     return {"model": MODEL, "messages": [{"role": "user", "content": ask}], "tools": [WEATHER]}
@@ -135,6 +155,7 @@ CASES: dict[str, Callable[[int], dict[str, Any]]] = {
     "tool call": _tool,
     "structured output": _structured,
     "tool call, 3.6 kB user turn": _long,
+    "tool call, 3.5 kB prose user turn": _prose,
     "agent step, final-answer tool": _agent,
 }
 
