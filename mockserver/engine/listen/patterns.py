@@ -2,7 +2,7 @@
 
 Each is linear in the text, and only `TOKENS` is tried at every place a match may start. `URL`
 opens with a literal, any lookbehind after it: re skips to the literal as fast as `str.find`. The
-others are tried only where `text_values` finds their mark with `str.find` ("-" in a date, "@",
+others are tried only where `marks.py` finds their mark with `str.find` ("-" in a date, "@",
 ", ", a quote...) or on short slices: re tries a pattern that opens with a lookbehind or a class at
 every place (about 7 ns a character even when nothing matches, so 30 us on 1,000 characters
 for each of the date, time and list patterns, where a text holds a few marks at most).

@@ -7,21 +7,18 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
+from mockserver.engine.listen.marks import at_marks, emails, label_before, quoted, word_lists
 from mockserver.engine.listen.patterns import (
     ASCII_TOKENS,
     CONNECTORS,
     CURRENCIES,
     DATE,
     DATETIME,
-    EMAIL,
-    LIST_GOES_ON,
     LOWER_YES_NO,
     PLACE_WORDS,
-    QUOTE_MARKS,
-    QUOTED,
     SENTENCE_END,
     STOP_WORDS,
     TIME,
@@ -29,15 +26,12 @@ from mockserver.engine.listen.patterns import (
     UNIT,
     URL,
     WORD,
-    WORD_LIST,
 )
 from mockserver.engine.listen.said import MAX_DIGITS, Kind, Said
 
 MAX_COPIES = 4  # candidates of one number (as written) per text: "12 times 12" needs two
 _ONCE = frozenset(("name", "code"))  # kinds kept once per text
 _SIGNS = frozenset("-+\u2212")
-LABEL_WINDOW = 48  # characters before a value where its label is looked for
-MAX_LABEL = 41  # characters of a label
 _YES_NO_WORDS = frozenset(("Yes", "YES", "No", "NO", "True", "TRUE", "False", "FALSE"))
 
 
@@ -68,7 +62,7 @@ def said_in_text(text: str) -> list[Said]:
             return
         if not scanning:
             claim(start, end)
-        key = _label_before(text, start) if labelled else ""
+        key = label_before(text, start) if labelled else ""
         out.append((kind, value, text[start:end], start, unit, key, place, weak))
 
     _spans(text, add, claim, taken)
@@ -117,29 +111,29 @@ def _spans(
     for match in URL.finditer(text) if "://" in text else ():
         url = match.group().rstrip(".,;:!?)]}")
         add("url", url, match.start(), match.start() + len(url))
-    for match in _emails(text) if "@" in text else ():
+    for match in emails(text) if "@" in text else ():
         add("email", match.group().rstrip("."), match.start(), match.end())
     dashed = "-" in text
-    for match in _at_marks(text, DATETIME, "-", (4,)) if dashed else ():
+    for match in at_marks(text, DATETIME, "-", (4,)) if dashed else ():
         value = match.group().replace(" ", "T")
         if _valid_datetime(value):
             add("datetime", value, match.start(), match.end())
-    for match in _at_marks(text, DATE, "-", (4,)) if dashed else ():
+    for match in at_marks(text, DATE, "-", (4,)) if dashed else ():
         if _valid_date(match.group()):
             add("date", match.group(), match.start(), match.end())
         elif not any(taken[match.start() : match.end()]):
             claim(match.start(), match.end())  # not a date, and not three numbers either
-    for match in _at_marks(text, TIME, ":", (2, 1)) if ":" in text else ():
+    for match in at_marks(text, TIME, ":", (2, 1)) if ":" in text else ():
         hours, minutes = (int(part) for part in match.group().split(":")[:2])
         if hours < 24 and minutes < 60:
             add("time", match.group(), match.start(), match.end())
     quoting = '"' in text or "'" in text or not text.isascii()  # the other marks are not ASCII
-    for match in _quoted(text) if quoting else ():
+    for match in quoted(text) if quoting else ():
         inner = next(group for group in match.groups() if group is not None)
         if inner.strip():
             add("quoted", inner.strip(), match.start(), match.end())
     listed = "," in text and (" and " in text or " or " in text)
-    for match in _word_lists(text) if listed else ():
+    for match in word_lists(text) if listed else ():
         items = [
             w
             for w in WORD.finditer(text, match.start(), match.end())
@@ -148,104 +142,6 @@ def _spans(
         if all(w.group().islower() and w.group() not in STOP_WORDS for w in items):
             for item in items:
                 add("word", item.group(), item.start(), item.end())
-
-
-def _label_before(text: str, start: int) -> str:
-    """The "label:" or "key=" just before a value, lower case; "" when there is none: the word
-    before the mark, its last `MAX_LABEL` characters from a letter or "_" on, within the
-    `LABEL_WINDOW` characters before the value. (A regex anchored at the mark would be tried at
-    every place of the window: a fifth of the extractor's time on a text of "key: value"s.)"""
-    if text[max(0, start - 3) : start].rstrip()[-1:] not in (":", "="):
-        return ""
-    head = text[max(0, start - LABEL_WINDOW) : start].rstrip()[:-1].rstrip()
-    end = at = len(head)
-    while at > 0 and end - at < MAX_LABEL and (head[at - 1].isalnum() or head[at - 1] == "_"):
-        at -= 1
-    while at < end and head[at].isdecimal():  # re's \d: a label opens with [^\W\d]
-        at += 1
-    return head[at:end].lower()
-
-
-def _at_marks(
-    text: str, pattern: re.Pattern[str], mark: str, offsets: tuple[int, ...]
-) -> Iterator[re.Match[str]]:
-    """`pattern.finditer(text)`, for a pattern whose matches hold their first `mark` at one of
-    `offsets` (largest first) from their start, tried only there."""
-    end = 0
-    at = text.find(mark)
-    while at >= 0:
-        for back in offsets:
-            if at - back >= end:
-                match = pattern.match(text, at - back)
-                if match is not None:
-                    end = match.end()
-                    yield match
-                    break
-        at = text.find(mark, max(at + 1, end))
-
-
-def _run_start(text: str, end: int, in_run: Callable[[str], bool]) -> int:
-    """Where the run of characters `in_run` accepts that ends at `end` starts."""
-    start = end
-    while start > 0 and in_run(text[start - 1]):
-        start -= 1
-    return start
-
-
-def _in_address(char: str) -> bool:  # re's [\w.+-]: \w is str.isalnum() and "_"
-    return char.isalnum() or char in "_.+-"
-
-
-def _emails(text: str) -> Iterator[re.Match[str]]:
-    """`EMAIL`'s matches, as a scan with "no address character before" would find them, tried
-    only where such a run ends in an "@"."""
-    end = 0
-    at = text.find("@")
-    while at >= 0:
-        start = _run_start(text, at, _in_address)
-        match = EMAIL.match(text, start) if end <= start < at else None
-        if match is not None:
-            end = match.end()
-            yield match
-        at = text.find("@", max(at + 1, end))
-
-
-def _word_lists(text: str) -> Iterator[re.Match[str]]:
-    """`WORD_LIST`'s matches, as a scan with "no word character before" would find them, tried
-    only at the word before a ", " (a list's first item is followed by one)."""
-    end = 0
-    comma = text.find(", ")
-    while comma >= 0:
-        if LIST_GOES_ON.match(text, comma + 2):  # most commas in prose open no list
-            start = _run_start(text, comma, str.isalnum)  # re's [^\W_]
-            if end <= start and (start == 0 or text[start - 1] != "_"):
-                match = WORD_LIST.match(text, start)
-                if match is not None:
-                    end = match.end()
-                    yield match
-        comma = text.find(", ", max(comma + 1, end))
-
-
-def _quoted(text: str) -> Iterator[re.Match[str]]:
-    """`QUOTED`'s matches, tried only where a quote mark opens: trying the pattern at every
-    position of a long text costs more than the rest of the extractor. `str.find` finds the
-    marks faster than a character class would; an apostrophe after a letter ("What's") opens
-    no quote, so the pattern is not tried there."""
-    places: list[int] = []
-    for mark in QUOTE_MARKS:
-        at = text.find(mark)
-        while at >= 0:
-            if mark != "'" or at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_"):
-                places.append(at)
-            at = text.find(mark, at + 1)
-    places.sort()
-    end = 0
-    for at in places:
-        if at >= end:
-            match = QUOTED.match(text, at)
-            if match is not None:
-                end = match.end()
-                yield match
 
 
 def _number(match: re.Match[str], said: str, add: Callable[..., None]) -> None:
