@@ -20,7 +20,7 @@ from mockserver.engine.schema.facts import (
     child,
     exact,
 )
-from mockserver.engine.schema.patterns import linear_regex
+from mockserver.engine.schema.linear import linear_regex
 from mockserver.engine.schema.references import pointed, reference_problem
 
 _MAX_REF_HOPS = 64

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import re2
+from mockserver.engine.schema.linear import linear_regex
 
 _PREFERRED = string.ascii_lowercase + string.ascii_uppercase + string.digits + " -_.@:/"
 _PRINTABLE = "".join(chr(code) for code in range(0x20, 0x7F))
@@ -288,38 +288,3 @@ def pattern_string(
         "" if (min_length, max_length) == (0, None) else f" of length {min_length}..{max_length}"
     )
     raise PatternError(f"the mock found no string{bounds} that matches pattern {pattern!r}")
-
-
-def _re2_options() -> Any:
-    options = re2.Options()
-    options.log_errors = False  # RE2 would print every pattern it refuses to stderr
-    return options
-
-
-_RE2_OPTIONS = _re2_options()
-
-
-@lru_cache(maxsize=256)
-def linear_regex(pattern: str) -> Any:
-    """`pattern` compiled by RE2, or None when RE2 cannot read it (lookaround, backreferences).
-
-    RE2, not Python's backtracking `re`: patterns come from the client's schemas and the texts
-    they are matched against may come from the client's conversation, and `^(a+)+$` on 30
-    characters takes seconds in `re`; RE2 matches in time linear in the text."""
-    try:
-        return re2.compile(re.sub(r"\(\?<(?![=!])", "(?P<", pattern), _RE2_OPTIONS)
-    except (re2.error, UnicodeEncodeError):  # RE2 reads UTF-8: a lone surrogate is not
-        return None
-
-
-def matches(pattern: str, text: str) -> bool:
-    """Whether `pattern` finds a match in `text`, in time linear in the text; True when RE2 cannot
-    read the pattern (lookaround, backreferences): the final validation of the whole instance, by a
-    validator with a backtracking limit, decides then."""
-    checker = linear_regex(pattern)
-    if checker is None:
-        return True
-    try:
-        return checker.search(text) is not None
-    except UnicodeEncodeError:  # a lone surrogate: no JSON answer can carry this text
-        return False

@@ -9,6 +9,7 @@ from typing import Any
 
 from contract.validate.explain import json_type_name
 from mockserver.engine.schema.facts import Bound, Facts, SchemaProblem, canonical, exact
+from mockserver.engine.schema.linear import matches
 from mockserver.engine.schema.multiples import (
     OFFSETS,
     coarser,
@@ -18,7 +19,7 @@ from mockserver.engine.schema.multiples import (
     multiple_ok,
     none_between,
 )
-from mockserver.engine.schema.patterns import PatternError, matches, pattern_string
+from mockserver.engine.schema.patterns import PatternError, pattern_string
 from mockserver.engine.schema.plausible import (
     filler_word,
     format_string,
