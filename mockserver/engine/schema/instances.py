@@ -21,8 +21,8 @@ from mockserver.engine.schema.arrays import ArrayMaker
 from mockserver.engine.schema.collect import Collector
 from mockserver.engine.schema.exclusive import OneOfCheck
 from mockserver.engine.schema.facts import Facts, Part, SchemaProblem, canonical
-from mockserver.engine.schema.patterns import PatternError, pattern_string
-from mockserver.engine.schema.plausible import filler_word, scalar_kind
+from mockserver.engine.schema.objects import ObjectMaker
+from mockserver.engine.schema.plausible import scalar_kind
 from mockserver.engine.schema.scalars import (
     fits,
     make_integer,
@@ -57,7 +57,7 @@ def generate_instance(
     return _Generator(schema, rng, answers, minimal, exclusive).value([(schema, "")], 0, "")
 
 
-class _Generator(ArrayMaker):
+class _Generator(ArrayMaker, ObjectMaker):
     def __init__(
         self,
         root: Any,
@@ -251,75 +251,3 @@ class _Generator(ArrayMaker):
         if not fresh:
             raise unsatisfiable(facts.pointer, "uniqueItems needs more than two booleans")
         return self.rng.choice(fresh)
-
-    def _object(self, facts: Facts, depth: int, hint: str, avoid: frozenset[str]) -> Any:
-        for name in facts.required:
-            blocker = next((part for part in facts.objects if not part.allows(name)), None)
-            if blocker is not None:
-                raise unsatisfiable(
-                    blocker.pointer,
-                    f"required property {name!r} is not allowed: it is not among the properties "
-                    "and additionalProperties is false",
-                )
-        optional: list[str] = []
-        for part in facts.objects:
-            for name in part.properties:
-                if (
-                    name not in optional
-                    and name not in facts.required
-                    and self._allowed(facts, name)
-                ):
-                    optional.append(name)
-        if facts.max_properties is not None:
-            if len(facts.required) > facts.max_properties:
-                raise unsatisfiable(
-                    facts.pointer,
-                    f"{len(facts.required)} properties are required "
-                    f"but maxProperties is {facts.max_properties}",
-                )
-            optional = optional[: facts.max_properties - len(facts.required)]
-        out = {name: self._property(facts, name, depth) for name in facts.required}
-        wanted = facts.min_properties if depth >= self.shallow_from else len(out) + len(optional)
-        for name in optional:
-            if len(out) >= wanted:
-                break
-            try:
-                out[name] = self._property(facts, name, depth)
-            except SchemaProblem as problem:  # an optional property that cannot exist is left out
-                if problem.kind != "unsatisfiable":
-                    raise
-        extra = 0
-        while len(out) < facts.min_properties:
-            extra += 1
-            word = f"{filler_word(self.rng)}_{extra}"
-            filler = (  # with additionalProperties false, a name a patternProperties key matches
-                word if self._allowed(facts, word) else self._patterned_name(facts, out, extra)
-            )
-            if extra > 64 or filler is None:
-                raise unsatisfiable(
-                    facts.pointer,
-                    f"minProperties {facts.min_properties} but fewer properties are allowed",
-                )
-            out[filler] = self._property(facts, filler, depth)
-        return out
-
-    def _patterned_name(self, facts: Facts, taken: dict[str, Any], extra: int) -> str | None:
-        """A new property name some patternProperties key matches and every part allows."""
-        for part in facts.objects:
-            for regex, _, _ in part.patterns:
-                try:
-                    made = pattern_string(regex.pattern, self.rng)
-                except PatternError:
-                    continue
-                for name in (made, f"{made}{extra}", f"{made}_{extra}"):
-                    if name not in taken and self._allowed(facts, name):
-                        return name
-        return None
-
-    @staticmethod
-    def _allowed(facts: Facts, name: str) -> bool:
-        return all(part.allows(name) for part in facts.objects)
-
-    def _property(self, facts: Facts, name: str, depth: int) -> Any:
-        parts = [part for obj in facts.objects for part in obj.parts_for(name)]
-        return self.value(parts, depth + 1, name, pointer=facts.pointer)
