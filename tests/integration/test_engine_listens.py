@@ -61,6 +61,20 @@ CONVERT = tool(
     from_currency=STRING,
     to_currency=STRING,
 )
+# Declared destination first, so the order said ("from Berlin to Lisbon") cannot decide alone.
+FLIGHT = tool(
+    "book_flight",
+    "Book a flight",
+    destination=STRING,
+    origin=STRING,
+    date={"type": "string", "format": "date"},
+)
+CONVERT_TO_FIRST = tool(
+    "convert_currency", "Convert money", to_currency=STRING, from_currency=STRING, amount=NUMBER
+)
+TRANSLATE_BETWEEN = tool(
+    "translate", "Translate text", text=STRING, target_language=STRING, source_language=STRING
+)
 SEARCH = tool("search", "Search the web", query=STRING)
 FINAL = tool("final_result", "The final response which ends this conversation", answer=STRING)
 FINAL_WEATHER = tool(
@@ -182,6 +196,36 @@ CASES = [
             (
                 "convert_currency",
                 {"amount": 19.99, "from_currency": "USD", "to_currency": "EUR"},
+            )
+        ],
+    ),
+    Case(
+        "flight-from-to",
+        "Book a flight from Berlin to Lisbon on 2027-05-01",
+        [FLIGHT],
+        calls=[("book_flight", {"destination": "Lisbon", "origin": "Berlin", "date": "2027-05-01"})],
+    ),
+    Case(  # "from Oslo" in an earlier turn is still the origin; the last turn's "to Rome" is not
+        "flight-from-earlier-turn",
+        ["I'm flying from Oslo", "Where to?", "To Rome on 2027-08-01, book it"],
+        [FLIGHT],
+        choice="required",
+        calls=[("book_flight", {"destination": "Rome", "origin": "Oslo", "date": "2027-08-01"})],
+    ),
+    Case(
+        "convert-to-declared-first",
+        "Convert 250 EUR to JPY",
+        [CONVERT_TO_FIRST],
+        calls=[("convert_currency", {"to_currency": "JPY", "from_currency": "EUR", "amount": 250})],
+    ),
+    Case(
+        "translate-from-to",
+        "Translate 'good morning' from German to French",
+        [TRANSLATE_BETWEEN],
+        calls=[
+            (
+                "translate",
+                {"text": "good morning", "target_language": "French", "source_language": "German"},
             )
         ],
     ),

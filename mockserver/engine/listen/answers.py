@@ -8,13 +8,19 @@ instance, so "12 times 34" fills `a` then `b`. A value the conversation does not
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any, Final
 
 from mockserver.engine.listen.amounts import amount
-from mockserver.engine.listen.extract import Candidate, Found, Kind, Spot
+from mockserver.engine.listen.extract import Candidate, Found, Spot
+from mockserver.engine.listen.hints import (
+    STRING_KINDS,
+    TEXT_HINTS,
+    hint_words_of,
+    string_kinds,
+    toward,
+)
 from mockserver.engine.listen.mentions import MAX_ENUM_MEMBERS, mentions
 from mockserver.engine.schema.facts import Facts, canonical
 from mockserver.engine.schema.plausible import hint_words, scalar_kind, singular
@@ -23,64 +29,8 @@ from mockserver.engine.schema.scalars import fits
 MISSING: Final = object()
 
 
-def _words_of(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 _MAX_QUERY_CHARS = 200
 _SOURCE_RANK = {"user": 0, "earlier": 1, "tool": 2}
-_FORMAT_KINDS: dict[str, tuple[Kind, ...]] = {
-    "email": ("email",), "idn-email": ("email",), "uri": ("url",), "iri": ("url",),
-    "url": ("url",), "date": ("date", "datetime"), "date-time": ("datetime",), "time": ("time",),
-}  # fmt: skip
-_HINT_KINDS: tuple[tuple[frozenset[str], tuple[Kind, ...], str], ...] = (
-    (_words_of("email mail"), ("email",), ""),
-    (_words_of("url link website uri href homepage site"), ("url",), ""),
-    (_words_of("datetime timestamp"), ("datetime", "date"), ""),
-    (_words_of("date day birthday dob deadline when"), ("date", "datetime"), ""),
-    (_words_of("time"), ("time",), ""),
-    (
-        _words_of("currency code symbol ticker iata airport abbreviation"),
-        ("code", "quoted", "name"),
-        "",
-    ),
-    (
-        _words_of(
-            "city location place country destination origin region address where town state venue"
-        ),
-        ("name", "code", "quoted"),
-        "place",
-    ),
-    (
-        _words_of(
-            "name person who recipient author user contact first last full customer "
-            "employee attendee guest friend"
-        ),
-        ("name", "quoted"),
-        "person",
-    ),
-    (
-        _words_of(
-            "query q search text prompt question topic keyword term message content "
-            "subject body input sentence phrase title instruction show movie book "
-            "event"
-        ),
-        ("quoted", "name", "code", "word"),
-        "text",
-    ),
-)
-_DEFAULT_KINDS: tuple[Kind, ...] = ("quoted", "name", "code", "word")
-_STRING_KINDS: tuple[Kind, ...] = (
-    "quoted", "name", "code", "word", "email", "url", "date", "datetime", "time",
-)  # fmt: skip
-_DESCRIPTION_WORD = re.compile(r"[a-z]+")
-
-
-@lru_cache(maxsize=4096)
-def _words(hint: str, about: str) -> frozenset[str]:
-    words = {singular(word) for word in hint_words(hint)}
-    words.update(singular(word) for word in _DESCRIPTION_WORD.findall(about.lower()[:300]))
-    return frozenset(words)
 
 
 class Answers:
@@ -102,12 +52,13 @@ class Answers:
             return MISSING
         if facts.enum is not None:
             return self._enum(facts)
-        words = _words(hint, about)
+        words = hint_words_of(hint, about)
         keyed = self._keyed(facts, hint)
         if keyed is not MISSING:
             return keyed
+        end = toward(hint, about)
         for kind in self._types(facts, hint):
-            value = self._typed(kind, facts, words)
+            value = self._typed(kind, facts, words, end)
             if value is not MISSING:
                 return value
         return MISSING
@@ -123,7 +74,7 @@ class Answers:
             return MISSING
         kind = types[0]
         allowed = (
-            _string_kinds(item, _words(hint, about))[0]
+            string_kinds(item, hint_words_of(hint, about))[0]
             if kind == "string"
             else ("integer",)
             if kind == "integer"
@@ -167,20 +118,23 @@ class Answers:
                     return value
         return MISSING
 
-    def _typed(self, kind: str, facts: Facts, words: frozenset[str]) -> Any:
-        for candidate in self._pool(kind, facts, words):
+    def _typed(self, kind: str, facts: Facts, words: frozenset[str], end: str) -> Any:
+        for candidate in self._pool(kind, facts, words, end):
             value = self._convert(candidate, kind, facts.formats)
             if value is not MISSING and fits(value, facts):
                 self.used.add(candidate.spot)
                 return value
-        if kind == "string" and not facts.formats and words & _HINT_KINDS[-1][0]:
+        if kind == "string" and not facts.formats and words & TEXT_HINTS:
             query = " ".join(self.last_user_text.split())[:_MAX_QUERY_CHARS].strip()
             if query and fits(query, facts):
                 return query
         return MISSING
 
-    def _pool(self, kind: str, facts: Facts, words: frozenset[str]) -> list[Candidate]:
-        """Candidates that could fill a value of JSON type `kind`, best first."""
+    def _pool(
+        self, kind: str, facts: Facts, words: frozenset[str], end: str = ""
+    ) -> list[Candidate]:
+        """Candidates that could fill a value of JSON type `kind`, best first; for one end of a
+        trip (`end`, "from" or "to"), what was said after its word first, the other end's last."""
         unused = [c for c in self.found.candidates if c.spot not in self.used]
         if kind == "boolean":
             return [c for c in unused if c.kind == "boolean"]
@@ -190,18 +144,20 @@ class Answers:
             return sorted(numbers, key=lambda c: (_rank(c), singular(c.unit) not in words, c.spot))
         if kind != "string":
             return []
-        kinds, flavour = _string_kinds(facts, words)
+        kinds, flavour = string_kinds(facts, words)
         if facts.patterns:
-            kinds = (*kinds, *(k for k in (*_STRING_KINDS, "integer") if k not in kinds))
+            kinds = (*kinds, *(k for k in (*STRING_KINDS, "integer") if k not in kinds))
         order = {name: position for position, name in enumerate(kinds)}
         pool = [c for c in unused if c.kind in order]
         if flavour == "place":
-            return sorted(
-                pool, key=lambda c: (_rank(c), order[c.kind], not c.place, c.weak, c.spot)
-            )
-        if flavour == "person":
-            return sorted(pool, key=lambda c: (_rank(c), order[c.kind], c.place, c.weak, c.spot))
-        return sorted(pool, key=lambda c: (_rank(c), order[c.kind], c.weak, c.spot))
+            pool.sort(key=lambda c: (_rank(c), order[c.kind], not c.place, c.weak, c.spot))
+        elif flavour == "person":
+            pool.sort(key=lambda c: (_rank(c), order[c.kind], c.place, c.weak, c.spot))
+        else:
+            pool.sort(key=lambda c: (_rank(c), order[c.kind], c.weak, c.spot))
+        if end:  # before all else (a stable sort): "from Oslo" in an earlier turn is the origin
+            pool.sort(key=lambda c: 0 if c.toward == end else 2 if c.toward else 1)
+        return pool
 
     @staticmethod
     def _convert(candidate: Candidate, kind: str, formats: list[str] | None = None) -> Any:
@@ -269,24 +225,6 @@ def _key(name: str) -> str:
 
 def _rank(candidate: Candidate) -> int:
     return _SOURCE_RANK[candidate.source]
-
-
-def _string_kinds(facts: Facts, words: frozenset[str]) -> tuple[tuple[Kind, ...], str]:
-    for fmt in facts.formats:
-        if fmt in _FORMAT_KINDS:
-            return _FORMAT_KINDS[fmt], ""
-    if facts.formats:
-        return (), ""
-    return _hinted_kinds(words)
-
-
-@lru_cache(maxsize=4096)
-def _hinted_kinds(words: frozenset[str]) -> tuple[tuple[Kind, ...], str]:
-    """The kinds of value a string asks for by the words of its name and description."""
-    for hints, kinds, flavour in _HINT_KINDS:
-        if words & hints:
-            return kinds, flavour
-    return _DEFAULT_KINDS, ""
 
 
 def descriptions(parts: Iterable[tuple[Any, str]]) -> str:

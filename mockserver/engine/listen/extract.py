@@ -56,6 +56,7 @@ class Candidate(NamedTuple):  # a tuple: built far faster than a frozen dataclas
     key: str = ""  # the JSON key or "label:" the value came with, lower case
     place: bool = False  # a name after "in", "at", "to", "from"...
     weak: bool = False  # one capitalised word that starts a sentence
+    toward: str = ""  # "from" or "to": a name or code after "from", "to" ("from Berlin")
 
 
 class Found(NamedTuple):  # a tuple, as `Candidate`: one per request, built far faster
@@ -87,8 +88,8 @@ def extract(texts: Sequence[tuple[Source, str]]) -> Found:
         kept.append((source, cut))
         said, runs = _read(cut, source == "tool")
         found = [  # tuple.__new__ skips the NamedTuple's Python-level __new__: a third faster
-            _new(Candidate, (kind, value, as_written, source, (index, start), unit, key, place, weak))
-            for kind, value, as_written, start, unit, key, place, weak in said
+            _new(Candidate, (kind, value, shown, source, (index, start), unit, key, place, weak, toward))
+            for kind, value, shown, start, unit, key, place, weak, toward in said
         ]
         lists.extend(tuple(found[at] for at in run) for run in runs)
         candidates.extend(found)

@@ -31,13 +31,13 @@ def _walk(value: Any, key: str, depth: int, out: list[Said]) -> None:
         return
     at = len(out)  # a JSON value's place is its position among the values
     if isinstance(value, bool):
-        out.append(("boolean", value, json.dumps(value), at, "", key, False, False))
+        out.append(("boolean", value, json.dumps(value), at, "", key, False, False, ""))
     elif isinstance(value, int) and abs(value) < 10**MAX_DIGITS:
-        out.append(("integer", value, str(value), at, "", key, False, False))
+        out.append(("integer", value, str(value), at, "", key, False, False, ""))
     elif isinstance(value, float) and value == value and abs(value) < 1e15:
-        out.append(("number", value, repr(value), at, "", key, False, False))
+        out.append(("number", value, repr(value), at, "", key, False, False, ""))
     elif isinstance(value, str):
-        out.append(("quoted", value[:400], value[:400], at, "", key, False, False))
+        out.append(("quoted", value[:400], value[:400], at, "", key, False, False, ""))
     elif isinstance(value, Mapping):
         for name, item in list(value.items())[:_JSON_ITEMS]:
             _walk(item, str(name).lower(), depth + 1, out)

@@ -143,6 +143,11 @@ PLACE_WORDS = frozenset((
     "en", "à", "au", "aux", "dans", "vers", "nach", "im", "bei", "em", "desde", "hacia", "в", "во",
     "из",
 ))  # fmt: skip
+# The way a place word points: "from Berlin" is where a trip starts, "to Lisbon" where it ends.
+TOWARD = {
+    **dict.fromkeys(("from", "desde", "von", "aus", "depuis", "из", "от"), "from"),
+    **dict.fromkeys(("to", "into", "towards", "toward", "nach", "vers", "hacia"), "to"),
+}
 # Capitalised only because they start a sentence (or are "I"): never names on their own.
 STOP_WORDS = frozenset(
     """contact ask invite message text ping notify meet cancel delete remove update change

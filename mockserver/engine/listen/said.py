@@ -9,8 +9,9 @@ Kind = Literal[
     "integer", "number", "quoted", "name", "email", "url", "date", "datetime", "time", "code",
     "boolean", "word",
 ]  # fmt: skip
-# (kind, value, as written, start, unit, key, place, weak): a `Candidate`'s fields but its source.
-Said = tuple[Kind, Any, str, int, str, str, bool, bool]
+# (kind, value, as written, start, unit, key, place, weak, toward): a `Candidate`'s fields but its
+# source.
+Said = tuple[Kind, Any, str, int, str, str, bool, bool, str]
 
 MAX_CANDIDATES = 64  # per text
 MAX_DIGITS = 15  # in a number read, before and after its point

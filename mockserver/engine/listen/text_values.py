@@ -23,6 +23,7 @@ from mockserver.engine.listen.patterns import (
     STOP_WORDS,
     TIME,
     TOKENS,
+    TOWARD,
     UNIT,
     URL,
     WORD,
@@ -52,7 +53,7 @@ def said_in_text(text: str) -> list[Said]:
 
     def add(
         kind: Kind, value: Any, start: int, end: int, unit: str = "", place: bool = False,
-        weak: bool = False,
+        weak: bool = False, toward: str = "",
     ) -> None:  # fmt: skip
         if kind in _ONCE:  # a name said again adds nothing; a number said again may ("12 + 12")
             if (kind, value) in said:
@@ -63,7 +64,7 @@ def said_in_text(text: str) -> list[Said]:
         if not scanning:
             claim(start, end)
         key = label_before(text, start) if labelled else ""
-        out.append((kind, value, text[start:end], start, unit, key, place, weak))
+        out.append((kind, value, text[start:end], start, unit, key, place, weak, toward))
 
     _spans(text, add, claim, taken)
     scanning = True
@@ -92,7 +93,7 @@ def said_in_text(text: str) -> list[Said]:
                 runs.add(said_as)
                 _names(text, match.start(), said_as, add)
         elif kind == "code":
-            add("code", said_as, match.start(), match.end())
+            add("code", said_as, match.start(), match.end(), toward=_toward(text, match.start()))
         else:
             add("boolean", said_as in ("Yes", "YES", "True", "TRUE"), match.start(), match.end())
     for word, pattern in LOWER_YES_NO if spoken else ():
@@ -179,16 +180,17 @@ def _names(text: str, offset: int, said: str, add: Callable[..., None]) -> None:
         if said.lower() not in STOP_WORDS:  # (a capitalised word is never a connector)
             before = text[max(0, offset - 16) : offset]
             last = before.rsplit(None, 1)[-1:]
-            place = bool(last) and last[0].lower() in PLACE_WORDS
+            word = last[0].lower() if last else ""
             opening = before[-8:].rstrip()  # as `_opens_sentence` reads it
             weak = not opening or opening[-1] in SENTENCE_END
-            add("name", said, offset, offset + len(said), "", place, weak)
+            add("name", said, offset, offset + len(said), "", word in PLACE_WORDS, weak,
+                TOWARD.get(word, ""))  # fmt: skip
         return
     run: list[tuple[int, str]] = []
     for word in said.split(" "):
         if len(word) > 1 and word.isupper():
             _name(text, run, add)
-            add("code", word, offset, offset + len(word))
+            add("code", word, offset, offset + len(word), toward=_toward(text, offset))
             run = []
         else:
             run.append((offset, word))
@@ -211,8 +213,15 @@ def _name(text: str, run: list[tuple[int, str]], add: Callable[..., None]) -> No
         return
     start, end = run[0][0], run[-1][0] + len(run[-1][1])
     last = text[max(0, start - 16) : start].rsplit(None, 1)[-1:]
-    place = bool(last) and last[0].lower() in PLACE_WORDS
-    add("name", text[start:end], start, end, "", place, opens and len(run) == 1)
+    word = last[0].lower() if last else ""
+    add("name", text[start:end], start, end, "", word in PLACE_WORDS, opens and len(run) == 1,
+        TOWARD.get(word, ""))  # fmt: skip
+
+
+def _toward(text: str, start: int) -> str:
+    """ "from" or "to" when the word before `start` is one that points so ("to JPY")."""
+    last = text[max(0, start - 16) : start].rsplit(None, 1)[-1:]
+    return TOWARD.get(last[0].lower(), "") if last else ""
 
 
 def _opens_sentence(text: str, start: int) -> bool:
