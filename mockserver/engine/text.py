@@ -181,7 +181,8 @@ def report(result: ToolResult) -> str:
         said = _plain(document)
     else:
         said = snippet(result.text, max_words=40, max_chars=300)
-    return f"{_subject(result)}: {said or 'nothing'}."
+    said = said or "nothing"
+    return f"{_subject(result)}: {said}{'' if said.endswith(('.', '!', '?')) else '.'}"
 
 
 # Each opener around its quote, and the tokens of both parts: a quote opens and ends with a

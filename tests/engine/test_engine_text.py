@@ -94,6 +94,14 @@ def test_the_engine_answers_an_exact_reply_and_cuts_it_at_the_limit():
             ToolResult("tool", "", ""),
             "The result of tool: nothing.",
         ),
+        (  # a sentence of its own keeps its one full stop
+            ToolResult("search", "Lyon has about 522,000 inhabitants (2021).", '{"q": "Lyon"}'),
+            "The result of search for Lyon: Lyon has about 522,000 inhabitants (2021).",
+        ),
+        (
+            ToolResult("search", "Is it open? Yes!", '{"q": "Lyon"}'),
+            "The result of search for Lyon: Is it open? Yes!",
+        ),
     ],
 )
 def test_a_tool_result_is_reported_in_plain_words(result, sentence):
