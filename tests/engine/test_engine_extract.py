@@ -38,6 +38,10 @@ def values(text: str) -> list[tuple[str, object]]:
         ("on 2027-02-30 or 2027-02-28", [("date", "2027-02-28")]),
         ("at 2027-01-05T09:30:00Z sharp", [("datetime", "2027-01-05T09:30:00Z")]),
         ("Write to ada@example.com.", [("email", "ada@example.com")]),
+        # a capital right after a digit or "_" is part of a code or an identifier, not a name
+        ("Ship it to 221B Baker Street", [("integer", 221), ("name", "Baker Street")]),
+        ("It is 18C in Oslo", [("integer", 18), ("name", "Oslo")]),
+        ("Set MAX_BODY_BYTES to 5", [("integer", 5)]),
         ("See https://example.org/a?b=1).", [("url", "https://example.org/a?b=1")]),
         ("Convert USD to EUR", [("code", "USD"), ("code", "EUR")]),
         ("Is it on? yes", [("boolean", True)]),

@@ -75,7 +75,7 @@ def _capitalised(c: _Classes) -> str:
         rf"(?=[A-Z])(?<![{c.word}-].)(?P<code>(?<=[A-Z])[A-Z]{{1,5}}(?![{c.word}-]))"
         rf"|(?<=[YNTF])(?<![{c.word}].)(?P<boolean>(?:(?<=Y)(?:es|ES)|(?<=N)[oO]"
         rf"|(?<=T)(?:rue|RUE)|(?<=F)(?:alse|ALSE))(?![{c.word}]))"
-        rf"|(?<!{c.letter}.)(?P<name>{name_rest}(?![{c.word}]))"
+        rf"|(?<![{c.word}].)(?P<name>{name_rest}(?![{c.word}]))"
     )
 
 
