@@ -6,7 +6,7 @@ import hashlib
 import json
 import random
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -21,7 +21,7 @@ from mockserver.engine.moderation import ModerationPolicy
 from mockserver.engine.schema.facts import SchemaProblem
 from mockserver.engine.schema.instances import generate_instance
 from mockserver.engine.schema.references import outside_reference
-from mockserver.engine.text import answer_text
+from mockserver.engine.text import answer_text, reported
 from mockserver.engine.tokens import count_tokens, first_tokens
 from mockserver.engine.tools import ChosenFunction, choose_function, spread
 
@@ -59,6 +59,11 @@ _RULES = {  # (what the schema belongs to, problem kind) -> rule id
 
 def _base62(data: bytes) -> str:
     return data.translate(_TO_BASE62).decode("ascii")
+
+
+def _report_of(turn: Turn) -> Callable[[], str] | None:
+    """What a summing-up string ("summary", "answer") takes after tool results, made when asked."""
+    return (lambda: reported(turn)) if turn.answered else None
 
 
 def _compact(value: Any) -> str:
@@ -149,7 +154,8 @@ class Engine:
                 arguments = json.loads(call.arguments)
                 text = _compact({"type": "function", "name": call.name, "parameters": arguments})
             else:
-                answers = Answers(heard, last_user_text=turn.user_text or "")
+                answers = Answers(heard, last_user_text=turn.user_text or "",
+                                  report=_report_of(turn))  # fmt: skip
                 where = "/response_format/json_schema/schema"
                 document = self._instance(schema, rng, answers, "response_format", where)
                 text = _compact(document)
@@ -172,7 +178,8 @@ class Engine:
         second."""
         schema = function.parameters if function.parameters is not None else _NO_PARAMETERS
         where = f"/tools/{function.index}/function/parameters"
-        answers = Answers(heard, last_user_text=turn.user_text or "", exclude=exclude)
+        answers = Answers(heard, last_user_text=turn.user_text or "", exclude=exclude,
+                          report=_report_of(turn))  # fmt: skip
         arguments = _compact(self._instance(schema, rngs[0], answers, "tools", where))
         return ToolCall("call_" + _base62(rngs[1].randbytes(24)), function.name, arguments)
 

@@ -48,6 +48,7 @@ _LEADING_VERBS = frozenset(
 )  # fmt: skip
 _PLACE_HINTS = frozenset(("city", "location", "place", "country", "region", "town", "where"))
 _MAX_REPORTED = 12  # values named per tool result
+_MAX_SUMMED = 4  # tool results a summing-up string reports, the last ones
 _ASK_VERB = r"(?i)\b(?:reply|respond|answer|say|write|output|print|return)"
 # "with", "only", "just the word": each a whole word, so the run cannot backtrack badly.
 _ASK_WORDS = (
@@ -168,6 +169,11 @@ def _subject(result: ToolResult) -> str:
         if isinstance(v, (str, int, float)) and not isinstance(v, bool)
     ][:3]
     return f"{subject} for {' and '.join(named)}" if named else subject
+
+
+def reported(turn: Turn) -> str:
+    """The conversation's tool results in plain words, the earliest first (the last few)."""
+    return " ".join(report(result) for result in reversed(turn.answered[:_MAX_SUMMED]))
 
 
 def report(result: ToolResult) -> str:

@@ -80,6 +80,9 @@ FINAL = tool("final_result", "The final response which ends this conversation", 
 FINAL_WEATHER = tool(
     "final_result", "The final response", city=STRING, temperature=INTEGER, condition=STRING
 )
+FINAL_SUMMARY = tool(
+    "final_result", "The final response", conditions=STRING, city=STRING, summary=STRING
+)
 EMAIL = tool(
     "send_email", "Send an e-mail", to={"type": "string", "format": "email"}, body=STRING
 )
@@ -362,6 +365,22 @@ CASES = [
         [WEATHER, FINAL_WEATHER],
         choice="required",
         calls=[("final_result", {"city": "Oslo", "temperature": 7, "condition": "snow"})],
+    ),
+    Case(  # "conditions" takes the result's "condition"; "summary" the results in plain words
+        "required-final-summary",
+        weather_then('{"wind": "strong", "condition": "sleet"}', "Reykjavík"),
+        [WEATHER, FINAL_SUMMARY],
+        choice="required",
+        calls=[
+            (
+                "final_result",
+                {
+                    "conditions": "sleet",
+                    "city": "Reykjavík",
+                    "summary": "The weather in Reykjavík: wind strong, condition sleet.",
+                },
+            )
+        ],
     ),
     Case(
         "required-no-unrelated-detour",

@@ -8,7 +8,7 @@ instance, so "12 times 34" fills `a` then `b`. A value the conversation does not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any, Final
 
@@ -16,6 +16,7 @@ from mockserver.engine.listen.amounts import amount
 from mockserver.engine.listen.extract import Candidate, Found, Spot
 from mockserver.engine.listen.hints import (
     STRING_KINDS,
+    SUMMARY_HINTS,
     TEXT_HINTS,
     hint_words_of,
     string_kinds,
@@ -37,10 +38,16 @@ class Answers:
     """One instance's view of the conversation: which candidates are still unused."""
 
     def __init__(
-        self, found: Found, *, last_user_text: str = "", exclude: Iterable[Spot] = ()
+        self,
+        found: Found,
+        *,
+        last_user_text: str = "",
+        exclude: Iterable[Spot] = (),
+        report: Callable[[], str] | None = None,
     ) -> None:
         self.found = found
         self.last_user_text = last_user_text
+        self.report = report  # the tool results in plain words, for one summing-up string
         self.used: set[Spot] = set(exclude)
         self.listening = bool(found.candidates or last_user_text)
         self.folded: list[str] | None = None
@@ -56,6 +63,10 @@ class Answers:
         keyed = self._keyed(facts, hint)
         if keyed is not MISSING:
             return keyed
+        if self.report is not None and words & SUMMARY_HINTS and not facts.formats:
+            summary = self._summary(facts, hint)
+            if summary is not MISSING:
+                return summary
         end = toward(hint, about)
         for kind in self._types(facts, hint):
             value = self._typed(kind, facts, words, end)
@@ -91,6 +102,14 @@ class Answers:
                 self.used.update(c.spot for c in listed)
                 return values
         return MISSING
+
+    def _summary(self, facts: Facts, hint: str) -> Any:
+        """The tool results in plain words, for the first string that sums them up ("summary",
+        "answer"): used once."""
+        if "string" not in self._types(facts, hint) or self.report is None:
+            return MISSING
+        said, self.report = self.report(), None
+        return said if said and fits(said, facts) else MISSING
 
     def _types(self, facts: Facts, hint: str) -> list[str]:
         if facts.types is not None:
@@ -220,7 +239,8 @@ class Answers:
 
 @lru_cache(maxsize=4096)
 def _key(name: str) -> str:
-    return "_".join(hint_words(name))
+    """A key as compared: its words, singular ("conditions" takes a result's "condition")."""
+    return "_".join(singular(word) for word in hint_words(name))
 
 
 def _rank(candidate: Candidate) -> int:

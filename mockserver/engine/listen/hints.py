@@ -17,6 +17,7 @@ __all__ = [
     "FORMAT_KINDS",
     "HINT_KINDS",
     "STRING_KINDS",
+    "SUMMARY_HINTS",
     "TEXT_HINTS",
     "TOWARD_HINTS",
     "hint_words_of",
@@ -36,6 +37,10 @@ FORMAT_KINDS: dict[str, tuple[Kind, ...]] = {
 TEXT_HINTS = _words_of(
     "query q search text prompt question topic keyword term message content subject body input "
     "sentence phrase title instruction show movie book event"
+)
+# A string that sums up what the tools answered: after tool results, their report in plain words.
+SUMMARY_HINTS = _words_of(
+    "summary answer response reply result explanation conclusion report outcome recap"
 )
 # (words of the name or description, kinds of value taken in this order, flavour)
 HINT_KINDS: tuple[tuple[frozenset[str], tuple[Kind, ...], str], ...] = (
