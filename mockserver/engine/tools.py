@@ -21,6 +21,7 @@ from mockserver.engine.completion import EngineError
 from mockserver.engine.conversation import Turn
 from mockserver.engine.listen.answers import MISSING, Answers, descriptions
 from mockserver.engine.listen.extract import Candidate, Found, Spot, cut_text
+from mockserver.engine.listen.hints import hint_words_of, string_kinds
 from mockserver.engine.listen.listener import Listener
 from mockserver.engine.schema.collect import Collector
 from mockserver.engine.schema.facts import Facts, SchemaProblem, child
@@ -140,12 +141,16 @@ def _required(function: ChosenFunction) -> list[tuple[str, Facts, str]] | None:
 
 
 def inputs_known(function: ChosenFunction, found: Found, *, strong: bool = False) -> bool:
-    """Whether the conversation gives every required parameter; `strong`: by values that could
-    not fit just any text (numbers, dates, e-mails, URLs, enum words, places)."""
+    """Whether the conversation gives every required parameter. `strong`: at least one by a value
+    that could not fit just any text (a number, date, time, e-mail, URL, enum word, place), and
+    the others by such values or by what they ask for first (a code for `currency`, quoted text
+    for `title`): "Tell me about AI" gives no stock tool its `ticker`, "250 EUR in JPY" gives a
+    currency tool all three."""
     required = _required(function)
     if not required:
         return required is not None and not strong
     answers = Answers(found)
+    specific = False
     for name, facts, about in required:
         before = set(answers.used)
         if answers.fill(facts, name, about) is MISSING:
@@ -153,10 +158,21 @@ def inputs_known(function: ChosenFunction, found: Found, *, strong: bool = False
         if strong and facts.enum is None:
             spots = answers.used - before
             heard = [c for c in found.candidates if c.spot in spots]
-            weak = all(c.kind in _WEAK_KINDS and not c.place for c in heard)
-            if weak and not facts.patterns:
+            if not all(c.kind in _WEAK_KINDS and not c.place for c in heard):
+                specific = True
+            elif not _asked_for(heard, facts, name, about):
                 return False
-    return True
+        elif strong:
+            specific = True
+    return specific or not strong
+
+
+def _asked_for(heard: list[Candidate], facts: Facts, name: str, about: str) -> bool:
+    """Whether values of weak kinds are the kind the parameter asks for first (a code for
+    `from_currency`, quoted text for `title`)."""
+    kinds, flavour = string_kinds(facts, hint_words_of(name, about))
+    wanted = {"code"} if kinds[:1] == ("code",) else {"quoted"} if flavour == "text" else set()
+    return bool(heard) and all(c.kind in wanted for c in heard)
 
 
 def spread(function: ChosenFunction, heard: Found, asked: Found) -> list[frozenset[Spot]]:

@@ -75,6 +75,9 @@ CONVERT_TO_FIRST = tool(
 TRANSLATE_BETWEEN = tool(
     "translate", "Translate text", text=STRING, target_language=STRING, source_language=STRING
 )
+EVENT = tool(
+    "create_event", "Add to the calendar", title=STRING, start={"type": "string", "format": "date-time"}
+)
 SEARCH = tool("search", "Search the web", query=STRING)
 FINAL = tool("final_result", "The final response which ends this conversation", answer=STRING)
 FINAL_WEATHER = tool(
@@ -232,6 +235,19 @@ CASES = [
             )
         ],
     ),
+    Case(  # no word shared: the values relate the tool (a number, and codes where codes are asked)
+        "convert-by-values",
+        "How much is 250 EUR in JPY?",
+        [CONVERT],
+        calls=[("convert_currency", {"amount": 250, "from_currency": "EUR", "to_currency": "JPY"})],
+    ),
+    Case(
+        "event-by-values",
+        "Put 'Design review' down for 2027-04-02T10:00:00Z",
+        [EVENT],
+        calls=[("create_event", {"title": "Design review", "start": "2027-04-02T10:00:00Z"})],
+    ),
+    Case("code-alone-unrelated", "Tell me about AI", [STOCK], text="*"),  # a code fits any ticker
     Case("haiku-unrelated", "Write a haiku about autumn leaves", [STOCK], text="*"),
     Case("joke-unrelated", "Tell me a joke about cats", [WEATHER], text="*"),
     Case(
