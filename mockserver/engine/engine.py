@@ -207,7 +207,8 @@ class Engine:
             try:
                 listening = answers if listen else None
                 instance = generate_instance(schema, rng=rng, answers=listening, minimal=minimal,
-                                             exclusive=exclusive_one_of)  # fmt: skip
+                                             exclusive=exclusive_one_of,
+                                             heard_optional_only=owner == "tools")  # fmt: skip
             except SchemaProblem as exc:
                 rule = _RULES[(owner, exc.kind)]
                 raise EngineError(rule=rule, path=path + exc.pointer, message=exc.reason) from None

@@ -36,7 +36,8 @@ def _data(remote: str) -> list[dict[str, Any]]:
         {"type": "object", "properties": {"x": {"type": "string", "default": ref,
                                                 "examples": [ref]}}, "required": ["x"]},
         {"type": "object", "x-vendor": ref, "properties": {}},  # an unknown keyword's value
-        {"type": "object", "properties": {"x": {"const": {"properties": {"y": ref}}}}},
+        {"type": "object", "properties": {"x": {"const": {"properties": {"y": ref}}}},
+         "required": ["x"]},
     ]  # fmt: skip
 
 

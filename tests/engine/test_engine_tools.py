@@ -277,3 +277,29 @@ def test_parallel_calls_share_the_values_the_user_left_open() -> None:
         assert [call.pop("city") for call in calls] == cities
         assert all(call == calls[0] for call in calls), calls
         assert len({c.id for c in Engine().complete(request).tool_calls}) == len(cities)
+
+
+def _optional_tool(**parameters: object) -> dict[str, object]:
+    schema = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}}
+    return {"type": "function", "function": {"name": "f", "parameters": {**schema, **parameters}}}
+
+
+def test_optional_arguments_nobody_gave_are_left_out_unless_min_properties_asks_for_them():
+    def arguments(tool: dict[str, object], text: str = "hi") -> dict[str, object]:
+        request = {"model": MODEL, "messages": [{"role": "user", "content": text}],
+                   "tools": [tool], "tool_choice": "required"}  # fmt: skip
+        result: dict[str, object] = json.loads(Engine().complete(request).tool_calls[0].arguments)
+        return result
+
+    assert arguments(_optional_tool()) == {}
+    assert arguments(_optional_tool(), "take 7") == {"b": 7}
+    assert len(arguments(_optional_tool(minProperties=1))) == 1
+    assert len(arguments(_optional_tool(minProperties=2))) == 2
+
+
+def test_a_structured_document_keeps_its_optional_properties():
+    schema = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}}
+    request = {"model": MODEL, "messages": [{"role": "user", "content": "hi"}],
+               "response_format": {"type": "json_schema",
+                                   "json_schema": {"name": "x", "schema": schema}}}  # fmt: skip
+    assert set(json.loads(Engine().complete(request).text)) == {"a", "b"}

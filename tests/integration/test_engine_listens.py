@@ -78,6 +78,10 @@ TRANSLATE_BETWEEN = tool(
 EVENT = tool(
     "create_event", "Add to the calendar", title=STRING, start={"type": "string", "format": "date-time"}
 )
+WEATHER_OPTIONAL_UNIT = tool(
+    "get_weather", "Current weather", city=STRING, unit={"enum": ["celsius", "fahrenheit"]}
+)
+WEATHER_OPTIONAL_UNIT["function"]["parameters"]["required"] = ["city"]
 SEARCH = tool("search", "Search the web", query=STRING)
 FINAL = tool("final_result", "The final response which ends this conversation", answer=STRING)
 FINAL_WEATHER = tool(
@@ -248,6 +252,18 @@ CASES = [
         calls=[("create_event", {"title": "Design review", "start": "2027-04-02T10:00:00Z"})],
     ),
     Case("code-alone-unrelated", "Tell me about AI", [STOCK], text="*"),  # a code fits any ticker
+    Case(  # an optional argument the user did not give is left out, as a model would
+        "optional-not-given",
+        "What's the weather in Reykjavík?",
+        [WEATHER_OPTIONAL_UNIT],
+        calls=[("get_weather", {"city": "Reykjavík"})],
+    ),
+    Case(
+        "optional-given",
+        "What's the weather in Reykjavík in fahrenheit?",
+        [WEATHER_OPTIONAL_UNIT],
+        calls=[("get_weather", {"city": "Reykjavík", "unit": "fahrenheit"})],
+    ),
     Case("haiku-unrelated", "Write a haiku about autumn leaves", [STOCK], text="*"),
     Case("joke-unrelated", "Tell me a joke about cats", [WEATHER], text="*"),
     Case(

@@ -52,9 +52,16 @@ class Answers:
         self.listening = bool(found.candidates or last_user_text)
         self.folded: list[str] | None = None
         self.keyed: list[Candidate] | None = None
+        self.given = 0  # values given so far: a value made with no new one was generated
 
     def fill(self, facts: Facts, hint: str, about: str) -> Any:
         """A value for a scalar with these facts from the conversation, or `MISSING`."""
+        value = self._fill(facts, hint, about)
+        if value is not MISSING:
+            self.given += 1
+        return value
+
+    def _fill(self, facts: Facts, hint: str, about: str) -> Any:
         if facts.const:
             return MISSING
         if facts.enum is not None:
@@ -76,6 +83,12 @@ class Answers:
 
     def fill_list(self, item: Facts, hint: str, about: str, low: int, high: int | None) -> Any:
         """A whole array from a list the user gave ("Paris and Rome"), or `MISSING`."""
+        value = self._fill_list(item, hint, about, low, high)
+        if value is not MISSING:
+            self.given += 1
+        return value
+
+    def _fill_list(self, item: Facts, hint: str, about: str, low: int, high: int | None) -> Any:
         if item.enum is not None and not item.const:
             return self._enum_list(item, low, high)
         if item.const or item.objects:

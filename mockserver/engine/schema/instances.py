@@ -50,11 +50,17 @@ def generate_instance(
     answers: Answers | None = None,
     minimal: bool = False,
     exclusive: bool = False,
+    heard_optional_only: bool = False,
 ) -> Any:
     """An instance of `schema`; values the conversation offers (`answers`) come first. With
     `minimal`, objects get only their required properties and arrays their fewest items; with
-    `exclusive`, a value made for one alternative of a oneOf that matches another is not taken."""
-    return _Generator(schema, rng, answers, minimal, exclusive).value([(schema, "")], 0, "")
+    `exclusive`, a value made for one alternative of a oneOf that matches another is not taken;
+    with `heard_optional_only` (a tool call's arguments), the top object gets an optional
+    property only when the conversation gives its value, as a model leaves out what it was not
+    told."""
+    generator = _Generator(schema, rng, answers, minimal, exclusive)
+    generator.heard_optional_only = heard_optional_only
+    return generator.value([(schema, "")], 0, "")
 
 
 class _Generator(ArrayMaker, ObjectMaker):
@@ -71,6 +77,7 @@ class _Generator(ArrayMaker, ObjectMaker):
         self.one_of = self.subschemas if exclusive else None
         self.rng = rng
         self.answers = answers
+        self.heard_optional_only = False
         self.shallow_from = 0 if minimal else SOFT_DEPTH  # depth from which only what is needed
         self.budget = _BUDGET
         self.open_choices = 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from mockserver.engine.listen.answers import Answers
 from mockserver.engine.schema.facts import Facts, Part, SchemaProblem
 from mockserver.engine.schema.patterns import PatternError, pattern_string
 from mockserver.engine.schema.plausible import filler_word
@@ -17,6 +18,8 @@ class ObjectMaker:
 
     rng: random.Random
     shallow_from: int
+    answers: Answers | None
+    heard_optional_only: bool  # a tool call's arguments: an optional one only when heard
 
     def value(
         self,
@@ -57,14 +60,26 @@ class ObjectMaker:
             optional = optional[: facts.max_properties - len(facts.required)]
         out = {name: self._property(facts, name, depth) for name in facts.required}
         wanted = facts.min_properties if depth >= self.shallow_from else len(out) + len(optional)
+        heard_only = depth == 0 and self.heard_optional_only
+        generated: list[tuple[str, Any]] = []  # optional values no conversation gave
         for name in optional:
             if len(out) >= wanted:
                 break
+            given = self.answers.given if self.answers is not None else 0
             try:
-                out[name] = self._property(facts, name, depth)
+                value = self._property(facts, name, depth)
             except SchemaProblem as problem:  # an optional property that cannot exist is left out
                 if problem.kind != "unsatisfiable":
                     raise
+                continue
+            if heard_only and (self.answers is None or self.answers.given == given):
+                generated.append((name, value))
+            else:
+                out[name] = value
+        for name, value in generated:  # only as many as minProperties asks for
+            if len(out) >= facts.min_properties:
+                break
+            out[name] = value
         extra = 0
         while len(out) < facts.min_properties:
             extra += 1
