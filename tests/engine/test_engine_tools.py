@@ -303,3 +303,19 @@ def test_a_structured_document_keeps_its_optional_properties():
                "response_format": {"type": "json_schema",
                                    "json_schema": {"name": "x", "schema": schema}}}  # fmt: skip
     assert set(json.loads(Engine().complete(request).text)) == {"a", "b"}
+
+
+def test_the_whole_user_turn_fills_one_text_field_not_every_one():
+    schema = {"type": "object", "required": ["to", "subject", "body"], "properties": {
+        "to": {"type": "string", "format": "email"}, "subject": {"type": "string"},
+        "body": {"type": "string"}}}  # fmt: skip
+    turn = "Tell ada@example.com that lunch is at 12:30"
+    request = {"model": MODEL, "messages": [{"role": "user", "content": turn}],
+               "tools": [{"type": "function", "function": {"name": "send_email",
+                                                           "parameters": schema}}],
+               "tool_choice": "required"}  # fmt: skip
+    arguments = json.loads(Engine().complete(request).tool_calls[0].arguments)
+    assert arguments["to"] == "ada@example.com"
+    assert arguments["subject"] == turn
+    assert arguments["body"]
+    assert arguments["body"] != turn

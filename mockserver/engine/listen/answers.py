@@ -159,6 +159,7 @@ class Answers:
         if kind == "string" and not facts.formats and words & TEXT_HINTS:
             query = " ".join(self.last_user_text.split())[:_MAX_QUERY_CHARS].strip()
             if query and fits(query, facts):
+                self.last_user_text = ""  # once: a subject and a body are not the same text
                 return query
         return MISSING
 
