@@ -34,6 +34,9 @@ def values(text: str) -> list[tuple[str, object]]:
         ("Встреча \u0441 Анной Петровой", [("name", "Анной Петровой")]),
         ("Set it to -5 degrees", [("integer", -5)]),
         ("It costs $1,250.50 today", [("number", 1250.5)]),
+        ("Das kostet 1.299,99 € insgesamt", [("number", 1299.99)]),  # both separators, European
+        ("es sind 12.345.678,9 insgesamt", [("number", 12345678.9)]),
+        ("It weighs 1.299 kg", [("number", 1.299)]),  # one separator: the English way
         ("Book 2 tickets for 'Swan Lake'", [("integer", 2), ("quoted", "Swan Lake")]),
         ("on 2027-02-30 or 2027-02-28", [("date", "2027-02-28")]),
         ("at 2027-01-05T09:30:00Z sharp", [("datetime", "2027-01-05T09:30:00Z")]),

@@ -81,11 +81,14 @@ def _capitalised(c: _Classes) -> str:
 
 def _number(c: _Classes) -> str:
     """A number with its sign and currency after its first character, which `_tokens` matches:
-    "-3", "$19.99", "1,234"; the groups' text is read from the match."""
+    "-3", "$19.99", "1,234"; the groups' text is read from the match. A number with both
+    separators the other way round is read the European way: "1.299,99" is 1299.99 (`cents`);
+    with one of them only it is read the English way ("1.299" is 1.299)."""
     whole = rf"(?:[{c.digit}]{{1,3}}(?:,[{c.digit}]{{3}})+|[{c.digit}]+)"
+    european = rf"[{c.digit}]{{0,2}}(?:\.[{c.digit}]{{3}})+,(?P<cents>[{c.digit}]{{1,2}})(?![{c.digit}.,])"
     return (
         rf"(?<![{c.word}.,].)"
-        rf"(?:(?<=[{c.digit}])(?:[{c.digit}]{{0,2}}(?:,[{c.digit}]{{3}})+|[{c.digit}]*)"
+        rf"(?:(?<=[{c.digit}])(?:{european}|[{c.digit}]{{0,2}}(?:,[{c.digit}]{{3}})+|[{c.digit}]*)"
         rf"|(?<=[{c.sign}])[{c.currency}]?{whole}|(?<=[{c.currency}]){whole})"
         rf"(?:\.(?P<decimals>[{c.digit}]+))?(?![{c.digit}])"
     )

@@ -157,7 +157,10 @@ def _number(match: re.Match[str], said: str, add: Callable[..., None]) -> None:
     currency = said[len(sign)] if said[len(sign)] in CURRENCIES else ""
     decimals = match.group("decimals")
     digits = said[len(sign) + len(currency) :]
-    if decimals:
+    if match.group("cents"):  # "1.299,99"
+        digits, _, decimals = digits.partition(",")
+        digits = digits.replace(".", "")
+    elif decimals:
         digits = digits.partition(".")[0]
     if "," in digits:
         digits = digits.replace(",", "")
