@@ -41,6 +41,8 @@ def values(text: str) -> list[tuple[str, object]]:
         ("on 2027-02-30 or 2027-02-28", [("date", "2027-02-28")]),
         ("at 2027-01-05T09:30:00Z sharp", [("datetime", "2027-01-05T09:30:00Z")]),
         ("Write to ada@example.com.", [("email", "ada@example.com")]),
+        # after a colon a capitalised word is what was named, not a sentence's opening word
+        ("Invite the team: Ana, Luis and Marta", [("name", "Ana"), ("name", "Luis"), ("name", "Marta")]),
         # a capital right after a digit or "_" is part of a code or an identifier, not a name
         ("Ship it to 221B Baker Street", [("integer", 221), ("name", "Baker Street")]),
         ("It is 18C in Oslo", [("integer", 18), ("name", "Oslo")]),

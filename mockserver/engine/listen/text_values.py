@@ -185,7 +185,8 @@ def _names(text: str, offset: int, said: str, add: Callable[..., None]) -> None:
             last = before.rsplit(None, 1)[-1:]
             word = last[0].lower() if last else ""
             opening = before[-8:].rstrip()  # as `_opens_sentence` reads it
-            weak = not opening or opening[-1] in SENTENCE_END
+            # after a colon a word is what was named, not a sentence's first ("team: Ana")
+            weak = not opening or (opening[-1] in SENTENCE_END and opening[-1] != ":")
             add("name", said, offset, offset + len(said), "", word in PLACE_WORDS, weak,
                 TOWARD.get(word, ""))  # fmt: skip
         return
@@ -217,7 +218,8 @@ def _name(text: str, run: list[tuple[int, str]], add: Callable[..., None]) -> No
     start, end = run[0][0], run[-1][0] + len(run[-1][1])
     last = text[max(0, start - 16) : start].rsplit(None, 1)[-1:]
     word = last[0].lower() if last else ""
-    add("name", text[start:end], start, end, "", word in PLACE_WORDS, opens and len(run) == 1,
+    weak = opens and len(run) == 1 and not text[max(0, start - 8) : start].rstrip().endswith(":")
+    add("name", text[start:end], start, end, "", word in PLACE_WORDS, weak,
         TOWARD.get(word, ""))  # fmt: skip
 
 
