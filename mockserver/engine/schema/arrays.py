@@ -3,39 +3,20 @@ lengths, uniqueItems. A part of `_Generator` (instances.py), kept apart for size
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from mockserver.engine.listen.answers import MISSING, Answers, descriptions
 from mockserver.engine.listen.extract import Spot
-from mockserver.engine.schema.collect import Collector
-from mockserver.engine.schema.exclusive import OneOfCheck
 from mockserver.engine.schema.facts import Facts, Part, SchemaProblem, canonical
+from mockserver.engine.schema.maker import GeneratorPart
 from mockserver.engine.schema.plausible import singular
 from mockserver.engine.schema.scalars import DISTINCT_TRIES, unsatisfiable
 
 MAX_HEARD_RECORDS = 16  # objects of one array filled from the conversation, at most
 
 
-class ArrayMaker:
-    """The array half of the generator; `value` is the generator's."""
-
-    collector: Collector
-    subschemas: OneOfCheck
-    rng: random.Random
-    answers: Answers | None
-    shallow_from: int
-
-    def value(
-        self,
-        parts: list[Part],
-        depth: int,
-        hint: str,
-        avoid: frozenset[str] = frozenset(),
-        *,
-        pointer: str = "",
-    ) -> Any:
-        raise NotImplementedError
+class ArrayMaker(GeneratorPart):
+    """The array half of the generator."""
 
     def _array(self, facts: Facts, depth: int, hint: str, avoid: frozenset[str]) -> Any:
         low, high = facts.min_items, facts.max_items

@@ -58,8 +58,7 @@ def generate_instance(
     with `heard_optional_only` (a tool call's arguments), the top object gets an optional
     property only when the conversation gives its value, as a model leaves out what it was not
     told."""
-    generator = _Generator(schema, rng, answers, minimal, exclusive)
-    generator.heard_optional_only = heard_optional_only
+    generator = _Generator(schema, rng, answers, minimal, exclusive, heard_optional_only)
     return generator.value([(schema, "")], 0, "")
 
 
@@ -71,13 +70,14 @@ class _Generator(ArrayMaker, ObjectMaker):
         answers: Answers | None,
         minimal: bool = False,
         exclusive: bool = False,
+        heard_optional_only: bool = False,
     ) -> None:
         self.collector = Collector(root)
         self.subschemas = OneOfCheck(root)  # compiled on first use only
         self.one_of = self.subschemas if exclusive else None
         self.rng = rng
         self.answers = answers
-        self.heard_optional_only = False
+        self.heard_optional_only = heard_optional_only
         self.shallow_from = 0 if minimal else SOFT_DEPTH  # depth from which only what is needed
         self.budget = _BUDGET
         self.open_choices = 0

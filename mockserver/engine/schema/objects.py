@@ -3,34 +3,17 @@ patternProperties, min/maxProperties. A part of `_Generator` (instances.py), kep
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
-from mockserver.engine.listen.answers import Answers
-from mockserver.engine.schema.facts import Facts, Part, SchemaProblem
+from mockserver.engine.schema.facts import Facts, SchemaProblem
+from mockserver.engine.schema.maker import GeneratorPart
 from mockserver.engine.schema.patterns import PatternError, pattern_string
 from mockserver.engine.schema.plausible import filler_word
 from mockserver.engine.schema.scalars import unsatisfiable
 
 
-class ObjectMaker:
-    """The object half of the generator; `value` is the generator's."""
-
-    rng: random.Random
-    shallow_from: int
-    answers: Answers | None
-    heard_optional_only: bool  # a tool call's arguments: an optional one only when heard
-
-    def value(
-        self,
-        parts: list[Part],
-        depth: int,
-        hint: str,
-        avoid: frozenset[str] = frozenset(),
-        *,
-        pointer: str = "",
-    ) -> Any:
-        raise NotImplementedError
+class ObjectMaker(GeneratorPart):
+    """The object half of the generator."""
 
     def _object(self, facts: Facts, depth: int, hint: str, avoid: frozenset[str]) -> Any:
         for name in facts.required:
