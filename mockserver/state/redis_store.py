@@ -10,7 +10,7 @@ the client reconnects by itself on the next request once Redis is back.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,7 +20,7 @@ from redis.retry import Retry
 
 from contract.violations import ValidationResult, Violation
 from mockserver.state.journal import JournalEntry
-from mockserver.state.store import StoreUnavailable, Window, shown_url
+from mockserver.state.store import KEPT_PREFIX, StoreUnavailable, Window, shown_url
 
 STATE_TTL_S = 24 * 3600  # journal and state are forgotten a day after their last change
 SOCKET_TIMEOUT_S = 2.0  # a Redis that stops answering is reported, not waited on
@@ -104,15 +104,47 @@ class RedisStore:
             return counted_window, (0, window_s)
         return counted_window, (int(peek_total), int(peek_left_ms) / 1000.0)
 
+    def _value_key(self, key: str) -> str:
+        """Settings (`kept:` keys) under a kind of their own, which a reset's scan never meets."""
+        return self._key("k", key) if key.startswith(KEPT_PREFIX) else self._key("v", key)
+
     def get(self, key: str, default: Any = None) -> Any:
         with _guard(self.url):
-            raw = self._client.get(self._key("v", key))
+            raw = self._client.get(self._value_key(key))
         return default if raw is None else json.loads(raw)
+
+    def get_many(self, keys: Sequence[str]) -> list[Any]:
+        with _guard(self.url):  # one MGET: one round trip
+            raws = self._client.mget([self._value_key(key) for key in keys])
+        return [None if raw is None else json.loads(raw) for raw in raws]
+
+    def update_many(self, keys: Sequence[str], change: Callable[[list[Any]], list[Any]]) -> list[Any]:
+        """As `update`, over several keys watched together."""
+        full = [self._value_key(key) for key in keys]
+        with _guard(self.url), self._client.pipeline(transaction=True) as pipe:
+            for _ in range(_UPDATE_ATTEMPTS):
+                try:
+                    pipe.watch(*full)  # type: ignore[no-untyped-call]
+                    raws = pipe.mget(full)
+                    values = change([None if raw is None else json.loads(raw) for raw in raws])
+                    if len(values) != len(keys):
+                        raise ValueError(f"change gave {len(values)} values for {len(keys)} keys")
+                    pipe.multi()
+                    for name, key, value in zip(full, keys, values, strict=True):
+                        ttl = None if key.startswith(KEPT_PREFIX) else STATE_TTL_S
+                        pipe.set(name, json.dumps(value, separators=(",", ":")), ex=ttl)
+                    pipe.execute()
+                    return values
+                except redis.WatchError:
+                    continue
+        raise StoreUnavailable(f"the shared store at {shown_url(self.url)} is too contended: "
+                               f"{keys[0]!r} changed {_UPDATE_ATTEMPTS} times while being updated")
 
     def update(self, key: str, change: Callable[[Any], Any]) -> Any:
         """Optimistic: WATCH the key, compute, write in MULTI; another worker's write in between
         makes EXEC fail and the change is computed again from the value that won."""
-        full = self._key("v", key)
+        full = self._value_key(key)
+        ttl = None if key.startswith(KEPT_PREFIX) else STATE_TTL_S
         with _guard(self.url), self._client.pipeline(transaction=True) as pipe:
             for _ in range(_UPDATE_ATTEMPTS):
                 try:
@@ -120,7 +152,7 @@ class RedisStore:
                     raw = pipe.get(full)
                     value = change(None if raw is None else json.loads(raw))
                     pipe.multi()
-                    pipe.set(full, json.dumps(value), ex=STATE_TTL_S)
+                    pipe.set(full, json.dumps(value), ex=ttl)
                     pipe.execute()
                     return value
                 except redis.WatchError:
@@ -129,7 +161,8 @@ class RedisStore:
                                f"{key!r} changed {_UPDATE_ATTEMPTS} times while being updated")
 
     def clear_state(self, prefix: str = "") -> None:
-        patterns = [self._key("v", _glob_escape(prefix)) + "*"]
+        kind = "k" if prefix.startswith(KEPT_PREFIX) else "v"
+        patterns = [self._key(kind, _glob_escape(prefix)) + "*"]
         if not prefix:
             patterns.append(self._key("w") + "*")
         with _guard(self.url):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
@@ -47,7 +47,23 @@ class Store(Protocol):
         """Atomically replace the value at `key` by `change(old)` and return the new value."""
         ...
 
-    def clear_state(self, prefix: str = "") -> None: ...
+    def get_many(self, keys: Sequence[str]) -> list[Any]:
+        """The values at `keys` (None where there is none), read in one step: one round trip on
+        a shared store."""
+        ...
+
+    def update_many(self, keys: Sequence[str], change: Callable[[list[Any]], list[Any]]) -> list[Any]:
+        """Atomically replace the values at `keys` by `change(old values)` (a list as long) and
+        return the new values."""
+        ...
+
+    def clear_state(self, prefix: str = "") -> None:
+        """Forget the values whose key starts with `prefix` (with "", every one and the windows).
+        Keys starting `kept:` hold settings, not state: only a prefix starting `kept:` clears
+        them, they are never pushed out, and a shared store keeps them without a TTL (whoever
+        writes one bounds its size)."""
+        ...
+
     def ping(self) -> None:
         """Raise `StoreUnavailable` unless the store can be used (memory always can)."""
         ...
@@ -57,6 +73,7 @@ class Store(Protocol):
 # so a stream of strangers cannot push out scenario progress and fault counters; both pools forget
 # the least recently used key first.
 _PER_REQUEST_PREFIX = "fault:seen:"
+KEPT_PREFIX = "kept:"
 MAX_VALUES_PER_POOL = 10_000
 
 
@@ -78,6 +95,7 @@ class MemoryStore:
         self._windows: dict[str, tuple[float, int]] = {}
         self._state: OrderedDict[str, Any] = OrderedDict()
         self._per_request: OrderedDict[str, Any] = OrderedDict()
+        self._kept: OrderedDict[str, Any] = OrderedDict()  # never pushed out: see Store.clear_state
         self._clock = clock
 
     def ping(self) -> None:
@@ -122,7 +140,9 @@ class MemoryStore:
         return (now, 0) if now - start >= window_s else (start, total)
 
     def _pool(self, key: str) -> OrderedDict[str, Any]:
-        return self._per_request if key.startswith(_PER_REQUEST_PREFIX) else self._state
+        if key.startswith(_PER_REQUEST_PREFIX):
+            return self._per_request
+        return self._kept if key.startswith(KEPT_PREFIX) else self._state
 
     def get(self, key: str, default: Any = None) -> Any:
         with self._lock:
@@ -138,13 +158,29 @@ class MemoryStore:
             value = change(pool.get(key))
             pool[key] = value
             pool.move_to_end(key)
-            while len(pool) > MAX_VALUES_PER_POOL:
+            while len(pool) > MAX_VALUES_PER_POOL and pool is not self._kept:
                 pool.popitem(last=False)
             return value
 
+    def get_many(self, keys: Sequence[str]) -> list[Any]:
+        with self._lock:
+            return [self._pool(key).get(key) for key in keys]
+
+    def update_many(self, keys: Sequence[str], change: Callable[[list[Any]], list[Any]]) -> list[Any]:
+        with self._lock:
+            values = change([self._pool(key).get(key) for key in keys])
+            if len(values) != len(keys):
+                raise ValueError(f"change gave {len(values)} values for {len(keys)} keys")
+            for key, value in zip(keys, values, strict=True):
+                self._pool(key)[key] = value
+            return values
+
     def clear_state(self, prefix: str = "") -> None:
         with self._lock:
-            for pool in (self._state, self._per_request):
+            pools = [self._state, self._per_request]
+            if prefix.startswith(KEPT_PREFIX):
+                pools.append(self._kept)
+            for pool in pools:
                 for key in [k for k in pool if k.startswith(prefix)]:
                     del pool[key]
             if not prefix:

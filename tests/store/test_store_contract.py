@@ -127,3 +127,20 @@ def test_a_stopped_redis_raises_store_unavailable_then_recovers(own_redis):
         store.journal_entries()
     own_redis.start()
     assert store.update("fault:k", lambda old: (old or 0) + 1) == 1  # a fresh server: empty
+
+
+def test_several_keys_read_and_changed_in_one_step(store):
+    assert store.get_many(["a", "b"]) == [None, None]
+    assert store.update_many(["a", "b"], lambda old: [old[0] or 1, [old[1], 2]]) == [1, [None, 2]]
+    assert store.get_many(["b", "a", "c"]) == [[None, 2], 1, None]
+    with pytest.raises(ValueError, match="1 values for 2 keys"):
+        store.update_many(["a", "b"], lambda old: [3])
+    assert store.get_many(["a"]) == [1]
+
+
+def test_kept_keys_are_settings_a_reset_leaves(store):
+    store.update_many(["kept:x", "state"], lambda old: [{"v": 1}, 2])
+    store.clear_state()
+    assert store.get_many(["kept:x", "state"]) == [{"v": 1}, None]
+    store.clear_state("kept:")
+    assert store.get("kept:x") is None
