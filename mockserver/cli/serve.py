@@ -173,7 +173,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_store(config: MockConfig) -> None:
-    """Refuse a worker count the store cannot serve, and a shared store that does not answer."""
+    """Refuse a worker count the store cannot serve, and a shared store that does not answer.
+    On a shared one, make this serve's --scenarios the active list of every worker and host,
+    in place of what an earlier serve left there (a worker started again later keeps what was
+    posted since)."""
+    from mockserver.scenarios.active import publish_start
     from mockserver.state.store import check_workers, open_store
 
     store = open_store(config.store_url, journal_size=config.journal_size)
@@ -181,6 +185,7 @@ def _check_store(config: MockConfig) -> None:
     if getattr(store, "shared", False):
         try:
             store.ping()
+            publish_start(store, [str(source) for source in config.scenarios])
         finally:
             store.close()  # type: ignore[attr-defined]  # each worker opens its own connections
 

@@ -26,13 +26,20 @@ from contract.scenarios.faults import (
     described,
     make_fault,
 )
-from contract.scenarios.loading import Scenario, builtin_names, parse_scenario
+from contract.scenarios.loading import Scenario, builtin_names
 from contract.scenarios.source import ScenarioError, count_nodes, read_document
 from contract.validate.explain import clip
 from contract.violations import did_you_mean
 from mockserver.core.errors import json_bytes, simple_error
 from mockserver.core.http import MockRequest, MockResponse
-from mockserver.scenarios.router import MAX_ACTIVE_SCENARIOS, NoMatch
+from mockserver.scenarios.active import (
+    LIST_KEY,
+    MAX_ACTIVE_SCENARIOS,
+    Item,
+    ScenarioTooLarge,
+    make_item,
+)
+from mockserver.scenarios.router import NoMatch
 
 if TYPE_CHECKING:
     from mockserver.scenarios.layer import ScenarioLayer
@@ -62,16 +69,18 @@ def _invalid(message: str, rule: str = "scenario.invalid") -> MockResponse:
 
 def _read_scenarios(
     request: MockRequest, layer: ScenarioLayer
-) -> tuple[list[Scenario], bool, bool]:
-    """The scenarios a POST names or carries, whether they replace the active ones, and whether
-    they stand in front of them."""
+) -> tuple[list[tuple[Scenario, Item]], bool, bool]:
+    """The scenarios a POST names or carries (each with the item another worker rebuilds it
+    from), whether they replace the active ones, and whether they stand in front of them."""
     content_type = request.header("content-type").split(";", 1)[0].strip().lower()
     try:
         text = request.body.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError("the body is not UTF-8", file="<request body>") from None
     if content_type in _YAML_TYPES:
-        return [parse_scenario(text, file="<request body>")], False, False
+        data, lines = read_document(text, file="<request body>")
+        scenario = build_scenario(data, file="<request body>", lines=lines)
+        return [(scenario, make_item(scenario, "document", data))], False, False
     try:
         parsed: Any = json.loads(text)
     except (ValueError, RecursionError):
@@ -86,7 +95,8 @@ def _read_scenarios(
                             file="<request body>") from None
     document, lines = read_document(text, file="<request body>", json_syntax=True)
     if isinstance(document, dict) and "steps" in document:
-        return [build_scenario(document, file="<request body>", lines=lines)], False, False
+        scenario = build_scenario(document, file="<request body>", lines=lines)
+        return [(scenario, make_item(scenario, "document", document))], False, False
     if not isinstance(document, dict) or not isinstance(document.get("scenarios"), list):
         raise ScenarioError(
             'send {"scenarios": [NAME or scenario, ...], "replace": true}, or one scenario',
@@ -104,17 +114,18 @@ def _read_scenarios(
     if replace and first:
         raise ScenarioError('"first": true puts scenarios in front of the active ones; it needs '
                             '"replace": false', file="<request body>", field=("first",))
-    scenarios: list[Scenario] = []
+    scenarios: list[tuple[Scenario, Item]] = []
     for index, item in enumerate(document["scenarios"]):
         where = f"<request body, scenarios[{index}]>"
         if isinstance(item, str):
             found = layer.router.find(item, admin=True)
             if isinstance(found, NoMatch):
                 raise _UnknownName(found.message, file=where)
-            scenarios.append(found)
+            active = layer.router.list.item(item)  # an active one goes on as it was given
+            scenarios.append((found, active if active is not None else make_item(found, "builtin")))
         elif isinstance(item, dict):
-            scenarios.append(build_scenario(item, file=where,
-                                            lines=lines.within(("scenarios", index))))
+            built = build_scenario(item, file=where, lines=lines.within(("scenarios", index)))
+            scenarios.append((built, make_item(built, "document", item)))
         else:
             raise ScenarioError("give a scenario name or a scenario object", file=where)
     return scenarios, replace, first
@@ -145,21 +156,17 @@ def _names_to_deactivate(request: MockRequest) -> list[str]:
 
 def admin_scenarios(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
     router = layer.router
-    workers = layer.config.workers
-    if request.method in ("POST", "DELETE") and workers > 1:
-        # Only the worker that took this request would change: the others would go on serving
-        # their own list, so requests would get one answer or the other by worker.
-        return simple_error(409, "scenario.per_worker", (
-            f"with --workers {workers} each worker keeps its own list of active scenarios, and "
-            "this request would change one worker's only; give the scenarios at start "
-            "(--scenarios FILES, every worker loads them), or run one worker"),
-            dialect="native")  # fmt: skip
+    if router.shared:  # the list every worker serves, as it is now in the store
+        router.refresh(LIST_KEY)
     if request.method == "POST":
         try:
             scenarios, replace, first = _read_scenarios(request, layer)
-            router.activate(scenarios, replace=replace, first=first)
+            router.activate([s for s, _ in scenarios], replace=replace, first=first,
+                            items=[item for _, item in scenarios])
         except _UnknownName as exc:
             return _invalid(str(exc), "scenario.unknown")
+        except ScenarioTooLarge as exc:
+            return simple_error(413, "scenario.too_large", str(exc), dialect="native")
         except ScenarioError as exc:
             return _invalid(str(exc))
     elif request.method == "DELETE" and request.body.strip():
@@ -167,8 +174,7 @@ def admin_scenarios(layer: ScenarioLayer, request: MockRequest) -> MockResponse:
             names = _names_to_deactivate(request)
         except ScenarioError as exc:
             return _invalid(str(exc))
-        for name in names:  # a name not active is already what was asked
-            router.deactivate(name)
+        router.deactivate(*names)  # a name not active is already what was asked
     elif request.method == "DELETE":
         router.activate((), replace=True)
         return MockResponse(204, b"")

@@ -14,8 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from contract.scenarios.fault_forms import parse_fault_list
-from contract.scenarios.faults import FaultError, FaultSpec
+from contract.scenarios.faults import FaultSpec
 from contract.scenarios.loading import Step, load_scenarios
 from contract.scenarios.match import MatchRequest, request_key
 from mockserver.core.errors import error_response, json_bytes, simple_error
@@ -30,7 +29,15 @@ from mockserver.scenarios.faults import (
     plan_faults,
     tool_calls_as_text,
 )
-from mockserver.scenarios.prefer import example_step, parse_prefer, prefer_code
+from mockserver.scenarios.prefer import (
+    FAULT_HEADER as FAULT_HEADER,
+)
+from mockserver.scenarios.prefer import (
+    example_step,
+    header_faults_of,
+    parse_prefer,
+    prefer_code,
+)
 from mockserver.scenarios.router import NoMatch, ScenarioRouter, Selection
 from mockserver.scenarios.scripted import (
     apply_step_headers,
@@ -47,7 +54,6 @@ if TYPE_CHECKING:
     from mockserver.state.store import Store
 
 SCENARIO_HEADER = "x-mock-scenario"
-FAULT_HEADER = "x-mock-fault"
 SESSION_HEADER = "x-mock-session"
 _NO_MATCH_STATUS = {"scenario.no_match": 404, "scenario.finished": 404, "scenario.unknown": 400}
 
@@ -69,8 +75,13 @@ class ScenarioLayer:
         self.router = ScenarioRouter(store, scenarios)
         self.standing_faults = StandingFaults(store)
 
-    # The responder hook.
-    def respond(self, call: ChatCall) -> MockResponse | None:
+    # The responder hook (on a shared store, `respond_shared`).
+    def respond_shared(self, call: ChatCall) -> MockResponse | None:
+        """`respond`, with this worker's list of active scenarios brought up to date first: in the
+        one round trip that reads whether standing faults are set (it reads the list's token)."""
+        return self.respond(call, bool(self.router.refresh(StandingFaults.KEY)))
+
+    def respond(self, call: ChatCall, faults_set: bool | None = None) -> MockResponse | None:
         headers = call.request.headers
         scenario_name = headers.get(SCENARIO_HEADER, "").strip()
         fault_text = headers.get(FAULT_HEADER, "").strip()
@@ -81,12 +92,12 @@ class ScenarioLayer:
             or fault_text
             or prefer
             or self.router.active
-            or self.standing_faults
+            or (self.standing_faults if faults_set is None else faults_set)
             or self.config.chaos_rate > 0
         ):
             return None
         stream = call.payload.get("stream") is True
-        header_faults = self._header_faults(call, fault_text, stream)
+        header_faults = header_faults_of(call, fault_text, stream)
         if isinstance(header_faults, MockResponse):
             return header_faults
         if "code" in prefer:
@@ -104,7 +115,7 @@ class ScenarioLayer:
         context = self._context(call, stream, key, session)
         step_faults = step.faults if step is not None else ()  # Prefer: example= too
         overridden = any(spec.kind.role == "replace" for spec in header_faults)
-        standing = self.standing_faults.take(stream=stream, overridden=overridden)
+        standing = self.standing_faults.take(stream=stream, overridden=overridden, set_=faults_set)
         faults = merge_faults(header_faults, standing.faults, step_faults)
         if not faults:
             faults = chaos_faults(self.config.chaos_rate, context)
@@ -129,28 +140,6 @@ class ScenarioLayer:
             )
             self.router.state.advance(selection, answer=None if broken else answer)
         return response
-
-    def _header_faults(
-        self, call: ChatCall, text: str, stream: bool
-    ) -> tuple[FaultSpec, ...] | MockResponse:
-        if not text:
-            return ()
-        try:
-            faults = parse_fault_list(text)
-        except FaultError as exc:
-            return simple_error(
-                400, "fault.invalid", f"{FAULT_HEADER}: {exc.message}", dialect=call.dialect
-            )
-        for spec in faults:
-            if spec.kind.stream_only and not stream:
-                return simple_error(
-                    400,
-                    "fault.invalid",
-                    f"{FAULT_HEADER}: {spec.name} affects streams only; this request has "
-                    "stream false",
-                    dialect=call.dialect,
-                )
-        return faults
 
     def _choose(
         self, call: ChatCall, session: str | None, scenario_name: str, example: str | None
@@ -301,6 +290,7 @@ def install_scenarios(service: MockService) -> ScenarioLayer:
     layer = ScenarioLayer(
         service.chat_handler, service.store, service.config, sleep=service.chat_handler.sleep
     )
-    service.chat_handler.responders.insert(0, layer.respond)
+    responder = layer.respond_shared if layer.router.shared else layer.respond
+    service.chat_handler.responders.insert(0, responder)
     return layer
 

@@ -1,10 +1,12 @@
 """`Prefer` in a chat request: `code=` answers that status, `example=` names the step that answers
-(as Prism reads them)."""
+(as Prism reads them); and the faults an `x-mock-fault` header asks for."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from contract.scenarios.fault_forms import parse_fault_list
+from contract.scenarios.faults import FaultError, FaultSpec
 from contract.scenarios.loading import Scenario, Step
 from contract.validate.explain import clip
 from mockserver.core.errors import simple_error
@@ -13,6 +15,30 @@ from mockserver.scenarios.router import NoMatch, ScenarioRouter
 
 if TYPE_CHECKING:
     from mockserver.core.chat import ChatCall
+
+FAULT_HEADER = "x-mock-fault"
+
+
+def header_faults_of(call: ChatCall, text: str, stream: bool) -> tuple[FaultSpec, ...] | MockResponse:
+    """The faults of an `x-mock-fault` header's `text`, or the 400 that says what is wrong."""
+    if not text:
+        return ()
+    try:
+        faults = parse_fault_list(text)
+    except FaultError as exc:
+        return simple_error(
+            400, "fault.invalid", f"{FAULT_HEADER}: {exc.message}", dialect=call.dialect
+        )
+    for spec in faults:
+        if spec.kind.stream_only and not stream:
+            return simple_error(
+                400,
+                "fault.invalid",
+                f"{FAULT_HEADER}: {spec.name} affects streams only; this request has "
+                "stream false",
+                dialect=call.dialect,
+            )
+    return faults
 
 
 def parse_prefer(value: str) -> dict[str, str]:

@@ -15,8 +15,7 @@ A step answers `times` requests, then the next step takes over. After the last s
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,12 +31,19 @@ from contract.scenarios.match import (
 from contract.scenarios.source import ScenarioError
 from contract.validate.explain import clip
 from contract.violations import did_you_mean
+from mockserver.scenarios.active import (
+    MAX_ACTIVE_SCENARIOS as MAX_ACTIVE_SCENARIOS,
+)
+from mockserver.scenarios.active import (
+    ActiveList,
+    Item,
+    combine,
+    make_item,
+    without,
+)
 from mockserver.state.store import Store
 
 STATE_PREFIX = "scenario:"
-# Every chat request runs the current step of each active scenario: 4,000 of them made a chat
-# take 111 ms instead of 10.
-MAX_ACTIVE_SCENARIOS = 100
 _MAX_TIED_SHOWN = 3  # scenarios named when several came as close
 Position = tuple[int, int]  # (step index, answers given by that step)
 # How to load a scenario a name does not find: the header picks one, the admin API takes names or
@@ -136,67 +142,58 @@ class ScenarioState:
 
 
 class ScenarioRouter:
-    """The active scenarios and the choice of a step for each request."""
+    """The active scenarios and the choice of a step for each request.
+
+    In one process the list is the router's own; on a shared store it lives in the store, and
+    `refresh()`, which each chat and admin request calls first there, brings this worker's copy
+    up to date (mockserver.scenarios.active)."""
 
     def __init__(self, store: Store, scenarios: Iterable[Scenario] = ()) -> None:
         self.state = ScenarioState(store)
-        self._lock = threading.Lock()
-        self._active: tuple[Scenario, ...] = ()
         # Progress already in the store is kept: on a shared store, a worker that starts late
         # must not reset the conversations the other workers are serving.
-        self.activate(scenarios, replace=True, forget_progress=False)
+        self.list = ActiveList(store, tuple(scenarios))
+        self.shared = self.list.shared
+        self.refresh = self.list.refresh
 
     @property
     def active(self) -> tuple[Scenario, ...]:
-        return self._active
+        return self.list.scenarios
 
     def activate(
         self, scenarios: Iterable[Scenario], *, replace: bool, first: bool = False,
-        forget_progress: bool = True,
+        items: Sequence[Item] | None = None,
     ) -> None:
         """Make `scenarios` active (after the current ones unless `replace`; before them with
         `first`, which may not replace any); names stay unique: a scenario replaces an active one
-        of the same name, whose progress is forgotten (unless `forget_progress` is False)."""
+        of the same name, whose progress is forgotten. `items` say how another worker rebuilds
+        them (mockserver.scenarios.active); without them they are this process's own."""
         incoming = list(scenarios)
-        with self._lock:
-            kept = [] if replace else list(self._active)
-            names = {scenario.name for scenario in incoming}
-            clash = sorted(names.intersection(scenario.name for scenario in kept)) if first else []
-            if clash:
-                raise ScenarioError(
-                    f"a scenario named {clash[0]!r} is active already; scenarios put first stand "
-                    "in front of the active ones and do not replace them (give yours another name)"
-                )
-            kept = [scenario for scenario in kept if scenario.name not in names]
-            for scenario in incoming:
-                if sum(other.name == scenario.name for other in incoming) > 1:
-                    raise ScenarioError(f"the scenario name {scenario.name!r} is given twice")
-            if len(kept) + len(incoming) > MAX_ACTIVE_SCENARIOS:
-                raise ScenarioError(
-                    f"at most {MAX_ACTIVE_SCENARIOS} scenarios may be active at once; this would "
-                    f"make {len(kept) + len(incoming)} (DELETE /_mock/scenarios, or replace them)"
-                )
-            dropped = {s.name for s in self._active} - {s.name for s in kept}
-            self._active = (*incoming, *kept) if first else (*kept, *incoming)
-        for name in dropped | names if forget_progress else ():
+        made = list(items) if items is not None else [make_item(s, "local") for s in incoming]
+        forgotten = self.list.change(
+            lambda active: combine(active, made, replace=replace, first=first),
+            built=dict(zip((item["tag"] for item in made), incoming, strict=True)),
+        )
+        for name in sorted(forgotten):
             self.state.clear(name)
 
-    def deactivate(self, name: str) -> None:
-        """Stop serving the active scenario `name` (nothing when none is active)."""
-        with self._lock:
-            self._active = tuple(s for s in self._active if s.name != name)
-        self.state.clear(name)
+    def deactivate(self, *names: str) -> None:
+        """Stop serving the active scenarios `names` (a name not active is left alone)."""
+        gone = set(names)
+        self.list.change(lambda active: (without(active, gone), gone))
+        for name in sorted(gone):
+            self.state.clear(name)
 
     def find(self, name: str, *, admin: bool = False) -> Scenario | NoMatch:
         """An active scenario, else a built-in one, by name (`admin`: named in a POST to
         /_mock/scenarios rather than in the x-mock-scenario header)."""
-        for scenario in self._active:
+        for scenario in self.active:
             if scenario.name == name:
                 return scenario
         try:
             return builtin_scenario(name)
         except ScenarioError:
-            known = [s.name for s in self._active] + builtin_names()
+            known = [s.name for s in self.active] + builtin_names()
             hint = did_you_mean(name, known, cutoff=0.5) or (_LOAD_HINT_ADMIN if admin
                                                              else _LOAD_HINT_HEADER)
             message = f"no loaded or built-in scenario named {clip(name)!r}{hint}"
@@ -212,7 +209,7 @@ class ScenarioRouter:
                 return found
             candidates: tuple[Scenario, ...] = (found,)
         else:
-            candidates = self._active
+            candidates = self.active
         if not candidates:
             return None
         request_id = request_key(request.path, request.body)

@@ -69,13 +69,15 @@ class StandingFaults:
     def __bool__(self) -> bool:
         return bool(self._entries())
 
-    def take(self, *, stream: bool, replacing: bool = False, overridden: bool = False) -> Taken:
+    def take(self, *, stream: bool, replacing: bool = False, overridden: bool = False,
+             set_: bool | None = None) -> Taken:
         """The standing faults for one request, counting down those set for N requests (one
         atomic step of the store, so two workers never both take a fault's last use). Faults
         that act on streams only are left, uncounted, for the next stream. With `replacing`,
         nothing is taken (or counted) unless a fault that replaces the answer is among them.
         With `overridden` (the request's header replaces the answer), a set of faults that only
-        replace the answer is left, uncounted: the header's answer stands instead."""
+        replace the answer is left, uncounted: the header's answer stands instead. `set_`:
+        whether any are set, when the request has read that already."""
         taken: list[FaultSpec] = []
         uses: list[TakenUse] = []
 
@@ -102,7 +104,7 @@ class StandingFaults:
                 return old or []
             return kept
 
-        if not self:
+        if not (self if set_ is None else set_):
             return Taken()
         self._store.update(self.KEY, count_down)
         return Taken(tuple(taken), tuple(uses))

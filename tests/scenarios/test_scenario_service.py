@@ -257,21 +257,3 @@ def test_chaos_is_reproducible_with_the_same_seed() -> None:
     assert first == run(3)
     assert any(status != 200 for status in first)
     assert any(status == 200 for status in first)
-
-
-def test_changing_the_active_scenarios_of_a_server_of_several_workers_is_refused() -> None:
-    """Each worker keeps its own list: a change would reach one worker, and requests would get
-    one answer or the other by worker (a trial saw 3 of 12 GETs list what it had POSTed)."""
-    from mockserver import MockConfig, MockRequest, MockService
-    from mockserver.scenarios.layer import install_scenarios
-
-    layer = install_scenarios(MockService(MockConfig(workers=3)))
-    body = json.dumps({"scenarios": ["system-and-user"], "replace": True}).encode()
-    for method, sent in (("POST", body), ("DELETE", b"")):
-        refused = layer.admin_scenarios(
-            MockRequest(method, "/_mock/scenarios", {"content-type": "application/json"}, sent))
-        document = json.loads(b"".join(refused.iter_body()))
-        assert (refused.status, document["errors"][0]["rule"]) == (409, "scenario.per_worker")
-        assert "give the scenarios at start (--scenarios FILES" in document["detail"]
-    listed = layer.admin_scenarios(MockRequest("GET", "/_mock/scenarios", {}, b""))
-    assert listed.status == 200
