@@ -9,6 +9,7 @@ the client reconnects by itself on the next request once Redis is back.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -57,7 +58,7 @@ class RedisStore:
             socket_connect_timeout=SOCKET_TIMEOUT_S,
             retry=Retry(NoBackoff(), 0),
         )
-        self._count = self._client.register_script(_COUNT_IN_WINDOW)
+        self._count_sha = hashlib.sha1(_COUNT_IN_WINDOW.encode()).hexdigest()
 
     def _key(self, kind: str, key: str = "") -> str:
         return f"{self._ns}:{kind}:{key}"
@@ -93,12 +94,22 @@ class RedisStore:
         self, counted: str, amount: int, peeked: str, *, window_s: float
     ) -> tuple[Window, Window]:
         window_ms = max(1, int(window_s * 1000))
-        with _guard(self.url):  # one round trip: the count is atomic, the peek reads after it
-            pipe = self._client.pipeline(transaction=False)
-            self._count(keys=[self._key("w", counted)], args=[amount, window_ms], client=pipe)
-            pipe.get(self._key("w", peeked))
-            pipe.pttl(self._key("w", peeked))
-            (total, left_ms), peek_total, peek_left_ms = pipe.execute()
+        # One round trip: the count is atomic, the peek reads after it. The script is called by
+        # its hash, loaded only when the server says it does not have it (at first, or after a
+        # SCRIPT FLUSH); redis-py's registered scripts ask SCRIPT EXISTS before every pipeline.
+        with _guard(self.url):
+            for attempt in range(2):
+                pipe = self._client.pipeline(transaction=False)
+                pipe.evalsha(self._count_sha, 1, self._key("w", counted), amount, window_ms)
+                pipe.get(self._key("w", peeked))
+                pipe.pttl(self._key("w", peeked))
+                try:
+                    (total, left_ms), peek_total, peek_left_ms = pipe.execute()
+                    break
+                except redis.exceptions.NoScriptError:
+                    if attempt:
+                        raise
+                    self._client.script_load(_COUNT_IN_WINDOW)
         counted_window = (int(total), max(0.0, int(left_ms) / 1000.0))
         if peek_total is None or int(peek_left_ms) < 0:
             return counted_window, (0, window_s)

@@ -144,3 +144,24 @@ def test_kept_keys_are_settings_a_reset_leaves(store):
     assert store.get_many(["kept:x", "state"]) == [{"v": 1}, None]
     store.clear_state("kept:")
     assert store.get("kept:x") is None
+
+
+def test_a_window_is_counted_in_one_round_trip_and_survives_a_script_flush(
+    redis_server, redis_url
+):
+    """The counting script is called by its hash: no SCRIPT command per count (redis-py's
+    registered scripts send SCRIPT EXISTS before every pipeline), and a server that lost it
+    (SCRIPT FLUSH, a restart) gets it again without a count lost or made twice."""
+    store = RedisStore(redis_url)
+    client = redis_server.client()
+    client.config_resetstat()
+    for _ in range(20):
+        store.count_and_peek("k", 1, "k", window_s=60)
+    calls = {name: stat["calls"] for name, stat in client.info("commandstats").items()}
+    assert calls.get("cmdstat_evalsha") == 20
+    assert calls.get("cmdstat_script", 0) <= 1  # the one load, when this server lacked it
+    client.script_flush()
+    assert store.count_and_peek("k", 1, "k", window_s=60)[0][0] == 21
+    assert store.count_and_peek("k", 1, "k", window_s=60)[0][0] == 22
+    client.close()
+    store.close()
