@@ -83,9 +83,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     server.add_argument(
         "--faults",
         action="store_true",
-        help="also play the built-in fault scenarios with the x-mock-* headers, for a gateway in "
-        "front of `llama-contract serve`: statuses, retry headers, cut and failing streams, "
-        "pacing must come through unchanged",
+        help="also play the built-in fault scenarios with the x-mock-* headers on each --endpoint, "
+        "for a gateway in front of `llama-contract serve`: statuses, retry headers, cut and "
+        "failing streams, pacing must come through unchanged",
     )
     client = sub.add_parser("client", help="check a client through an adapter function")
     client.add_argument(
@@ -277,9 +277,6 @@ def _run_server(args: argparse.Namespace, scenarios: tuple[Scenario, ...] | None
     problem = base_url_problem(args.base_url)
     if problem:
         return _fail(f"--base-url {shown_url(args.base_url)!r}: {problem}")
-    if args.faults and args.endpoint == "compat":
-        return _fail("--faults plays the built-in fault scenarios, which are all on the native "
-                     "API; --endpoint compat leaves none (use native or both)")  # fmt: skip
     try:
         return run_server_checks(base_url=args.base_url, api_key=args.api_key or None,
                                  scenarios=scenarios,

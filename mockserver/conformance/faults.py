@@ -3,10 +3,11 @@ arrives against what each step answers.
 
 The fault scenarios are the built-in ones tagged `errors` or `latency` (the `error-NNN-*` ones,
 `rate-limit-then-success`, `unavailable-twice-then-success`, `truncated-stream`,
-`mid-stream-error`, `slow-stream`). Each is played in a session of its own: its steps' requests in
+`mid-stream-error`, `slow-stream`). Their steps name no endpoint, so each is played on every
+endpoint checked (on compat named `NAME@compat`), in a session of its own: its steps' requests in
 order, with `x-mock-scenario` and `x-mock-session`, so the mock behind the gateway answers as the
-step says. Every answer goes through the server checks that apply to it (`error_body` for an error
-answer, the stream checks for a whole stream) and the fault checks
+step says, in the endpoint's dialect. Every answer goes through the server checks that apply to
+it (`error_body` for an error answer, the stream checks for a whole stream) and the fault checks
 (`contract/conformance/checks/faults.py`): status, retry and rate-limit headers, cut streams,
 mid-stream errors, pacing.
 """
@@ -55,18 +56,37 @@ class FaultCase:
     expected: FaultExpectation
 
 
+def _played_on(scenario: Scenario, endpoint: Endpoint) -> bool:
+    """Whether every step of `scenario` answers on `endpoint` (a step that names none answers
+    on both)."""
+    return all(step.match.endpoint in (None, endpoint) for step in scenario.steps)
+
+
 def fault_scenarios(scenarios: Sequence[Scenario], *, endpoints: Sequence[Endpoint]
                     ) -> tuple[Scenario, ...]:  # fmt: skip
-    """The fault scenarios among `scenarios` whose every chat step is on one of `endpoints`."""
+    """The fault scenarios among `scenarios` that can be played on one of `endpoints`."""
     return tuple(s for s in scenarios if FAULT_TAGS & set(s.tags)
-                 and all((step.match.endpoint or "native") in endpoints for step in s.steps))  # fmt: skip
+                 and any(_played_on(s, endpoint) for endpoint in endpoints))  # fmt: skip
 
 
-def fault_cases(scenarios: Sequence[Scenario]) -> list[FaultCase]:
-    """The requests of each scenario in order, each with what its step answers. A step without
-    an example request is the previous request again (the retry it answers)."""
+def played_name(scenario: Scenario, endpoint: Endpoint) -> str:
+    """How a run names a scenario played on `endpoint`: its name on native, `NAME@compat` on
+    compat (the case ids start with it: `fault-NAME@compat/STEP`)."""
+    return scenario.name if endpoint == "native" else f"{scenario.name}@{endpoint}"
+
+
+def fault_plays(scenarios: Sequence[Scenario], *, endpoints: Sequence[Endpoint]
+                ) -> list[tuple[Scenario, Endpoint]]:  # fmt: skip
+    """Each scenario on each of `endpoints` it can be played on, native first."""
+    return [(s, endpoint) for endpoint in ("native", "compat") if endpoint in endpoints
+            for s in scenarios if _played_on(s, endpoint)]  # fmt: skip
+
+
+def fault_cases(plays: Sequence[tuple[Scenario, Endpoint]]) -> list[FaultCase]:
+    """The requests of each scenario in order, on its endpoint, each with what its step answers.
+    A step without an example request is the previous request again (the retry it answers)."""
     cases: list[FaultCase] = []
-    for scenario in scenarios:
+    for scenario, endpoint in plays:
         body: dict[str, Any] | None = None
         planned: list[tuple[Step, dict[str, Any], FaultExpectation]] = []
         for step in scenario.steps:
@@ -79,9 +99,9 @@ def fault_cases(scenarios: Sequence[Scenario]) -> list[FaultCase]:
             numbered = names.count(step.name) > 1
             index = names[:attempt].count(step.name)
             cases.append(FaultCase(
-                id=f"fault-{scenario.name}/{step.name}" + (f"#{index}" if numbered else ""),
-                endpoint=step.match.endpoint or "native", body=sent,
-                expected=replace(answer, attempt=attempt)))  # fmt: skip
+                id=f"fault-{played_name(scenario, endpoint)}/{step.name}"
+                + (f"#{index}" if numbered else ""),
+                endpoint=endpoint, body=sent, expected=replace(answer, attempt=attempt)))  # fmt: skip
     return cases
 
 
@@ -204,7 +224,7 @@ def grade_fault_exchange(exchange: FaultExchange, *, evidence: dict[str, Any]) -
     assert expected is not None  # every FaultExchange this module builds has one
     errorish = (exchange.status or 0) >= 400 or expected.stream in ("cut", "error")
     only = _ERROR_CHECKS if errorish else _ANSWER_CHECKS
-    evidence = {**evidence, "expected": expected.to_dict()}
+    evidence = {**evidence, "expected": {**expected.to_dict(), "endpoint": exchange.endpoint}}
     if exchange.read_error is not None:
         evidence["response"] = {**evidence["response"], "read_error": exchange.read_error}
     records: list[CheckRecord] = []

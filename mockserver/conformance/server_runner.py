@@ -18,9 +18,11 @@ from mockserver.conformance.cases import Case, Endpoint, generated_cases, scenar
 from mockserver.conformance.faults import (
     FaultCase,
     fault_cases,
+    fault_plays,
     fault_scenarios,
     grade_fault_exchange,
     new_session,
+    played_name,
     retry_wait_s,
     send_fault_case,
 )
@@ -160,9 +162,10 @@ def run_server_checks(
     options: dict[str, Any] = {"examples": examples, "endpoints": list(endpoints),
                                "scenarios": [s.name for s in chosen]}  # fmt: skip
     if faults:
-        played = fault_scenarios(builtin_scenarios(), endpoints=endpoints)
-        options["faults"] = [s.name for s in played]
-        cases += fault_cases(played)
+        plays = fault_plays(fault_scenarios(builtin_scenarios(), endpoints=endpoints),
+                            endpoints=endpoints)  # fmt: skip
+        options["faults"] = [played_name(scenario, endpoint) for scenario, endpoint in plays]
+        cases += fault_cases(plays)
     report = Report(kind="server", target=root, seed=seed, cases=len(cases), options=options)
     with httpx.Client(timeout=timeout) as client:
         check_reachable(client, root)
@@ -220,8 +223,9 @@ class _FaultSessions:
 
     def check(self, client: httpx.Client, root: str, api_key: str, case: FaultCase, *,
               seed: int) -> tuple[list[str], list[CheckRecord]]:  # fmt: skip
-        if case.expected.scenario != self.scenario:
-            self.scenario, self.session, self.wait_s = case.expected.scenario, new_session(), 0.0
+        played = f"{case.expected.scenario}@{case.endpoint}"  # a session per scenario and endpoint
+        if played != self.scenario:
+            self.scenario, self.session, self.wait_s = played, new_session(), 0.0
         if self.wait_s > 0:
             time.sleep(self.wait_s)
         exchange = send_fault_case(client, root, api_key, case, session=self.session)

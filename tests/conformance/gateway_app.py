@@ -14,14 +14,16 @@ __all__ = ["FLAWS", "gateway"]
 FLAWS = frozenset((
     "drops retry-after", "drops the x-mock headers", "turns 5xx into 502", "turns 404 into 502",
     "retries 5xx itself", "buffers streams", "keeps data lines only", "ends cut streams",
-    "cuts streams after 2 records",
+    "cuts streams after 2 records", "ends cut streams with [DONE]",
 ))  # fmt: skip
 _NOT_FORWARDED = frozenset(("host", "connection", "keep-alive", "transfer-encoding",
                             "content-length"))  # fmt: skip
 
 
-def gateway(upstream: str, *, flaw: str | None) -> Any:
-    """The gateway's WSGI app, forwarding to `upstream` (a root URL)."""
+def gateway(upstream: str, *, flaw: str | None, only: str | None = None) -> Any:
+    """The gateway's WSGI app, forwarding to `upstream` (a root URL); with `only` (a path prefix,
+    such as `/compat/v1`), it forwards only what is under it, and answers 404 to the rest, as a
+    gateway that speaks only the OpenAI format."""
     assert flaw is None or flaw in FLAWS, flaw
     client = httpx.Client(base_url=upstream, timeout=30)
 
@@ -29,6 +31,9 @@ def gateway(upstream: str, *, flaw: str | None) -> Any:
         if environ["PATH_INFO"] == "/":  # its own: the readiness probe reaches no upstream
             start_response("200 OK", [("content-type", "text/plain")])
             return iter([b"gateway"])
+        if only is not None and not environ["PATH_INFO"].startswith(only + "/"):
+            start_response("404 Not Found", [("content-type", "application/json")])
+            return iter([b'{"error": {"message": "no such route", "type": "not_found"}}'])
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
                    if key.startswith("HTTP_")}  # fmt: skip
@@ -88,7 +93,9 @@ def gateway(upstream: str, *, flaw: str | None) -> Any:
                     *records, pending = pending.split(b"\n\n")
                     yield b"".join(r + b"\n\n" for r in records if r.startswith(b"data:"))
             except httpx.RemoteProtocolError:
-                if flaw != "ends cut streams":  # drop the client's connection too, as it should
+                if flaw == "ends cut streams with [DONE]":  # the flaw: a stream re-framed whole
+                    yield b"data: [DONE]\n\n"
+                elif flaw != "ends cut streams":  # drop the client's connection too, as it should
                     raise ConnectionResetError("upstream cut the answer") from None
             finally:
                 answer.close()

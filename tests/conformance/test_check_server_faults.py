@@ -173,18 +173,3 @@ def test_a_flawed_gateway_fails_the_step_its_flaw_breaks(
     assert "seed" not in shown["evidence"]
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<h4>expected</h4>" in page  # what the step answers, beside what arrived
-
-
-def test_faults_with_only_the_compat_endpoint_is_refused_with_exit_2(
-    live_mock: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code = main(["check", "server", "--base-url", live_mock.base_url, "--faults",
-                 "--endpoint", "compat", "--report-dir", str(tmp_path)])  # fmt: skip
-    captured = capsys.readouterr()
-    assert code == 2
-    assert captured.err == (
-        "llama-contract check: --faults plays the built-in fault scenarios, which are all on the "
-        "native API; --endpoint compat leaves none (use native or both)\n"
-    )
-    assert captured.out == ""
-    assert not (tmp_path / "report.json").exists()

@@ -23,6 +23,9 @@ TOGETHER_SHARE = 0.25  # tokens spread over less than a quarter of their paced s
 MIN_SPAN_GRADED_S = 0.02  # a paced span shorter than this is not graded for spread
 RETRIED_STATUSES = frozenset({408, 409, 429})  # besides 5xx: what clients and gateways retry
 LATE_SLACK_S = 10.0  # a first token this much later than paced was held back
+DONE = "[DONE]"  # the payload that ends a whole compat stream
+_ERROR_LINE = {"native": "an error body as a bare JSON line, without data:",
+               "compat": 'an OpenAI error body as a data: record, {"error": ...}, and no [DONE]'}  # fmt: skip
 HEADERS_HINT = ("the mock plays a scenario only when the x-mock-scenario and x-mock-session "
                 "headers reach it: the gateway must forward them")  # fmt: skip
 
@@ -131,13 +134,15 @@ def fault_stream(exchange: Exchange) -> list[Violation] | None:
             "it on the way (an upstream read timeout shorter than the answer takes is a common "
             "cause)"))]  # fmt: skip
     if expected.stream == "cut":
-        if got.read_error is not None:
+        done = got.endpoint == "compat" and DONE in got.sse.payloads
+        if got.read_error is not None and not done:
             return []
+        how = (f"with its end, {DONE}" if done else "and a clean end of the body")
         return [Violation("server.fault.stream", "", (
             f"the stream step {expected.step!r} cuts after {expected.events_before} events "
-            f"arrived whole: {records} records and a clean end of the body; when the upstream "
-            "drops the connection, the gateway must drop its client's too (or the client takes "
-            f"a partial answer for a whole one){_unplayed(records, expected)}"))]  # fmt: skip
+            f"arrived whole: {records} records {how}; when the upstream drops the connection, "
+            "the gateway must drop its client's too, and send no [DONE] of its own (or the "
+            f"client takes a partial answer for a whole one){_unplayed(records, expected)}"))]  # fmt: skip
     last = got.sse.payloads[-1] if got.sse.payloads else ""
     try:
         document = parse_json(last.encode("utf-8"))
@@ -151,7 +156,7 @@ def fault_stream(exchange: Exchange) -> list[Violation] | None:
     shown = f"the last record is {last[:80]!r}" if last else "no record arrived"
     return [Violation("server.fault.stream", "", (
         f"step {expected.step!r} sends {expected.events_before} events and then an error line "
-        f"(an error body, on native a bare JSON line); {records} records arrived and {shown}: "
+        f"({_ERROR_LINE[got.endpoint]}); {records} records arrived and {shown}: "
         f"a gateway passes the error line through as it came{_unplayed(records, expected)}"))]  # fmt: skip
 
 
