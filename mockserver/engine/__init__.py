@@ -16,7 +16,7 @@ from mockserver.engine.render import (
     native_response_bytes,
     native_stream,
 )
-from mockserver.engine.schema.instances import SchemaProblem, generate_instance
+from mockserver.engine.schema.make.instances import SchemaProblem, generate_instance
 from mockserver.engine.tokens import count_tokens, tokenize
 
 __all__ = [

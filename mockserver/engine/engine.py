@@ -19,7 +19,7 @@ from mockserver.engine.listen.extract import Found, Spot
 from mockserver.engine.listen.listener import Listener
 from mockserver.engine.moderation import ModerationPolicy
 from mockserver.engine.schema.facts import SchemaProblem
-from mockserver.engine.schema.instances import generate_instance
+from mockserver.engine.schema.make.instances import generate_instance
 from mockserver.engine.schema.references import outside_reference
 from mockserver.engine.text import answer_text, reported
 from mockserver.engine.tokens import count_tokens, first_tokens

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.engine.schema.facts import Facts, SchemaProblem
-from mockserver.engine.schema.maker import GeneratorPart
+from mockserver.engine.schema.make.parts import GeneratorPart
 from mockserver.engine.schema.patterns import PatternError, pattern_string
 from mockserver.engine.schema.plausible import filler_word
 from mockserver.engine.schema.scalars import unsatisfiable

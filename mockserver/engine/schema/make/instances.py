@@ -17,11 +17,11 @@ from typing import Any
 
 from contract.validate.explain import show
 from mockserver.engine.listen.answers import MISSING, Answers, descriptions
-from mockserver.engine.schema.arrays import ArrayMaker
 from mockserver.engine.schema.collect import Collector
 from mockserver.engine.schema.exclusive import OneOfCheck
 from mockserver.engine.schema.facts import Facts, Part, SchemaProblem, canonical
-from mockserver.engine.schema.objects import ObjectMaker
+from mockserver.engine.schema.make.arrays import ArrayMaker
+from mockserver.engine.schema.make.objects import ObjectMaker
 from mockserver.engine.schema.plausible import scalar_kind
 from mockserver.engine.schema.scalars import (
     fits,

@@ -8,7 +8,7 @@ from typing import Any
 from mockserver.engine.listen.answers import MISSING, Answers, descriptions
 from mockserver.engine.listen.extract import Spot
 from mockserver.engine.schema.facts import Facts, Part, SchemaProblem, canonical
-from mockserver.engine.schema.maker import GeneratorPart
+from mockserver.engine.schema.make.parts import GeneratorPart
 from mockserver.engine.schema.plausible import singular
 from mockserver.engine.schema.scalars import DISTINCT_TRIES, unsatisfiable
 
