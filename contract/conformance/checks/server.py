@@ -80,8 +80,8 @@ def error_body(exchange: Exchange) -> list[Violation] | None:
     if problem is not None:
         return _one("server.error.body", f"the {exchange.status} body is not JSON: "
                     f"{problem.message}")  # fmt: skip
-    shape = "OpenAI-compatible" if exchange.endpoint == "compat" else "native"
-    where = f" (the {exchange.status} answer's body, a {shape} error body)"
+    shape = "an OpenAI-compatible" if exchange.endpoint == "compat" else "a native"
+    where = f" (the {exchange.status} answer's body, {shape} error body)"
     found = validate_response(document, endpoint=exchange.endpoint, kind="error").errors
     return [replace(v, message=v.message + where) for v in found]
 
