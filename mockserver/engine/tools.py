@@ -157,7 +157,7 @@ def inputs_known(function: ChosenFunction, found: Found, *, strong: bool = False
             return False
         if strong and facts.enum is None:
             spots = answers.used - before
-            heard = [c for c in found.candidates if c.spot in spots]
+            heard = answers.heard(spots)
             if not all(c.kind in _WEAK_KINDS and not c.place for c in heard):
                 specific = True
             elif not _asked_for(heard, facts, name, about):

@@ -69,6 +69,14 @@ FLIGHT = tool(
     origin=STRING,
     date={"type": "string", "format": "date"},
 )
+CURRENCY_CODE = {"type": "string", "enum": ["USD", "EUR", "GBP", "JPY", "CAD"]}
+CONVERT_ENUM = tool(
+    "convert_currency",
+    "Convert an amount between currencies",
+    amount=NUMBER,
+    from_currency=CURRENCY_CODE,
+    to_currency=CURRENCY_CODE,
+)
 CONVERT_TO_FIRST = tool(
     "convert_currency", "Convert money", to_currency=STRING, from_currency=STRING, amount=NUMBER
 )
@@ -244,6 +252,30 @@ CASES = [
         "How much is 250 EUR in JPY?",
         [CONVERT],
         calls=[("convert_currency", {"amount": 250, "from_currency": "EUR", "to_currency": "JPY"})],
+    ),
+    Case(  # currencies in words: the one after the amount is converted from, "to" the other
+        "convert-currency-words",
+        "Convert 99 euros to dollars",
+        [CONVERT],
+        calls=[("convert_currency", {"amount": 99, "from_currency": "EUR", "to_currency": "USD"})],
+    ),
+    Case(  # no word shared, the amount's currency named last, the schema's "to" declared first
+        "convert-currency-words-amount-last",
+        "How many yen is 50 pounds?",
+        [CONVERT_TO_FIRST],
+        calls=[("convert_currency", {"to_currency": "JPY", "from_currency": "GBP", "amount": 50})],
+    ),
+    Case(  # a currency symbol is the amount's currency; "Yen" after "in" is no city to weather
+        "convert-currency-symbol",
+        "What's $20 in Yen?",
+        [WEATHER, CONVERT],
+        calls=[("convert_currency", {"amount": 20, "from_currency": "USD", "to_currency": "JPY"})],
+    ),
+    Case(  # strict schemas: an enum of codes takes a currency said in words
+        "convert-currency-enum",
+        "Convert 100 canadian dollars to US dollars",
+        [CONVERT_ENUM],
+        calls=[("convert_currency", {"amount": 100, "from_currency": "CAD", "to_currency": "USD"})],
     ),
     Case(
         "event-by-values",

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from mockserver.engine.listen.amounts import amount
+from mockserver.engine.listen.currencies import currencies, currency_member
 from mockserver.engine.listen.extract import Candidate, Found, Spot
 from mockserver.engine.listen.hints import (
     STRING_KINDS,
@@ -23,6 +24,7 @@ from mockserver.engine.listen.hints import (
     toward,
 )
 from mockserver.engine.listen.mentions import MAX_ENUM_MEMBERS, mentions
+from mockserver.engine.listen.patterns import CURRENCY_CODES
 from mockserver.engine.schema.facts import Facts, canonical
 from mockserver.engine.schema.plausible import hint_words, scalar_kind, singular
 from mockserver.engine.schema.scalars import fits
@@ -53,6 +55,7 @@ class Answers:
         self.folded: list[str] | None = None
         self.keyed: list[Candidate] | None = None
         self.given = 0  # values given so far: a value made with no new one was generated
+        self.currencies: tuple[Candidate, ...] | None = None  # read when a field asks
 
     def fill(self, facts: Facts, hint: str, about: str) -> Any:
         """A value for a scalar with these facts from the conversation, or `MISSING`."""
@@ -65,7 +68,7 @@ class Answers:
         if facts.const:
             return MISSING
         if facts.enum is not None:
-            return self._enum(facts)
+            return self._enum(facts, toward(hint, about))
         words = hint_words_of(hint, about)
         keyed = self._keyed(facts, hint)
         if keyed is not MISSING:
@@ -182,6 +185,10 @@ class Answers:
             kinds = (*kinds, *(k for k in (*STRING_KINDS, "integer") if k not in kinds))
         order = {name: position for position, name in enumerate(kinds)}
         pool = [c for c in unused if c.kind in order]
+        if "currency" in words:  # "euros", "$20": in the place of what was read there ("US")
+            named = [c for c in self._currencies() if c.spot not in self.used]
+            spots = {c.spot for c in named}
+            pool = [*named, *(c for c in pool if c.spot not in spots)]
         if flavour == "place":
             pool.sort(key=lambda c: (_rank(c), order[c.kind], not c.place, c.weak, c.spot))
         elif flavour == "person":
@@ -217,16 +224,33 @@ class Answers:
             return f"{parts[0]:02d}:{parts[1]:02d}:{parts[2]:02d}Z"
         return value
 
+    def heard(self, spots: set[Spot]) -> list[Candidate]:
+        """The values at `spots`: a currency said in words where one was read there."""
+        named = {c.spot: c for c in self.currencies or () if c.spot in spots}
+        return [
+            *named.values(),
+            *(c for c in self.found.candidates if c.spot in spots.difference(named)),
+        ]
+
+    def _currencies(self) -> tuple[Candidate, ...]:
+        if self.currencies is None:
+            self.currencies = currencies(self.found)
+        return self.currencies
+
     def _folded(self) -> list[str]:
         if self.folded is None:
             self.folded = [text.casefold() for _, text in self.found.texts]
         return self.folded
 
-    def _enum(self, facts: Facts) -> Any:
-        """The enum member the conversation mentions first (case-insensitive, whole words)."""
+    def _enum(self, facts: Facts, end: str) -> Any:
+        """The enum member the conversation mentions first (case-insensitive, whole words); a
+        currency code also when said in words ("euros" for `EUR`), for one end of a trip
+        (`end`) what was said after its word first."""
         members = [m for m in facts.enum or () if fits(m, facts)][:MAX_ENUM_MEMBERS]
         said = mentions(members, self._folded(), self.used)
         best: tuple[Spot, Any] | None = said[0] if said else None
+        if CURRENCY_CODES.intersection(m for m in members if isinstance(m, str)):
+            best = currency_member(self.found, said, self._currencies(), members, self.used, end)
         for member in members:
             if isinstance(member, (int, float)) and not isinstance(member, bool):
                 for candidate in self._pool("number", facts, frozenset()):

@@ -67,11 +67,12 @@ class Found(NamedTuple):  # a tuple, as `Candidate`: one per request, built far 
     texts: tuple[tuple[Source, str], ...]  # the (cut) texts read, for enum mentions
 
     def only(self, source: Source) -> Found:
-        """What one source said (the last user turn alone, for deciding whether to call)."""
+        """What one source said (the last user turn alone, for deciding whether to call); the
+        other sources' texts are left empty, in their places."""
         return Found(
             tuple(c for c in self.candidates if c.source == source),
             tuple(run for run in self.lists if run[0].source == source),
-            self.texts,
+            tuple((said_by, text if said_by == source else "") for said_by, text in self.texts),
         )
 
 

@@ -170,3 +170,59 @@ STOP_WORDS = frozenset(
     today tomorrow yesterday good great fine which if so as by with from into after before
     while during up down out over under again about tag label flag""".split()  # noqa: SIM905
 )
+
+# The words, lower case, and the code each says; a qualified name ("canadian dollars") wins over
+# the bare word. A trailing "(s)" stands for the word with and without a final "s".
+CURRENCY_NAMES = {
+    "USD": "dollar(s), us dollar(s), u.s. dollar(s), american dollar(s), dólar(es), доллар, "
+    "доллара, долларов, долларах",
+    "EUR": "euro(s), евро",
+    "GBP": "pound(s), pound(s) sterling, british pound(s), sterling, libra(s) esterlina(s), "
+    "livre(s) sterling, pfund, фунт, фунта, фунтов",
+    "JPY": "yen, japanese yen, yenes, иена, иен, иены",
+    "CNY": "yuan, chinese yuan, renminbi, юань, юаней",
+    "CHF": "franc(s), swiss franc(s), franken, франк, франка, франков",
+    "INR": "rupee(s), indian rupee(s), рупия, рупий",
+    "CAD": "canadian dollar(s)",
+    "AUD": "australian dollar(s)",
+    "NZD": "new zealand dollar(s)",
+    "HKD": "hong kong dollar(s)",
+    "SGD": "singapore dollar(s)",
+    "MXN": "peso(s), mexican peso(s)",
+    "BRL": "brazilian real(s), reais",
+    "RUB": "ruble(s), rouble(s), рубль, рубля, рублей, рублях",
+    "TRY": "lira, turkish lira",
+    "PLN": "zloty, zlotys, złoty, złotych",
+    "SEK": "krona, kronor, swedish krona",
+    "NOK": "norwegian krone(r)",
+    "DKK": "danish krone(r)",
+    "ZAR": "south african rand",
+    "KRW": "korean won, south korean won",
+}
+
+
+def _currency_words() -> dict[str, str]:
+    words: dict[str, str] = {}
+    for code, said in CURRENCY_NAMES.items():
+        for phrase in said.split(", "):
+            if phrase.endswith("(s)") or phrase.endswith("(es)") or phrase.endswith("(r)"):
+                stem, _, ending = phrase[:-1].partition("(")
+                words[stem] = code
+                words[stem + ending] = code
+            elif "(s)" in phrase:  # "pound(s) sterling", "libra(s) esterlina(s)"
+                words[phrase.replace("(s)", "")] = code
+                words[phrase.replace("(s)", "s")] = code
+            else:
+                words[phrase] = code
+    return words
+
+
+CURRENCY_WORDS: dict[str, str] = _currency_words()
+CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+CURRENCY_CODES = frozenset(CURRENCY_NAMES)
+# Longest first, so a qualified name is matched before the word it ends with.
+CURRENCY_WORD = re.compile(
+    r"(?<!\w)(?:"
+    + "|".join(re.escape(word) for word in sorted(CURRENCY_WORDS, key=len, reverse=True))
+    + r")(?!\w)"
+)

@@ -15,6 +15,7 @@ from mockserver.engine.listen.patterns import (
     ASCII_TOKENS,
     CONNECTORS,
     CURRENCIES,
+    CURRENCY_WORDS,
     DATE,
     DATETIME,
     LOWER_YES_NO,
@@ -187,8 +188,8 @@ def _names(text: str, offset: int, said: str, add: Callable[..., None]) -> None:
             opening = before[-8:].rstrip()  # as `_opens_sentence` reads it
             # after a colon a word is what was named, not a sentence's first ("team: Ana")
             weak = not opening or (opening[-1] in SENTENCE_END and opening[-1] != ":")
-            add("name", said, offset, offset + len(said), "", word in PLACE_WORDS, weak,
-                TOWARD.get(word, ""))  # fmt: skip
+            place = word in PLACE_WORDS and said.casefold() not in CURRENCY_WORDS  # "in Yen"
+            add("name", said, offset, offset + len(said), "", place, weak, TOWARD.get(word, ""))
         return
     run: list[tuple[int, str]] = []
     for word in said.split(" "):
@@ -219,8 +220,9 @@ def _name(text: str, run: list[tuple[int, str]], add: Callable[..., None]) -> No
     last = text[max(0, start - 16) : start].rsplit(None, 1)[-1:]
     word = last[0].lower() if last else ""
     weak = opens and len(run) == 1 and not text[max(0, start - 8) : start].rstrip().endswith(":")
-    add("name", text[start:end], start, end, "", word in PLACE_WORDS, weak,
-        TOWARD.get(word, ""))  # fmt: skip
+    said = text[start:end]
+    place = word in PLACE_WORDS and said.casefold() not in CURRENCY_WORDS
+    add("name", said, start, end, "", place, weak, TOWARD.get(word, ""))
 
 
 def _toward(text: str, start: int) -> str:
