@@ -28,6 +28,7 @@ from mockserver.engine import (
     native_stream,
     token_limit,
 )
+from mockserver.engine.provenance import PROVENANCE_HEADER, provenance_asked
 from mockserver.engine.schema.budget import budget_chars, oversized_schema
 from mockserver.state.journal import JournalEntry
 from mockserver.state.memo import Remembered, RequestMemo
@@ -170,6 +171,14 @@ class ChatHandler:
         return response
 
     def _respond(self, call: ChatCall) -> MockResponse:
+        explain = call.request.headers.get(PROVENANCE_HEADER)  # lower-case names
+        if explain is not None and provenance_asked(explain) is None:
+            return simple_error(
+                400,
+                "provenance.invalid",
+                f"{PROVENANCE_HEADER} is {clip(explain)!r}; send true or false",
+                dialect=call.dialect,
+            )
         for responder in self.responders:
             answer = responder(call)
             if answer is not None:
@@ -189,7 +198,11 @@ class ChatHandler:
             return error_response(
                 400, [Violation(refusal.rule, refusal.path, refusal.message)], dialect=call.dialect
             )
-        return self.render(call, memo.answer, memo=memo)
+        response = self.render(call, memo.answer, memo=memo)
+        if explain is not None and provenance_asked(explain):
+            told = self.engine.explain(call.payload, endpoint=call.dialect)
+            response.headers.append((PROVENANCE_HEADER, told))
+        return response
 
     def render(
         self, call: ChatCall, completion: Completion, *, memo: Remembered | None = None

@@ -18,6 +18,7 @@ from mockserver.engine.listen.answers import Answers
 from mockserver.engine.listen.extract import Found, Spot
 from mockserver.engine.listen.listener import Listener
 from mockserver.engine.moderation import ModerationPolicy
+from mockserver.engine.provenance import Provenance
 from mockserver.engine.schema.facts import SchemaProblem
 from mockserver.engine.schema.make.instances import generate_instance
 from mockserver.engine.schema.references import outside_reference
@@ -119,9 +120,15 @@ class Engine:
         self.seed = seed
         self.moderation = moderation if moderation is not None else ModerationPolicy()
 
-    def complete(self, request: Mapping[str, Any], *, endpoint: Endpoint = "native") -> Completion:
+    def complete(
+        self,
+        request: Mapping[str, Any],
+        *,
+        endpoint: Endpoint = "native",
+        provenance: Provenance | None = None,
+    ) -> Completion:
         """The answer to a validated chat request; raises `EngineError` for a schema it cannot
-        satisfy."""
+        satisfy. With `provenance`, what each value of the answer came from is recorded there."""
         content = {key: value for key, value in request.items() if key not in _NOT_CONTENT}
         digest = hashlib.sha256(f"{self.seed}\n{_CANONICAL.encode(content)}".encode()).digest()
         limit = token_limit(request, endpoint) or _NO_LIMIT
@@ -143,7 +150,7 @@ class Engine:
                 # parallel calls differ only in the values the user listed ("Paris and Rome").
                 calls = tuple(
                     self._call(function, (rng if at == 0 else random.Random(digest), rng),
-                               turn, heard, ex)
+                               turn, heard, ex, provenance)
                     for at, ex in enumerate(exclusions)
                 )  # fmt: skip
                 used = sum(count_tokens(c.name) + count_tokens(c.arguments) for c in calls)
@@ -156,8 +163,11 @@ class Engine:
             else:
                 answers = Answers(heard, last_user_text=turn.user_text or "",
                                   report=_report_of(turn))  # fmt: skip
+                answers.record = [] if provenance is not None else None
                 where = "/response_format/json_schema/schema"
                 document = self._instance(schema, rng, answers, "response_format", where)
+                if provenance is not None:
+                    provenance.add_document(document, answers.record or ())
                 text = _compact(document)
             used = count_tokens(text)
         stop: StopReason = "stop"
@@ -173,6 +183,7 @@ class Engine:
         turn: Turn,
         heard: Found,
         exclude: frozenset[Spot],
+        provenance: Provenance | None,
     ) -> ToolCall:
         """A call of `function`: its arguments drawn with the first of `rngs`, its id with the
         second."""
@@ -180,7 +191,11 @@ class Engine:
         where = f"/tools/{function.index}/function/parameters"
         answers = Answers(heard, last_user_text=turn.user_text or "", exclude=exclude,
                           report=_report_of(turn))  # fmt: skip
-        arguments = _compact(self._instance(schema, rngs[0], answers, "tools", where))
+        answers.record = [] if provenance is not None else None
+        instance = self._instance(schema, rngs[0], answers, "tools", where)
+        if provenance is not None:
+            provenance.add_call(function.name, instance, answers.record or ())
+        arguments = _compact(instance)
         return ToolCall("call_" + _base62(rngs[1].randbytes(24)), function.name, arguments)
 
     def _instance(
@@ -204,6 +219,8 @@ class Engine:
         problem = ""
         exclusive = '"oneOf"' in schema_text
         for listen, minimal, exclusive_one_of in _PLANS[: None if exclusive else _PLAIN_PLANS]:
+            if answers.record:  # what an earlier plan heard is not this one's
+                answers.record.clear()
             try:
                 listening = answers if listen else None
                 instance = generate_instance(schema, rng=rng, answers=listening, minimal=minimal,
@@ -220,6 +237,13 @@ class Engine:
             rule=_RULES[(owner, "unsupported")], path=path,
             message=f"the mock could not generate a value valid against this schema: {problem}",
         )  # fmt: skip
+
+    def explain(self, request: Mapping[str, Any], *, endpoint: Endpoint = "native") -> str:
+        """The `x-mock-provenance` header of the answer to `request`: it is answered again,
+        recording where each value came from (the same answer: the engine is deterministic)."""
+        provenance = Provenance()
+        self.complete(request, endpoint=endpoint, provenance=provenance)
+        return provenance.header()
 
     def moderate(self, request: Mapping[str, Any]) -> dict[str, Any]:
         """The native `/v1/moderations` response body for a validated request."""

@@ -25,6 +25,7 @@ from mockserver.engine.listen.hints import (
 )
 from mockserver.engine.listen.mentions import MAX_ENUM_MEMBERS, mentions
 from mockserver.engine.listen.patterns import CURRENCY_CODES
+from mockserver.engine.provenance import Heard, noted
 from mockserver.engine.schema.facts import Facts, canonical
 from mockserver.engine.schema.plausible import hint_words, scalar_kind, singular
 from mockserver.engine.schema.scalars import fits
@@ -56,12 +57,17 @@ class Answers:
         self.keyed: list[Candidate] | None = None
         self.given = 0  # values given so far: a value made with no new one was generated
         self.currencies: tuple[Candidate, ...] | None = None  # read when a field asks
+        self.record: list[Heard] | None = None  # each value given and how, when explaining
+        self.way = "user turn"  # how a value with no place in a text was given
 
     def fill(self, facts: Facts, hint: str, about: str) -> Any:
         """A value for a scalar with these facts from the conversation, or `MISSING`."""
+        before = set(self.used) if self.record is not None else None
         value = self._fill(facts, hint, about)
         if value is not MISSING:
             self.given += 1
+            if before is not None:
+                self._note([value], before)
         return value
 
     def _fill(self, facts: Facts, hint: str, about: str) -> Any:
@@ -86,10 +92,18 @@ class Answers:
 
     def fill_list(self, item: Facts, hint: str, about: str, low: int, high: int | None) -> Any:
         """A whole array from a list the user gave ("Paris and Rome"), or `MISSING`."""
+        before = set(self.used) if self.record is not None else None
         value = self._fill_list(item, hint, about, low, high)
         if value is not MISSING:
             self.given += 1
+            if before is not None:
+                self._note(value, before)
         return value
+
+    def _note(self, values: list[Any], before: set[Spot]) -> None:
+        assert self.record is not None
+        spots = sorted(self.used - before)
+        self.record.extend(noted(self.found, values, spots, self.heard(set(spots)), self.way))
 
     def _fill_list(self, item: Facts, hint: str, about: str, low: int, high: int | None) -> Any:
         if item.enum is not None and not item.const:
@@ -124,7 +138,7 @@ class Answers:
         "answer"): used once."""
         if "string" not in self._types(facts, hint) or self.report is None:
             return MISSING
-        said, self.report = self.report(), None
+        said, self.report, self.way = self.report(), None, "summary"
         return said if said and fits(said, facts) else MISSING
 
     def _types(self, facts: Facts, hint: str) -> list[str]:
@@ -163,6 +177,7 @@ class Answers:
             query = " ".join(self.last_user_text.split())[:_MAX_QUERY_CHARS].strip()
             if query and fits(query, facts):
                 self.last_user_text = ""  # once: a subject and a body are not the same text
+                self.way = "user turn"
                 return query
         return MISSING
 
