@@ -109,6 +109,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="seed of the generated exchanges: the same seed plays the same ones",
     )
     client.add_argument(
+        "--endpoint",
+        choices=("native", "compat", "both"),
+        default=None,
+        help="which API the client is played on: a scenario of both is played on each (on compat "
+        "named NAME@compat); default: the built-in adapter's own (native for llama-api-client, "
+        "compat for openai), both for MODULE:FUNCTION",
+    )
+    client.add_argument(
         "--no-scenarios",
         action="store_true",
         help="play only generated exchanges (with --examples), not the scenarios",
@@ -288,6 +296,14 @@ def _run_server(args: argparse.Namespace, scenarios: tuple[Scenario, ...] | None
         return _fail(str(exc))
 
 
+def _client_endpoints(args: argparse.Namespace) -> tuple[Endpoint, ...]:
+    from mockserver.conformance.adapters import BUILTIN_ENDPOINTS
+
+    if args.endpoint is None:
+        return BUILTIN_ENDPOINTS.get(args.adapter, ("native", "compat"))
+    return ("native", "compat") if args.endpoint == "both" else (args.endpoint,)
+
+
 def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...] | None,
                 progress: Progress) -> Report | int:  # fmt: skip
     from mockserver.conformance.adapter_spec import (
@@ -310,7 +326,8 @@ def _run_client(args: argparse.Namespace, scenarios: tuple[Scenario, ...] | None
                                  scenarios=() if args.no_scenarios else scenarios,
                                  examples=args.examples, seed=args.seed,
                                  save_failures=args.save_failures,
-                                 progress=progress)  # fmt: skip
+                                 progress=progress,
+                                 endpoints=_client_endpoints(args))  # fmt: skip
     except AdapterError as exc:  # it returned something other than a ClientOutcome, or raised
         progress.clear()
         kept = ""

@@ -15,7 +15,7 @@ import contextlib
 import inspect
 import json
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Literal
 
 from contract.conformance.checks import (
     Adapter,
@@ -228,3 +228,9 @@ BUILTINS: dict[str, tuple[Adapter, str]] = {
     "openai": (openai_compat, "openai"),
 }
 BUILTIN_ADAPTERS: dict[str, Adapter] = {name: entry[0] for name, entry in BUILTINS.items()}
+# The endpoints each built-in adapter speaks: what `check client` plays it on by default.
+BUILTIN_ENDPOINTS: dict[str, tuple[Literal["native", "compat"], ...]] = {
+    "llama-api-client": ("native",),
+    "llama-api-client-async": ("native",),
+    "openai": ("compat",),
+}

@@ -25,31 +25,14 @@ from contract.scenarios.loading import Scenario, Step, builtin_scenarios
 from mockserver.adapters.live import LiveServer
 from mockserver.config import MockConfig
 from mockserver.conformance.adapter_spec import AdapterError, SkippedAfterHang, outcome_problem
+from mockserver.conformance.cases import Endpoint
+from mockserver.conformance.client_plays import ENDPOINTS, calls_of, plays_of
 from mockserver.conformance.progress import RunInterrupted
 from mockserver.core.service import MockService
 from mockserver.scenarios.layer import install_scenarios
 from mockserver.state.journal import JournalEntry
 
 API_KEY = "LLM|1234567890|conformance"
-
-
-def conversation_of(scenario: Scenario, step: Step, *, session: str) -> Conversation | None:
-    """The call a step describes, or None for a step with no call (answered after a retry)."""
-    path = step.match.path
-    if step.request is None and not path:
-        return None
-    operation: Any = "chat"
-    if path is not None and path.endswith("/models"):
-        operation = "models"
-    elif path is not None and path.endswith("/moderations"):
-        operation = "moderation"
-    endpoint: Any = step.match.endpoint or (
-        "compat" if path is not None and path.startswith("/compat") else "native"
-    )
-    return Conversation(scenario=scenario.name, step=step.name, endpoint=endpoint,
-                        operation=operation, request=dict(step.request or {}),
-                        headers={"x-mock-scenario": scenario.name,
-                                 "x-mock-session": session})  # fmt: skip
 
 
 def seen_request(entry: JournalEntry) -> RequestSeen:
@@ -157,22 +140,26 @@ def run_client_checks(
     save_failures: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     conformance_mock: ConformanceMock | None = None,
+    endpoints: Sequence[Endpoint] = ENDPOINTS,
 ) -> Report:
     """Play `scenarios` (None: the built-in library; `()`: none) through `adapter` and grade
     every call, then `examples` generated exchanges (see `exchange_runner`), failures shrunk.
-    The defaults are `check client`'s, which passes only what it is given."""
+    A scenario of both endpoints is played on each of `endpoints` (`plays_of`). The defaults
+    are `check client`'s, which passes only what it is given."""
     from mockserver.conformance.exchange_runner import run_generated
 
     started = time.perf_counter()
     chosen = tuple(scenarios) if scenarios is not None else builtin_scenarios()
-    options: dict[str, Any] = {"scenarios": [s.name for s in chosen], "examples": examples}
+    options: dict[str, Any] = {"scenarios": [s.name for s in chosen], "examples": examples,
+                               "endpoints": list(endpoints)}  # fmt: skip
     report = Report(kind="client", target=target, seed=seed if examples else None,
                     options=options)  # fmt: skip
     mock = conformance_mock if conformance_mock is not None else ConformanceMock()
     # Progress counts cases, as the summary does: each call of a scenario, each generated
     # exchange (hypothesis may play fewer; shrinking plays more, which are no cases).
-    calls = [(scenario, calls_of(scenario)) for scenario in chosen]
-    total = sum(len(scenario_calls) for _, scenario_calls in calls) + examples
+    calls = [(scenario, name, calls_of(scenario, endpoint=endpoint))
+             for scenario in chosen for name, endpoint in plays_of(scenario, endpoints)]  # fmt: skip
+    total = sum(len(scenario_calls) for _, _, scenario_calls in calls) + examples
     graded = 0  # the cases whose records the report holds: a scenario's calls, as they end
 
     def advanced() -> None:
@@ -188,8 +175,8 @@ def run_client_checks(
     install_scenarios(mock.service).router.activate(chosen, replace=False)
     mock.live.start()
     try:
-        for scenario, _ in calls:
-            _play(mock, adapter, scenario, report, call_ended)
+        for scenario, name, scenario_calls in calls:
+            _play(mock, adapter, (scenario, name, scenario_calls), report, call_ended)
         if examples:
             run_generated(mock, adapter, report, examples=examples, seed=seed,
                           save_failures=save_failures, on_case=advanced)  # fmt: skip
@@ -214,41 +201,38 @@ def run_client_checks(
     return report
 
 
-def _case_after(calls: list[tuple[Scenario, list[tuple[Step, Conversation]]]], done: int) -> str:
+def _case_after(calls: list[tuple[Scenario, str, list[tuple[Step, Conversation]]]],
+                done: int) -> str:  # fmt: skip
     """The id of the scenario call that comes after the first `done`."""
-    for scenario, scenario_calls in calls:
+    for _, name, scenario_calls in calls:
         if done < len(scenario_calls):
-            return f"{scenario.name}/{scenario_calls[done][0].name}"
+            return f"{name}/{scenario_calls[done][0].name}"
         done -= len(scenario_calls)
     return "generated"
 
 
-def calls_of(scenario: Scenario, *, session: str = "") -> list[tuple[Step, Conversation]]:
-    """The steps of `scenario` that are calls (one case each), with their conversations."""
-    calls = []
-    for step in scenario.steps:
-        conversation = conversation_of(scenario, step, session=session)
-        if conversation is not None:
-            calls.append((step, conversation))
-    return calls
-
-
-def _play(mock: ConformanceMock, adapter: Adapter, scenario: Scenario, report: Report,
+def _play(mock: ConformanceMock, adapter: Adapter,
+          play: tuple[Scenario, str, list[tuple[Step, Conversation]]], report: Report,
           advanced: Callable[[], None]) -> None:  # fmt: skip
-    session = f"conformance-{scenario.name}-{uuid.uuid4().hex[:8]}"
+    """Play one scenario on one endpoint (`NAME` or `NAME@compat`), in a session of its own."""
+    scenario, name, calls = play
+    session = f"conformance-{name.replace('@', '-')}-{uuid.uuid4().hex[:8]}"
     skipping: str | None = None
-    for step, conversation in calls_of(scenario, session=session):
-        skipping = _play_call(mock, adapter, (scenario, step, conversation, session), report,
-                              skipping)  # fmt: skip
+    for step, conversation in calls:
+        conversation = dataclasses.replace(
+            conversation, headers={**conversation.headers, "x-mock-session": session}
+        )
+        skipping = _play_call(mock, adapter, (scenario, name, step, conversation, session),
+                              report, skipping)  # fmt: skip
         advanced()
 
 
 def _play_call(mock: ConformanceMock, adapter: Adapter,
-               call: tuple[Scenario, Step, Conversation, str], report: Report,
+               call: tuple[Scenario, str, Step, Conversation, str], report: Report,
                skipping: str | None) -> str | None:  # fmt: skip
     """Play and grade one call (one case); why the rest of the scenario is skipped, if it is."""
-    scenario, step, conversation, session = call
-    case_id = f"{scenario.name}/{step.name}"
+    scenario, name, step, conversation, session = call
+    case_id = f"{name}/{step.name}"
     report.cases += 1
     if skipping is not None:
         report.add([CheckRecord("adapter", "client.request.conforms", "skipped", case_id,

@@ -118,8 +118,11 @@ def test_a_call_that_hangs_before_sending_fails_once_even_where_a_count_is_expec
                          "rate-limit-then-success", "--call-timeout", "0.2", "--quiet")  # fmt: skip
     assert code == 1
     failed = [(r["case"], r["check"]) for r in _records(tmp_path) if r["status"] == "failed"]
+    # a MODULE:FUNCTION adapter is played on both endpoints: once a call on each
     assert failed == [("error-400-bad-request/fail", "call_returned"),
-                      ("rate-limit-then-success/limited", "call_returned")], failed  # fmt: skip
+                      ("error-400-bad-request@compat/fail", "call_returned"),
+                      ("rate-limit-then-success/limited", "call_returned"),
+                      ("rate-limit-then-success@compat/limited", "call_returned")], failed  # fmt: skip
 
 
 def test_generated_exchanges_that_hang_fail_and_the_run_ends(tmp_path: Path) -> None:

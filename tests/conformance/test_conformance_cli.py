@@ -104,6 +104,33 @@ def test_check_client_with_openai_exits_0(tmp_path: Path,
 
 
 
+@pytest.mark.parametrize(
+    ("argv", "played"),
+    [
+        (["--adapter", "openai"], {"error-429-rate-limited@compat/limited": "passed"}),
+        (["--adapter", "llama-api-client"], {"error-429-rate-limited/limited": "passed"}),
+        (["--adapter", "openai", "--endpoint", "native"],
+         {"error-429-rate-limited/limited": "skipped"}),
+        (["--adapter", "llama-api-client", "--endpoint", "both"],
+         {"error-429-rate-limited/limited": "passed",
+          "error-429-rate-limited@compat/limited": "skipped"}),
+    ],
+)  # fmt: skip
+def test_check_client_plays_a_scenario_of_both_endpoints_where_the_client_speaks(
+    argv: list[str], played: dict[str, str], tmp_path: Path
+) -> None:
+    code = main(["check", "client", *argv, "--scenarios", "error-429-rate-limited",
+                 "--report-dir", str(tmp_path), "--quiet"])  # fmt: skip
+    assert code == (1 if set(played.values()) == {"skipped"} else 0)  # 1: checked nothing
+    document = json.loads((tmp_path / "report.json").read_text())
+    outcomes: dict[str, set[str]] = {}
+    for record in document["records"]:
+        outcomes.setdefault(record["case"], set()).add(record["status"])
+    graded = {case: "skipped" if "skipped" in seen else "passed" for case, seen in outcomes.items()}
+    assert graded == played
+    assert all(seen in ({"passed"}, {"skipped"}) for seen in outcomes.values())
+
+
 def test_check_client_progress_ends_on_the_count_of_cases(tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     """Each generated exchange is a step of the progress line, as it is a case of the summary."""

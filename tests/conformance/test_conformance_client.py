@@ -12,7 +12,8 @@ from contract.conformance.checks import ClientOutcome, Conversation, ToolCallOut
 from contract.conformance.report import Report
 from contract.scenarios.loading import builtin_scenario, parse_scenario
 from mockserver.conformance.adapter_spec import AdapterError, resolve_adapter
-from mockserver.conformance.client_runner import calls_of, run_client_checks
+from mockserver.conformance.client_plays import calls_of
+from mockserver.conformance.client_runner import run_client_checks
 
 
 def _failures(report: Report) -> list[str]:
@@ -28,8 +29,26 @@ def test_builtin_adapter_passes(name: str) -> None:
     if name != "openai":  # the native library: documents, errors and retries are graded too
         assert {"document_intact", "error_surfaced", "retry_after", "retry_count"} <= passed
     skipped = {r.case.split("/")[0] for r in report.records if r.status == "skipped"}
-    native_only = {"streaming-text", "rate-limit-then-success", "structured-output"}
+    native_only = {"streaming-text", "structured-output"}
     assert skipped.isdisjoint(native_only) if name != "openai" else native_only <= skipped
+
+
+@pytest.mark.parametrize(("name", "endpoint"), [("llama-api-client", "native"),
+                                                ("openai", "compat")])  # fmt: skip
+def test_the_fault_scenarios_are_played_in_the_dialect_the_client_speaks(name, endpoint) -> None:
+    """A scenario of both endpoints (the fault scenarios: errors, retries, cut streams) is played
+    on the endpoint given, NAME@compat on compat, and graded there."""
+    scenarios = [builtin_scenario(n) for n in ("error-429-rate-limited", "truncated-stream",
+                                               "unavailable-twice-then-success")]  # fmt: skip
+    report = run_client_checks(resolve_adapter(name), target=name, scenarios=scenarios,
+                               endpoints=(endpoint,))  # fmt: skip
+    assert report.ok, "\n".join(_failures(report))
+    suffix = "@compat" if endpoint == "compat" else ""
+    played = {r.case.split("/")[0] for r in report.records}
+    assert played == {f"{s.name}{suffix}" for s in scenarios}
+    passed = {r.check for r in report.records if r.status == "passed"}
+    assert {"error_surfaced", "error_status", "retry_count"} <= passed
+    assert not [r for r in report.records if r.status == "skipped"]
 
 
 def broken_client(base_url: str, api_key: str, conversation: Conversation) -> ClientOutcome:

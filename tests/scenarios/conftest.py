@@ -18,7 +18,8 @@ from contract.conformance.checks import ClientCase, ClientOutcome, run_checks
 from contract.scenarios.loading import Scenario, Step
 from mockserver import MockConfig, MockService
 from mockserver.conformance.adapters import llama_api_client, openai_compat
-from mockserver.conformance.client_runner import ConformanceMock, conversation_of
+from mockserver.conformance.client_plays import conversation_of
+from mockserver.conformance.client_runner import ConformanceMock
 from mockserver.scenarios.layer import ScenarioLayer, install_scenarios
 from mockserver.state.journal import JournalEntry
 
