@@ -223,3 +223,17 @@ def test_the_header_is_bounded(mock):
     explained = json.loads(header)
     assert explained["left_out"] + len(explained["values"]) == 900
     assert explained["values"][0] == {"at": "/numbers/0", "from": "generated"}
+
+
+def test_a_scripted_answer_carries_no_provenance(mock):
+    """A scenario step answers instead of the engine: nothing the engine could explain."""
+    with httpx.Client(base_url=mock.base_url) as http:
+        scripted = http.post(
+            "/v1/chat/completions",
+            json={"model": MODEL, "messages": [{"role": "user", "content": "The capital of France?"}]},
+            headers={"authorization": "Bearer k", "x-mock-scenario": "seed-example", **ASK},
+        )
+    assert scripted.status_code == 200
+    message = scripted.json()["completion_message"]
+    assert message["content"]["text"] == "The capital of France is Paris."  # the step's answer
+    assert "x-mock-provenance" not in scripted.headers
