@@ -158,6 +158,8 @@ class Engine:
                     return Completion(completion_id, "", calls, "tool_calls", prompt, used)
                 # A call cut short is no call: what the model wrote so far stays plain text.
                 call = calls[0]
+                if provenance is not None:  # the call's values, now written as text
+                    provenance.answer["answer"] = "text"
                 arguments = json.loads(call.arguments)
                 text = _compact({"type": "function", "name": call.name, "parameters": arguments})
             else:

@@ -237,3 +237,18 @@ def test_a_scripted_answer_carries_no_provenance(mock):
     message = scripted.json()["completion_message"]
     assert message["content"]["text"] == "The capital of France is Paris."  # the step's answer
     assert "x-mock-provenance" not in scripted.headers
+
+
+def test_a_call_cut_into_text_keeps_its_values():
+    from mockserver.engine import Engine
+
+    request = {
+        "model": MODEL,
+        "messages": [{"role": "user", "content": "Book 2 tickets for 'Swan Lake' on 2027-01-05"}],
+        "tools": [BOOK],
+        "max_completion_tokens": 5,
+    }
+    assert Engine().complete(request).stop_reason == "length"
+    explained = json.loads(Engine().explain(request))
+    assert explained["answer"] == "text"
+    assert [value["at"] for value in explained["calls"][0]["values"]] == ["/count", "/show", "/date"]
