@@ -13,7 +13,11 @@ import openai
 import pytest
 
 from contract.conformance.checks import ClientOutcome, Conversation, Unsupported
+from contract.scenarios.loading import builtin_scenarios
 from mockserver.cli.main import main
+from mockserver.conformance.adapter_spec import resolve_adapter
+from mockserver.conformance.client_runner import run_client_checks
+from mockserver.conformance.faults import fault_scenarios
 
 MODULE = __name__
 
@@ -75,3 +79,19 @@ def test_a_flawed_compat_client_fails_the_fault_scenario_its_flaw_breaks(
     assert [(r["case"], r["rule"]) for r in failed] == [(case, "client.error.surfaced")], failed
     assert message in failed[0]["message"], failed[0]["message"]
     assert "returned it as a result instead of raising" in failed[0]["message"]
+
+
+def test_the_openai_adapter_is_graded_on_every_fault_scenario_on_compat_and_passes() -> None:
+    """The fault scenarios `check server --faults` plays on compat are the ones `check client`
+    plays the openai adapter, each as NAME@compat, graded and passed, none skipped."""
+    faults = fault_scenarios(builtin_scenarios(), endpoints=("compat",))
+    report = run_client_checks(resolve_adapter("openai"), target="openai", scenarios=faults,
+                               endpoints=("compat",))  # fmt: skip
+    failures = [f"{r.case} {r.rule}: {r.message}" for r in report.failures]
+    assert report.ok, "\n".join(failures)
+    played = {r.case.split("/")[0] for r in report.records}
+    assert played == {f"{s.name}@compat" for s in faults}
+    assert len(played) == 13
+    assert not [r.case for r in report.records if r.status == "skipped"]
+    passed = {r.check for r in report.records if r.status == "passed"}
+    assert {"error_surfaced", "error_status", "retry_after", "retry_count"} <= passed
