@@ -19,6 +19,7 @@ from mockserver.engine.listen.hints import (
     STRING_KINDS,
     SUMMARY_HINTS,
     TEXT_HINTS,
+    end_rank,
     hint_words_of,
     string_kinds,
     toward,
@@ -211,7 +212,7 @@ class Answers:
         else:
             pool.sort(key=lambda c: (_rank(c), order[c.kind], c.weak, c.spot))
         if end:  # before all else (a stable sort): "from Oslo" in an earlier turn is the origin
-            pool.sort(key=lambda c: 0 if c.toward == end else 2 if c.toward else 1)
+            pool.sort(key=lambda c: end_rank(c.toward, end))
         return pool
 
     @staticmethod

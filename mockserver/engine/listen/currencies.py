@@ -15,12 +15,13 @@ from functools import lru_cache
 from typing import Any
 
 from mockserver.engine.listen.extract import Candidate, Found, Source, Spot
+from mockserver.engine.listen.hints import end_rank
 from mockserver.engine.listen.patterns import (
     CURRENCY_SYMBOLS,
     CURRENCY_WORD,
     CURRENCY_WORDS,
-    TOWARD,
 )
+from mockserver.engine.listen.text_values import pointed_toward
 
 __all__ = ["currencies", "currency_member"]
 
@@ -44,7 +45,7 @@ def _in_words(texts: tuple[tuple[Source, str], ...]) -> tuple[Candidate, ...]:
                 continue
         for match in CURRENCY_WORD.finditer(folded):
             start = match.start()
-            toward = _toward(texts, (index, start))
+            toward = pointed_toward(text, start)
             if not toward and _AMOUNT_END.search(text, max(0, start - 16), start):
                 toward = "from"
             found.append(
@@ -83,19 +84,15 @@ def currency_member(
 ) -> tuple[Spot, Any] | None:
     """For an enum of currency codes: the member said first, as a code (`mentioned`) or in words
     (`named`); for one end of a trip (`end`), what was said after its word first."""
-    heard = [(spot, member, _toward(found.texts, spot)) for spot, member in mentioned]
+    heard = [
+        (spot, member, pointed_toward(found.texts[spot[0]][1], spot[1]))
+        for spot, member in mentioned
+    ]
     heard += [
         (c.spot, c.value, c.toward) for c in named if c.value in members and c.spot not in used
     ]
     if end:
-        heard.sort(key=lambda h: (0 if h[2] == end else 2 if h[2] else 1, h[0]))
+        heard.sort(key=lambda h: (end_rank(h[2], end), h[0]))
     else:
         heard.sort(key=lambda h: h[0])
     return (heard[0][0], heard[0][1]) if heard else None
-
-
-def _toward(texts: tuple[tuple[Source, str], ...], spot: Spot) -> str:
-    """ "from" or "to" when the word before `spot` points so ("to JPY")."""
-    text = texts[spot[0]][1]
-    last = text[max(0, spot[1] - 16) : spot[1]].rsplit(None, 1)[-1:]
-    return TOWARD.get(last[0].lower(), "") if last else ""

@@ -20,6 +20,7 @@ __all__ = [
     "SUMMARY_HINTS",
     "TEXT_HINTS",
     "TOWARD_HINTS",
+    "end_rank",
     "hint_words_of",
     "string_kinds",
     "toward",
@@ -122,3 +123,9 @@ def toward(hint: str, about: str) -> str:
         end for end, hints in TOWARD_HINTS.items() if end in named or words & hints
     ]
     return ends[0] if len(ends) == 1 else ""
+
+
+def end_rank(said_toward: str, end: str) -> int:
+    """How a value ranks for one end of a trip (`end`, "from" or "to"): said after that end's
+    word first, after no such word next, after the other end's word last."""
+    return 0 if said_toward == end else 2 if said_toward else 1

@@ -94,7 +94,7 @@ def said_in_text(text: str) -> list[Said]:
                 runs.add(said_as)
                 _names(text, match.start(), said_as, add)
         elif kind == "code":
-            add("code", said_as, match.start(), match.end(), toward=_toward(text, match.start()))
+            add("code", said_as, match.start(), match.end(), toward=pointed_toward(text, match.start()))
         else:
             add("boolean", said_as in ("Yes", "YES", "True", "TRUE"), match.start(), match.end())
     for word, pattern in LOWER_YES_NO if spoken else ():
@@ -195,7 +195,7 @@ def _names(text: str, offset: int, said: str, add: Callable[..., None]) -> None:
     for word in said.split(" "):
         if len(word) > 1 and word.isupper():
             _name(text, run, add)
-            add("code", word, offset, offset + len(word), toward=_toward(text, offset))
+            add("code", word, offset, offset + len(word), toward=pointed_toward(text, offset))
             run = []
         else:
             run.append((offset, word))
@@ -225,7 +225,7 @@ def _name(text: str, run: list[tuple[int, str]], add: Callable[..., None]) -> No
     add("name", said, start, end, "", place, weak, TOWARD.get(word, ""))
 
 
-def _toward(text: str, start: int) -> str:
+def pointed_toward(text: str, start: int) -> str:
     """ "from" or "to" when the word before `start` is one that points so ("to JPY")."""
     last = text[max(0, start - 16) : start].rsplit(None, 1)[-1:]
     return TOWARD.get(last[0].lower(), "") if last else ""
