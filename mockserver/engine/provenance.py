@@ -92,12 +92,20 @@ class Provenance:
         lists = [call["values"] for call in self.answer.get("calls", [])] or [
             self.answer.get("values", [])
         ]
-        left_out = 0
-        while len(text) > PROVENANCE_HEADER_LIMIT and any(lists):
-            longest = max(lists, key=len)
-            longest.pop()
-            left_out += 1
-            text = _compact({**self.answer, "left_out": left_out})
+        given = [list(values) for values in lists]
+        total = sum(len(values) for values in given)
+        for values in lists:
+            values.clear()
+        room = PROVENANCE_HEADER_LIMIT - len(_compact({**self.answer, "left_out": total}))
+        for values, all_values in zip(lists, given, strict=True):  # the first values said first
+            for value in all_values:
+                size = len(_compact(value)) + 1  # and its comma
+                if size > room:
+                    break
+                values.append(value)
+                room -= size
+        kept = sum(len(values) for values in lists)
+        text = _compact({**self.answer, "left_out": total - kept})
         return text
 
 
