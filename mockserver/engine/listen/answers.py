@@ -75,7 +75,7 @@ class Answers:
         if facts.const:
             return MISSING
         if facts.enum is not None:
-            return self._enum(facts, toward(hint, about))
+            return self._enum(facts, hint, about)
         words = hint_words_of(hint, about)
         keyed = self._keyed(facts, hint)
         if keyed is not MISSING:
@@ -258,14 +258,15 @@ class Answers:
             self.folded = [text.casefold() for _, text in self.found.texts]
         return self.folded
 
-    def _enum(self, facts: Facts, end: str) -> Any:
+    def _enum(self, facts: Facts, hint: str, about: str) -> Any:
         """The enum member the conversation mentions first (case-insensitive, whole words); a
-        currency code also when said in words ("euros" for `EUR`), for one end of a trip
-        (`end`) what was said after its word first."""
+        currency code also when said in words ("euros" for `EUR`), for one end of a trip (the
+        field's `toward`) what was said after its word first."""
         members = [m for m in facts.enum or () if fits(m, facts)][:MAX_ENUM_MEMBERS]
         said = mentions(members, self._folded(), self.used)
         best: tuple[Spot, Any] | None = said[0] if said else None
         if CURRENCY_CODES.intersection(m for m in members if isinstance(m, str)):
+            end = toward(hint, about)
             best = currency_member(self.found, said, self._currencies(), members, self.used, end)
         for member in members:
             if isinstance(member, (int, float)) and not isinstance(member, bool):
