@@ -66,14 +66,13 @@ def conversation_of(
                                  "x-mock-session": session})  # fmt: skip
 
 
-def calls_of(
-    scenario: Scenario, *, session: str = "", endpoint: Endpoint = "native"
-) -> list[tuple[Step, Conversation]]:
+def calls_of(scenario: Scenario, *, endpoint: Endpoint = "native") -> list[tuple[Step, Conversation]]:
     """The steps of `scenario` that are calls (one case each), with their conversations on
-    `endpoint` (a step that names its own endpoint keeps it)."""
+    `endpoint` (a step that names its own endpoint keeps it), in no session yet (the runner
+    gives each play its own)."""
     calls = []
     for step in scenario.steps:
-        conversation = conversation_of(scenario, step, session=session, endpoint=endpoint)
+        conversation = conversation_of(scenario, step, session="", endpoint=endpoint)
         if conversation is not None:
             calls.append((step, conversation))
     return calls
