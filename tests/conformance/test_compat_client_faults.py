@@ -68,8 +68,9 @@ def _failed(tmp_path: Path, adapter: str, scenario: str) -> list[dict[str, Any]]
     ("adapter", "scenario", "case", "message"),
     [
         ("swallows_429", "error-429-rate-limited", "error-429-rate-limited@compat/limited",
-         "429"),
-        ("keeps_a_cut_stream", "truncated-stream", "truncated-stream@compat/cut-stream", "broken stream"),
+         "the server's last answer was 429"),
+        ("keeps_a_cut_stream", "truncated-stream", "truncated-stream@compat/cut-stream",
+         "the server cut the stream after 3 event(s) (step cut-stream: truncate_stream"),
     ],
 )  # fmt: skip
 def test_a_flawed_compat_client_fails_the_fault_scenario_its_flaw_breaks(

@@ -107,9 +107,22 @@ def test_an_error_swallowed_by_the_client_is_found() -> None:
         outcome = resolve_adapter("llama-api-client")(base_url, api_key, conversation)
         return ClientOutcome(text=outcome.text or "")  # pretends every call succeeded
 
-    report = run_client_checks(swallowing, target="swallowing",
-                               scenarios=[builtin_scenario("error-500-server-error")])  # fmt: skip
+    names = ("error-500-server-error", "truncated-stream", "mid-stream-error")
+    report = run_client_checks(swallowing, target="swallowing", endpoints=("native",),
+                               scenarios=[builtin_scenario(name) for name in names])  # fmt: skip
     assert {r.rule for r in report.failures} == {"client.error.surfaced"}
+    # The message names what the client swallowed: a status, or the stream a 200 broke off.
+    said = {r.case: r.message for r in report.failures}
+    assert said == {
+        "error-500-server-error/fail": "the server's last answer was 500 and the client "
+        "returned it as a result instead of raising",
+        "truncated-stream/cut-stream": "the server cut the stream after 3 event(s) (step "
+        "cut-stream: truncate_stream; a 200 whose body never ends) and the client returned it "
+        "as a result instead of raising",
+        "mid-stream-error/failing-stream": "the stream failed after 2 event(s) with an error line "
+        "of status 500 (step failing-stream: stream_error) and the client returned it as a "
+        "result instead of raising",
+    }, said
 
 
 def test_adapter_specs_are_resolved_or_refused_clearly() -> None:

@@ -177,9 +177,25 @@ def error_surfaced(case: ClientCase) -> list[Violation] | None:
                     "answer")  # fmt: skip
     if error is not None:
         return []
-    status = _final_status(case)
-    return one_violation("client.error.surfaced", f"the server's last answer was {status} (or a broken "
-                "stream) and the client returned it as a result instead of raising")  # fmt: skip
+    return one_violation("client.error.surfaced", f"{_last_answer(case)} and the client returned "
+                "it as a result instead of raising")  # fmt: skip
+
+
+def _last_answer(case: ClientCase) -> str:
+    """What the server's last answer of the call was, naming a stream it cut or failed on purpose
+    (a 200 whose body broke off, which the status alone does not say)."""
+    if not case.seen:
+        return "the server saw no request of the call"
+    last = case.seen[-1]
+    for step in case.scenario.steps:
+        faults = {fault.name: fault for fault in step.faults} if step.name == last.step else {}
+        if cut := faults.get("truncate_stream"):
+            return (f"the server cut the stream after {cut.integer('after')} event(s) (step "
+                    f"{step.name}: truncate_stream; a {last.status} whose body never ends)")
+        if failed := faults.get("stream_error"):
+            return (f"the stream failed after {failed.integer('after')} event(s) with an error "
+                    f"line of status {failed.integer('status')} (step {step.name}: stream_error)")
+    return f"the server's last answer was {last.status}"
 
 
 @register(name="no_unexpected_error", rule="client.error.unexpected", scope="client")
