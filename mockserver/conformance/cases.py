@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from contract.scenarios.loading import Scenario
+from contract.scenarios.loading import Scenario, Step
 from contract.validate.documents import validate_request
 
 Endpoint = Literal["native", "compat"]
+ENDPOINTS: tuple[Endpoint, ...] = ("native", "compat")
 INVALID_SHARE = 3  # one generated case in three breaks the contract
 MAX_ROUNDS = 5
 
@@ -25,6 +26,31 @@ class Case:
     source: str = "generated"
 
 
+def step_endpoint(step: Step) -> Endpoint | None:
+    """The endpoint a step names, by itself or by its path; None for a step that answers on any."""
+    path = step.match.path
+    if step.match.endpoint is not None:
+        return step.match.endpoint
+    if path is None:
+        return None
+    return "compat" if path.startswith("/compat") else "native"
+
+
+def scenario_endpoints(scenario: Scenario) -> tuple[Endpoint, ...]:
+    """Where `scenario` can be played: the endpoint its steps name, or, when none names one, the
+    endpoints its tags say ("native", "compat"; native when it says neither)."""
+    fixed = {endpoint for step in scenario.steps if (endpoint := step_endpoint(step))}
+    if fixed:
+        return tuple(endpoint for endpoint in ENDPOINTS if endpoint in fixed)
+    return tuple(endpoint for endpoint in ENDPOINTS if endpoint in scenario.tags) or ("native",)
+
+
+def played_name(scenario: Scenario, endpoint: Endpoint) -> str:
+    """How a run names a scenario played on `endpoint`: its name on native, `NAME@compat` on
+    compat (case ids start with it)."""
+    return scenario.name if endpoint == "native" else f"{scenario.name}@{endpoint}"
+
+
 def scenario_cases(scenarios: Sequence[Scenario], *, endpoints: Sequence[Endpoint]) -> list[Case]:
     """One case per chat step with an example request; valid or not as the contract says."""
     cases = []
@@ -33,7 +59,7 @@ def scenario_cases(scenarios: Sequence[Scenario], *, endpoints: Sequence[Endpoin
             path = step.match.path or "/chat/completions"
             if step.request is None or not path.endswith("/chat/completions"):
                 continue
-            endpoint: Endpoint = step.match.endpoint or "native"
+            endpoint = step_endpoint(step) or scenario_endpoints(scenario)[0]
             if endpoint not in endpoints:
                 continue
             errors = validate_request(step.request, endpoint=endpoint).errors

@@ -8,32 +8,9 @@ from typing import Any
 
 from contract.conformance.checks import Conversation
 from contract.scenarios.loading import Scenario, Step
-from mockserver.conformance.cases import Endpoint
-from mockserver.conformance.faults import played_name
+from mockserver.conformance.cases import Endpoint, played_name, scenario_endpoints, step_endpoint
 
-__all__ = ["ENDPOINTS", "calls_of", "conversation_of", "plays_of", "scenario_endpoints"]
-
-ENDPOINTS: tuple[Endpoint, ...] = ("native", "compat")
-
-
-def _fixed_endpoint(step: Step) -> Endpoint | None:
-    """The endpoint a step names, by itself or by its path; None for a step that answers on any."""
-    path = step.match.path
-    if step.match.endpoint is not None:
-        return step.match.endpoint
-    if path is None:
-        return None
-    return "compat" if path.startswith("/compat") else "native"
-
-
-def scenario_endpoints(scenario: Scenario) -> tuple[Endpoint, ...]:
-    """Where `scenario` can be played: the endpoint its steps name, or, when none names one, the
-    endpoints its tags say ("native", "compat"; native when it says neither)."""
-    fixed = {endpoint for step in scenario.steps if (endpoint := _fixed_endpoint(step))}
-    if fixed:
-        return tuple(endpoint for endpoint in ENDPOINTS if endpoint in fixed)
-    return tuple(endpoint for endpoint in ENDPOINTS if endpoint in scenario.tags) or ("native",)
-
+__all__ = ["calls_of", "conversation_of", "plays_of"]
 
 def plays_of(scenario: Scenario, endpoints: Sequence[Endpoint]) -> list[tuple[str, Endpoint]]:
     """(case name, endpoint) of each play of `scenario` for a client checked on `endpoints`:
@@ -59,7 +36,7 @@ def conversation_of(
         operation = "models"
     elif path is not None and path.endswith("/moderations"):
         operation = "moderation"
-    endpoint = _fixed_endpoint(step) or endpoint
+    endpoint = step_endpoint(step) or endpoint
     return Conversation(scenario=scenario.name, step=step.name, endpoint=endpoint,
                         operation=operation, request=dict(step.request or {}),
                         headers={"x-mock-scenario": scenario.name,

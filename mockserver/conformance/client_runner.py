@@ -25,8 +25,8 @@ from contract.scenarios.loading import Scenario, Step, builtin_scenarios
 from mockserver.adapters.live import LiveServer
 from mockserver.config import MockConfig
 from mockserver.conformance.adapter_spec import AdapterError, SkippedAfterHang, outcome_problem
-from mockserver.conformance.cases import Endpoint
-from mockserver.conformance.client_plays import ENDPOINTS, calls_of, plays_of
+from mockserver.conformance.cases import ENDPOINTS, Endpoint
+from mockserver.conformance.client_plays import calls_of, plays_of
 from mockserver.conformance.progress import RunInterrupted
 from mockserver.core.service import MockService
 from mockserver.scenarios.layer import install_scenarios

@@ -3,10 +3,11 @@ arrives against what each step answers.
 
 The fault scenarios are the built-in ones tagged `errors` or `latency` (the `error-NNN-*` ones,
 `rate-limit-then-success`, `unavailable-twice-then-success`, `truncated-stream`,
-`mid-stream-error`, `slow-stream`). Their steps name no endpoint, so each is played on every
-endpoint checked (on compat named `NAME@compat`), in a session of its own: its steps' requests in
-order, with `x-mock-scenario` and `x-mock-session`, so the mock behind the gateway answers as the
-step says, in the endpoint's dialect. Every answer goes through the server checks that apply to
+`mid-stream-error`, `slow-stream`). Their steps name no endpoint and their tags say both
+(`cases.scenario_endpoints`), so each is played on every endpoint checked (on compat named
+`NAME@compat`), in a session of its own: its steps' requests in order, with `x-mock-scenario`
+and `x-mock-session`, so the mock behind the gateway answers as the step says, in the endpoint's
+dialect. Every answer goes through the server checks that apply to
 it (`error_body` for an error answer, the stream checks for a whole stream) and the fault checks
 (`contract/conformance/checks/faults.py`): status, retry and rate-limit headers, cut streams,
 mid-stream errors, pacing.
@@ -29,7 +30,7 @@ from contract.reading import ReadError, parse_json
 from contract.scenarios.loading import Scenario
 from contract.scenarios.model import Respond, Step
 from mockserver.conformance.answers import API_PATHS, AnswerCut, pieces, whole_answer_s
-from mockserver.conformance.cases import Endpoint
+from mockserver.conformance.cases import Endpoint, played_name, scenario_endpoints
 from mockserver.core.sse import chunk_tokens
 from mockserver.scenarios.faults import rate_limit_headers, retry_headers
 
@@ -56,30 +57,18 @@ class FaultCase:
     expected: FaultExpectation
 
 
-def _played_on(scenario: Scenario, endpoint: Endpoint) -> bool:
-    """Whether every step of `scenario` answers on `endpoint` (a step that names none answers
-    on both)."""
-    return all(step.match.endpoint in (None, endpoint) for step in scenario.steps)
-
-
 def fault_scenarios(scenarios: Sequence[Scenario], *, endpoints: Sequence[Endpoint]
                     ) -> tuple[Scenario, ...]:  # fmt: skip
     """The fault scenarios among `scenarios` that can be played on one of `endpoints`."""
     return tuple(s for s in scenarios if FAULT_TAGS & set(s.tags)
-                 and any(_played_on(s, endpoint) for endpoint in endpoints))  # fmt: skip
-
-
-def played_name(scenario: Scenario, endpoint: Endpoint) -> str:
-    """How a run names a scenario played on `endpoint`: its name on native, `NAME@compat` on
-    compat (the case ids start with it: `fault-NAME@compat/STEP`)."""
-    return scenario.name if endpoint == "native" else f"{scenario.name}@{endpoint}"
+                 and set(scenario_endpoints(s)) & set(endpoints))  # fmt: skip
 
 
 def fault_plays(scenarios: Sequence[Scenario], *, endpoints: Sequence[Endpoint]
                 ) -> list[tuple[Scenario, Endpoint]]:  # fmt: skip
     """Each scenario on each of `endpoints` it can be played on, native first."""
     return [(s, endpoint) for endpoint in ("native", "compat") if endpoint in endpoints
-            for s in scenarios if _played_on(s, endpoint)]  # fmt: skip
+            for s in scenarios if endpoint in scenario_endpoints(s)]  # fmt: skip
 
 
 def fault_cases(plays: Sequence[tuple[Scenario, Endpoint]]) -> list[FaultCase]:

@@ -14,7 +14,13 @@ from contract.conformance.checks import Exchange, curl_command, run_checks
 from contract.conformance.report import CheckRecord, Report, records_of, request_features
 from contract.scenarios.loading import Scenario
 from mockserver.conformance.answers import API_PATHS, AnswerCut, pieces, whole_answer_s
-from mockserver.conformance.cases import Case, Endpoint, generated_cases, scenario_cases
+from mockserver.conformance.cases import (
+    Case,
+    Endpoint,
+    generated_cases,
+    played_name,
+    scenario_cases,
+)
 from mockserver.conformance.faults import (
     FaultCase,
     fault_cases,
@@ -22,7 +28,6 @@ from mockserver.conformance.faults import (
     fault_scenarios,
     grade_fault_exchange,
     new_session,
-    played_name,
     retry_wait_s,
     send_fault_case,
 )
