@@ -32,7 +32,7 @@ from mockserver.engine.provenance import PROVENANCE_HEADER, provenance_asked
 from mockserver.engine.schema.budget import budget_chars, oversized_schema
 from mockserver.state.journal import JournalEntry
 from mockserver.state.memo import Remembered, RequestMemo
-from mockserver.state.ratelimit import RateLimiter
+from mockserver.state.ratelimit import RateDecision, RateLimiter
 from mockserver.state.store import Store
 
 _JSON_TYPES = ("application/json",)
@@ -49,6 +49,7 @@ class ChatCall:
     key: str
     entry: JournalEntry
     validation: ValidationResult
+    admitted: RateDecision
     remembered: Remembered | None = None
     pause_s: float = 0.0  # a fault's wait before the answer (`MockResponse.pause_s`)
 
@@ -66,6 +67,9 @@ class ChatHandler:
         # the engine; filters may rewrite every chat answer (faults).
         self.responders: list[Callable[[ChatCall], MockResponse | None]] = []
         self.filters: list[Callable[[ChatCall, MockResponse], MockResponse]] = []
+        # Values a responder reads for every request, read with its rate-limit count (on a
+        # shared store, in the same round trip): `ChatCall.admitted.values`.
+        self.reads: tuple[str, ...] = ()
 
     def read_json(self, request: MockRequest, dialect: Dialect) -> Any | MockResponse:
         refused = self.check_body(request, dialect)
@@ -156,13 +160,13 @@ class ChatHandler:
                     dialect=dialect,
                     headers=warnings,
                 )
-        decision = self.limiter.admit(key)
+        decision = self.limiter.admit(key, read=self.reads)
         if not decision.allowed:
             headers = [*decision.headers, *warnings, ("retry-after", str(decision.retry_after_s))]
             return simple_error(
                 429, decision.rule, decision.message, dialect=dialect, headers=headers
             )
-        call = ChatCall(request, dialect, payload, key, entry, validation, remembered)
+        call = ChatCall(request, dialect, payload, key, entry, validation, decision, remembered)
         response = self._respond(call)
         response.pause_s = call.pause_s
         response.headers.extend(warnings)
@@ -208,7 +212,7 @@ class ChatHandler:
         self, call: ChatCall, completion: Completion, *, memo: Remembered | None = None
     ) -> MockResponse:
         """Write a completion as the endpoint's JSON answer or stream, with rate-limit headers."""
-        headers = list(self.limiter.spend(call.key, completion.total_tokens))
+        headers = list(self.limiter.spend(call.key, completion.total_tokens, call.admitted))
         payload, dialect = call.payload, call.dialect
         model = str(payload.get("model", ""))
         created = _created(completion)

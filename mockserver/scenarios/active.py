@@ -140,10 +140,11 @@ class ActiveList:
         self.scenarios: tuple[Scenario, ...] = ()
         self._install(None, self._start_items)
 
-    def refresh(self, also: str) -> Any:
+    def refresh(self, also: str, read: Sequence[Any] | None = None) -> Any:
         """On a shared store: install the shared list if it changed since this worker's copy, and
-        return the value at key `also`, read in the one round trip that reads the list's token."""
-        value, token = self._store.get_many((also, TOKEN_KEY))
+        return the value at key `also`, read in the one round trip that reads the list's token
+        (or given as `read`: the values at `also` and `TOKEN_KEY`, read with another step)."""
+        value, token = self._store.get_many((also, TOKEN_KEY)) if read is None else read
         if token != self._token:
             with self._lock:  # read and installed one at a time: an older list is never last
                 document = self._store.get(LIST_KEY)

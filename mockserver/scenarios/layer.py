@@ -20,6 +20,7 @@ from contract.scenarios.match import MatchRequest, request_key
 from mockserver.core.errors import error_response, json_bytes, simple_error
 from mockserver.core.http import MockRequest, MockResponse
 from mockserver.engine import EngineError, tokenize
+from mockserver.scenarios.active import TOKEN_KEY
 from mockserver.scenarios.faults import (
     FaultContext,
     FaultPlan,
@@ -77,9 +78,11 @@ class ScenarioLayer:
 
     # The responder hook (on a shared store, `respond_shared`).
     def respond_shared(self, call: ChatCall) -> MockResponse | None:
-        """`respond`, with this worker's list of active scenarios brought up to date first: in the
-        one round trip that reads whether standing faults are set (it reads the list's token)."""
-        return self.respond(call, bool(self.router.refresh(StandingFaults.KEY)))
+        """`respond`, with this worker's list of active scenarios brought up to date first, from
+        the standing faults and the list's token read with the request's rate-limit count (the
+        handler's `reads`, set by `install_scenarios`)."""
+        faults = self.router.refresh(StandingFaults.KEY, call.admitted.values or None)
+        return self.respond(call, bool(faults))
 
     def respond(self, call: ChatCall, faults_set: bool | None = None) -> MockResponse | None:
         headers = call.request.headers
@@ -291,6 +294,8 @@ def install_scenarios(service: MockService) -> ScenarioLayer:
         service.chat_handler, service.store, service.config, sleep=service.chat_handler.sleep
     )
     responder = layer.respond_shared if layer.router.shared else layer.respond
+    if layer.router.shared:
+        service.chat_handler.reads = (StandingFaults.KEY, TOKEN_KEY)
     service.chat_handler.responders.insert(0, responder)
     return layer
 

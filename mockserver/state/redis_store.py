@@ -1,9 +1,11 @@
 """The shared store: the mock's state in Redis, so several worker processes or hosts are one mock.
 
-Every decision two workers could race on is one atomic step on the server: a Lua script for the
-rate-limit windows, WATCH/MULTI for read-modify-write values (a fault counter, scenario progress),
-MULTI for the capped journal. Keys live under one namespace and carry a TTL, so a shared Redis is
-not filled forever. A lost connection raises `StoreUnavailable` (the service answers a JSON 503);
+Every decision two workers could race on is one atomic step on the server: Lua scripts for the
+rate-limit windows and the capped journal, WATCH/MULTI for read-modify-write values (a fault
+counter, scenario progress). A chat request makes two round trips: one script counts it and reads
+what answering needs (the token budget, the standing faults, the scenario list's token); one
+script counts its tokens and journals it. Keys live under one namespace and carry a TTL, so a
+shared Redis is not filled forever. A lost connection raises `StoreUnavailable` (the service answers a JSON 503);
 the client reconnects by itself on the next request once Redis is back.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -21,22 +24,46 @@ from redis.retry import Retry
 
 from contract.violations import ValidationResult, Violation
 from mockserver.state.journal import JournalEntry
-from mockserver.state.store import KEPT_PREFIX, StoreUnavailable, Window, shown_url
+from mockserver.state.store import KEPT_PREFIX, Counted, StoreUnavailable, shown_url
 
 STATE_TTL_S = 24 * 3600  # journal and state are forgotten a day after their last change
 SOCKET_TIMEOUT_S = 2.0  # a Redis that stops answering is reported, not waited on
 _UPDATE_ATTEMPTS = 50
 
-# KEYS[1]: the window's counter; ARGV: amount, window in ms. Returns {total, ms left}.
-_COUNT_IN_WINDOW = """
-local total = redis.call('INCRBY', KEYS[1], ARGV[1])
-local left = redis.call('PTTL', KEYS[1])
-if left < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  left = tonumber(ARGV[2])
+# Counting in a window: add to the counter; a counter without a TTL starts its window.
+_COUNT = """
+local function count(key, amount, window_ms)
+  local total = redis.call('INCRBY', key, amount)
+  local left = redis.call('PTTL', key)
+  if left < 0 then
+    redis.call('PEXPIRE', key, window_ms)
+    left = tonumber(window_ms)
+  end
+  return total, left
 end
-return {total, left}
 """
+# KEYS: the counter, the peeked counter, then the values read; ARGV: amount, window in ms.
+# Returns {total, ms left, peeked total or false, its ms left, the values read (false: none)}.
+_COUNT_AND_PEEK = _COUNT + """
+local total, left = count(KEYS[1], ARGV[1], ARGV[2])
+local reply = {total, left, redis.call('GET', KEYS[2]), redis.call('PTTL', KEYS[2])}
+for i = 3, #KEYS do reply[#reply + 1] = redis.call('GET', KEYS[i]) end
+return reply
+"""
+# KEYS: counters; ARGV: amount and window in ms of each.
+_COUNT_ALL = _COUNT + "for i = 1, #KEYS do count(KEYS[i], ARGV[2 * i - 1], ARGV[2 * i]) end"
+# KEYS: the journal, then the counters counted since this thread's last append; ARGV: the entry,
+# the journal's size, its TTL in s, then amount and window in ms of each counter.
+_JOURNAL = _COUNT + """
+for i = 2, #KEYS do count(KEYS[i], ARGV[2 * i], ARGV[2 * i + 1]) end
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+_SHAS: dict[str, str] = {}  # script -> its SHA-1, as EVALSHA names it
+_MAX_PENDING = 64  # counts a thread holds for its next journal append before sending them alone
 
 _ENTRY_FIELDS = frozenset(JournalEntry.__slots__) - {"extra"}
 
@@ -58,7 +85,7 @@ class RedisStore:
             socket_connect_timeout=SOCKET_TIMEOUT_S,
             retry=Retry(NoBackoff(), 0),
         )
-        self._count_sha = hashlib.sha1(_COUNT_IN_WINDOW.encode()).hexdigest()
+        self._pending = threading.local()  # counts `count` left for this thread's next append
 
     def _key(self, kind: str, key: str = "") -> str:
         return f"{self._ns}:{kind}:{key}"
@@ -71,15 +98,40 @@ class RedisStore:
     def close(self) -> None:
         self._client.close()
 
-    def journal_append(self, entry: JournalEntry) -> None:
-        key = self._key("journal")
-        data = json.dumps(entry.to_dict(), separators=(",", ":"), default=str)
+    def _script(self, script: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        """Run `script` by its hash, loading it only when the server says it does not have it
+        (at first, or after a SCRIPT FLUSH): redis-py's registered scripts ask SCRIPT EXISTS
+        before every pipeline."""
+        sha = _SHAS.get(script) or _SHAS.setdefault(script, hashlib.sha1(script.encode()).hexdigest())
         with _guard(self.url):
-            pipe = self._client.pipeline(transaction=True)
-            pipe.rpush(key, data)
-            pipe.ltrim(key, -self._journal_size, -1)
-            pipe.expire(key, STATE_TTL_S)
-            pipe.execute()
+            try:
+                return self._client.evalsha(sha, len(keys), *keys, *args)
+            except redis.exceptions.NoScriptError:
+                self._client.script_load(script)
+                return self._client.evalsha(sha, len(keys), *keys, *args)
+
+    def count(self, counted: str, amount: int, *, window_s: float) -> None:
+        pending: list[tuple[str, int, int]] | None = getattr(self._pending, "counts", None)
+        if pending is None:
+            pending = self._pending.counts = []
+        if len(pending) >= _MAX_PENDING:  # no append came: send them now, not lose them
+            self._flush(pending)
+        pending.append((self._key("w", counted), amount, max(1, int(window_s * 1000))))
+
+    def _flush(self, pending: list[tuple[str, int, int]]) -> None:
+        keys = [key for key, _, _ in pending]
+        args = [str(value) for _, amount, window_ms in pending for value in (amount, window_ms)]
+        pending.clear()
+        self._script(_COUNT_ALL, keys, args)
+
+    def journal_append(self, entry: JournalEntry) -> None:
+        data = json.dumps(entry.to_dict(), separators=(",", ":"), default=str)
+        pending: list[tuple[str, int, int]] = getattr(self._pending, "counts", None) or []
+        keys = [self._key("journal"), *(key for key, _, _ in pending)]
+        args = [data, self._journal_size, STATE_TTL_S,
+                *(value for _, amount, window_ms in pending for value in (amount, window_ms))]  # fmt: skip
+        pending.clear()  # sent now; lost with the append if the store is down
+        self._script(_JOURNAL, keys, args)
 
     def journal_entries(self) -> list[JournalEntry]:
         with _guard(self.url):
@@ -91,29 +143,18 @@ class RedisStore:
             self._client.delete(self._key("journal"))
 
     def count_and_peek(
-        self, counted: str, amount: int, peeked: str, *, window_s: float
-    ) -> tuple[Window, Window]:
+        self, counted: str, amount: int, peeked: str, *, window_s: float, read: Sequence[str] = ()
+    ) -> Counted:
         window_ms = max(1, int(window_s * 1000))
-        # One round trip: the count is atomic, the peek reads after it. The script is called by
-        # its hash, loaded only when the server says it does not have it (at first, or after a
-        # SCRIPT FLUSH); redis-py's registered scripts ask SCRIPT EXISTS before every pipeline.
-        with _guard(self.url):
-            for attempt in range(2):
-                pipe = self._client.pipeline(transaction=False)
-                pipe.evalsha(self._count_sha, 1, self._key("w", counted), amount, window_ms)
-                pipe.get(self._key("w", peeked))
-                pipe.pttl(self._key("w", peeked))
-                try:
-                    (total, left_ms), peek_total, peek_left_ms = pipe.execute()
-                    break
-                except redis.exceptions.NoScriptError:
-                    if attempt:
-                        raise
-                    self._client.script_load(_COUNT_IN_WINDOW)
+        keys = [self._key("w", counted), self._key("w", peeked), *map(self._value_key, read)]
+        total, left_ms, peek_total, peek_left_ms, *raws = self._script(
+            _COUNT_AND_PEEK, keys, (amount, window_ms)
+        )
+        values = [None if raw is None else json.loads(raw) for raw in raws]
         counted_window = (int(total), max(0.0, int(left_ms) / 1000.0))
         if peek_total is None or int(peek_left_ms) < 0:
-            return counted_window, (0, window_s)
-        return counted_window, (int(peek_total), int(peek_left_ms) / 1000.0)
+            return counted_window, (0, window_s), values
+        return counted_window, (int(peek_total), int(peek_left_ms) / 1000.0), values
 
     def _value_key(self, key: str) -> str:
         """Settings (`kept:` keys) under a kind of their own, which a reset's scan never meets."""

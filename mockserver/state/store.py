@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 
 Window = tuple[int, float]  # a rate-limit window: (total counted, seconds left)
+Counted = tuple[Window, Window, list[Any]]  # `count_and_peek`: counted, peeked, values read
 
 
 class StoreUnavailable(Exception):
@@ -36,10 +37,17 @@ class Store(Protocol):
     def journal_entries(self) -> list[JournalEntry]: ...
     def journal_clear(self) -> None: ...
     def count_and_peek(
-        self, counted: str, amount: int, peeked: str, *, window_s: float
-    ) -> tuple[Window, Window]:
-        """In one step: add `amount` to the counter `counted` for its current window, and read
-        the counter `peeked` (a window not yet begun reads 0, with all its time left)."""
+        self, counted: str, amount: int, peeked: str, *, window_s: float, read: Sequence[str] = ()
+    ) -> Counted:
+        """In one step: add `amount` to the counter `counted` for its current window, read the
+        counter `peeked` (a window not yet begun reads 0, with all its time left) and the values
+        at `read` (None where there is none): one round trip on a shared store."""
+        ...
+
+    def count(self, counted: str, amount: int, *, window_s: float) -> None:
+        """Add `amount` to the counter `counted` for its current window. A shared store may
+        send it with the same thread's next `journal_append` (one round trip for both: the
+        rate limiter counts an answer's tokens just before its request is journaled)."""
         ...
 
     def get(self, key: str, default: Any = None) -> Any: ...
@@ -120,19 +128,28 @@ class MemoryStore:
             self._journal_bytes = 0
 
     def count_and_peek(
-        self, counted: str, amount: int, peeked: str, *, window_s: float
-    ) -> tuple[Window, Window]:
+        self, counted: str, amount: int, peeked: str, *, window_s: float, read: Sequence[str] = ()
+    ) -> Counted:
         with self._lock:
             now = self._clock()
-            start, total = self._window(counted, now, window_s)
-            total += amount
-            self._windows[counted] = (start, total)
-            if len(self._windows) > 10_000:  # bound memory: forget the oldest windows
-                for stale in list(self._windows)[: len(self._windows) // 2]:
-                    del self._windows[stale]
+            start, total = self._add(counted, amount, now, window_s)
             peek_start, peek_total = self._window(peeked, now, window_s)
+            values = [self._pool(key).get(key) for key in read] if read else []
         left = max(0.0, window_s - (now - start))
-        return (total, left), (peek_total, max(0.0, window_s - (now - peek_start)))
+        return (total, left), (peek_total, max(0.0, window_s - (now - peek_start))), values
+
+    def count(self, counted: str, amount: int, *, window_s: float) -> None:
+        with self._lock:
+            self._add(counted, amount, self._clock(), window_s)
+
+    def _add(self, counted: str, amount: int, now: float, window_s: float) -> tuple[float, int]:
+        start, total = self._window(counted, now, window_s)
+        total += amount
+        self._windows[counted] = (start, total)
+        if len(self._windows) > 10_000:  # bound memory: forget the oldest windows
+            for stale in list(self._windows)[: len(self._windows) // 2]:
+                del self._windows[stale]
+        return start, total
 
     def _window(self, key: str, now: float, window_s: float) -> tuple[float, int]:
         """(start, total) of the window `key` is in at `now`: a fresh one once it is over."""

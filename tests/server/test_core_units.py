@@ -42,8 +42,9 @@ def test_rate_limiter_refuses_past_the_rpm_and_recovers_next_window():
     clock = FakeClock()
     limiter = RateLimiter(MemoryStore(clock=clock), rpm=2, tpm=None)
     assert limiter.admit("k").allowed
-    assert limiter.admit("k").allowed
-    assert dict(limiter.spend("k", 0))["x-ratelimit-remaining-requests"] == "0"
+    second = limiter.admit("k")
+    assert second.allowed
+    assert dict(limiter.spend("k", 0, second))["x-ratelimit-remaining-requests"] == "0"
     third = limiter.admit("k")
     assert not third.allowed
     assert third.rule == "rate_limit.requests"
@@ -55,8 +56,9 @@ def test_rate_limiter_refuses_past_the_rpm_and_recovers_next_window():
 
 def test_rate_limiter_counts_tokens_spent():
     limiter = RateLimiter(MemoryStore(clock=FakeClock()), rpm=None, tpm=100)
-    assert limiter.admit("k").allowed
-    headers = dict(limiter.spend("k", 100))
+    admitted = limiter.admit("k")
+    assert admitted.allowed
+    headers = dict(limiter.spend("k", 100, admitted))
     assert headers["x-ratelimit-remaining-tokens"] == "0"
     refused = limiter.admit("k")
     assert not refused.allowed

@@ -45,16 +45,41 @@ def test_journal_entries_come_back_whole(store):
 
 
 def test_windows_count_and_peek_in_one_step(store):
-    (total, left), (peeked, peek_left) = store.count_and_peek("k", 1, "fresh", window_s=60)
+    (total, left), (peeked, peek_left), read = store.count_and_peek("k", 1, "fresh", window_s=60)
+    assert read == []
     assert total == 1
     assert 59 < left <= 60
     assert (peeked, peek_left) == (0, 60)  # a window not yet begun: nothing counted, all time left
-    (total, left), (peeked, _) = store.count_and_peek("k", 4, "k", window_s=60)
+    (total, left), (peeked, _), _ = store.count_and_peek("k", 4, "k", window_s=60)
     assert total == 5
     assert 0 < left <= 60
     assert peeked == 5  # the peek reads after the count
     assert store.count_and_peek("other", 2, "k", window_s=60)[0][0] == 2
     assert store.count_and_peek("other", 0, "k", window_s=60)[1][0] == 5
+
+
+def test_count_and_peek_reads_values_in_the_same_step(store):
+    store.update("fault:x", lambda _old: {"a": [1, "é"]})
+    store.update_many(("kept:token", "scenario:s"), lambda _old: ["t1", 0])
+    keys = ("missing", "fault:x", "kept:token", "scenario:s", "also-missing")
+    _, _, read = store.count_and_peek("rpm:k", 1, "tpm:k", window_s=60, read=keys)
+    assert read == [None, {"a": [1, "é"]}, "t1", 0, None]  # none where there is none, in order
+
+
+def test_a_count_lands_by_the_next_journal_append_at_the_latest(store):
+    store.count("tpm:k", 30, window_s=60)
+    store.count("tpm:k", 12, window_s=60)
+    store.journal_append(_entry(1))  # a shared store sends the counts with it
+    assert _peek(store, "tpm:k") == 42
+    assert [e.id for e in store.journal_entries()] == ["req_1"]
+
+
+def test_counts_never_followed_by_an_append_are_not_held_without_bound(store):
+    for _ in range(200):
+        store.count("tpm:k", 1, window_s=60)
+    assert _peek(store, "tpm:k") >= 200 - 64  # what is held waits for the next append
+    store.journal_append(_entry(1))
+    assert _peek(store, "tpm:k") == 200
 
 
 def _peek(store, key):
@@ -80,9 +105,11 @@ def test_update_get_and_clear_by_prefix(store):
 
 def test_updates_from_many_threads_lose_nothing(store):
     def bump() -> None:
-        for _ in range(50):
+        for number in range(50):
             store.update("fault:count", lambda old: (old or 0) + 1)
             store.count_and_peek("rpm:k", 1, "tpm:k", window_s=60)
+            store.count("tpm:k", 2, window_s=60)
+            store.journal_append(_entry(number))
 
     threads = [threading.Thread(target=bump) for _ in range(4)]
     for thread in threads:
@@ -91,6 +118,7 @@ def test_updates_from_many_threads_lose_nothing(store):
         thread.join()
     assert store.get("fault:count") == 200
     assert _peek(store, "rpm:k") == 200
+    assert _peek(store, "tpm:k") == 400  # each thread's counts went with its own appends
 
 
 def test_two_redis_stores_on_one_server_are_one_store(redis_url):
