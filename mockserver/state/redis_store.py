@@ -1,12 +1,13 @@
 """The shared store: the mock's state in Redis, so several worker processes or hosts are one mock.
 
 Every decision two workers could race on is one atomic step on the server: Lua scripts for the
-rate-limit windows and the capped journal, WATCH/MULTI for read-modify-write values (a fault
-counter, scenario progress). A chat request makes two round trips: one script counts it and reads
-what answering needs (the token budget, the standing faults, the scenario list's token); one
-script counts its tokens and journals it. Keys live under one namespace and carry a TTL, so a
-shared Redis is not filled forever. A lost connection raises `StoreUnavailable` (the service answers a JSON 503);
-the client reconnects by itself on the next request once Redis is back.
+rate-limit windows and the capped journal, and a read then a compare-and-set script for
+read-modify-write values (a fault counter, scenario progress). A chat request makes two round
+trips: one script counts it and reads what answering needs (the token budget, the standing
+faults, the scenario list's token); one script counts its tokens and journals it. Keys live
+under one namespace and carry a TTL, so a shared Redis is not filled forever. A lost connection
+raises `StoreUnavailable` (the service answers a JSON 503); the client reconnects by itself on
+the next request once Redis is back.
 """
 
 from __future__ import annotations
@@ -52,6 +53,26 @@ return reply
 """
 # KEYS: counters; ARGV: amount and window in ms of each.
 _COUNT_ALL = _COUNT + "for i = 1, #KEYS do count(KEYS[i], ARGV[2 * i - 1], ARGV[2 * i]) end"
+# KEYS: values; ARGV, per key: 1 if it was read with a value (else 0), the value read, the new
+# value, its TTL in s (0: none). Writes them all and returns 1 when none changed since the read.
+_SET_IF_UNCHANGED = """
+for i = 1, #KEYS do
+  local current = redis.call('GET', KEYS[i])
+  if ARGV[4 * i - 3] == '1' then
+    if current ~= ARGV[4 * i - 2] then return 0 end
+  elseif current then
+    return 0
+  end
+end
+for i = 1, #KEYS do
+  if ARGV[4 * i] == '0' then
+    redis.call('SET', KEYS[i], ARGV[4 * i - 1])
+  else
+    redis.call('SET', KEYS[i], ARGV[4 * i - 1], 'EX', ARGV[4 * i])
+  end
+end
+return 1
+"""
 # KEYS: the journal, then the counters counted since this thread's last append; ARGV: the entry,
 # the journal's size, its TTL in s, then amount and window in ms of each counter.
 _JOURNAL = _COUNT + """
@@ -171,46 +192,28 @@ class RedisStore:
         return [None if raw is None else json.loads(raw) for raw in raws]
 
     def update_many(self, keys: Sequence[str], change: Callable[[list[Any]], list[Any]]) -> list[Any]:
-        """As `update`, over several keys watched together."""
+        """As `update`, over several keys at once."""
         full = [self._value_key(key) for key in keys]
-        with _guard(self.url), self._client.pipeline(transaction=True) as pipe:
-            for _ in range(_UPDATE_ATTEMPTS):
-                try:
-                    pipe.watch(*full)  # type: ignore[no-untyped-call]
-                    raws = pipe.mget(full)
-                    values = change([None if raw is None else json.loads(raw) for raw in raws])
-                    if len(values) != len(keys):
-                        raise ValueError(f"change gave {len(values)} values for {len(keys)} keys")
-                    pipe.multi()
-                    for name, key, value in zip(full, keys, values, strict=True):
-                        ttl = None if key.startswith(KEPT_PREFIX) else STATE_TTL_S
-                        pipe.set(name, json.dumps(value, separators=(",", ":")), ex=ttl)
-                    pipe.execute()
-                    return values
-                except redis.WatchError:
-                    continue
+        ttls = [0 if key.startswith(KEPT_PREFIX) else STATE_TTL_S for key in keys]
+        for _ in range(_UPDATE_ATTEMPTS):
+            with _guard(self.url):
+                raws = self._client.mget(full)
+            values = change([None if raw is None else json.loads(raw) for raw in raws])
+            if len(values) != len(keys):
+                raise ValueError(f"change gave {len(values)} values for {len(keys)} keys")
+            args = [item for raw, value, ttl in zip(raws, values, ttls, strict=True)
+                    for item in ("0" if raw is None else "1", raw or "",
+                                 json.dumps(value, separators=(",", ":")), ttl)]  # fmt: skip
+            if self._script(_SET_IF_UNCHANGED, full, args):
+                return values
         raise StoreUnavailable(f"the shared store at {shown_url(self.url)} is too contended: "
                                f"{keys[0]!r} changed {_UPDATE_ATTEMPTS} times while being updated")
 
     def update(self, key: str, change: Callable[[Any], Any]) -> Any:
-        """Optimistic: WATCH the key, compute, write in MULTI; another worker's write in between
-        makes EXEC fail and the change is computed again from the value that won."""
-        full = self._value_key(key)
-        ttl = None if key.startswith(KEPT_PREFIX) else STATE_TTL_S
-        with _guard(self.url), self._client.pipeline(transaction=True) as pipe:
-            for _ in range(_UPDATE_ATTEMPTS):
-                try:
-                    pipe.watch(full)  # type: ignore[no-untyped-call]
-                    raw = pipe.get(full)
-                    value = change(None if raw is None else json.loads(raw))
-                    pipe.multi()
-                    pipe.set(full, json.dumps(value), ex=ttl)
-                    pipe.execute()
-                    return value
-                except redis.WatchError:
-                    continue
-        raise StoreUnavailable(f"the shared store at {shown_url(self.url)} is too contended: "
-                               f"{key!r} changed {_UPDATE_ATTEMPTS} times while being updated")
+        """Optimistic: read the value, compute, and write it in a script that first checks the
+        value is still the one read (two round trips); when another worker wrote in between,
+        the change is computed again from the value that won."""
+        return self.update_many((key,), lambda values: [change(values[0])])[0]
 
     def clear_state(self, prefix: str = "") -> None:
         kind = "k" if prefix.startswith(KEPT_PREFIX) else "v"
