@@ -171,7 +171,7 @@ class RedisStore:
         total, left_ms, peek_total, peek_left_ms, *raws = self._script(
             _COUNT_AND_PEEK, keys, (amount, window_ms)
         )
-        values = [None if raw is None else json.loads(raw) for raw in raws]
+        values = tuple([None if raw is None else json.loads(raw) for raw in raws])
         counted_window = (int(total), max(0.0, int(left_ms) / 1000.0))
         if peek_total is None or int(peek_left_ms) < 0:
             return counted_window, (0, window_s), values

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 Window = tuple[int, float]  # a rate-limit window: (total counted, seconds left)
-Counted = tuple[Window, Window, list[Any]]  # `count_and_peek`: counted, peeked, values read
+Counted = tuple[Window, Window, tuple[Any, ...]]  # `count_and_peek`: counted, peeked, values read
 
 
 class StoreUnavailable(Exception):
@@ -134,7 +134,7 @@ class MemoryStore:
             now = self._clock()
             start, total = self._add(counted, amount, now, window_s)
             peek_start, peek_total = self._window(peeked, now, window_s)
-            values = [self._pool(key).get(key) for key in read] if read else []
+            values = tuple([self._pool(key).get(key) for key in read]) if read else ()
         left = max(0.0, window_s - (now - start))
         return (total, left), (peek_total, max(0.0, window_s - (now - peek_start))), values
 

@@ -46,7 +46,7 @@ def test_journal_entries_come_back_whole(store):
 
 def test_windows_count_and_peek_in_one_step(store):
     (total, left), (peeked, peek_left), read = store.count_and_peek("k", 1, "fresh", window_s=60)
-    assert read == []
+    assert read == ()
     assert total == 1
     assert 59 < left <= 60
     assert (peeked, peek_left) == (0, 60)  # a window not yet begun: nothing counted, all time left
@@ -63,7 +63,7 @@ def test_count_and_peek_reads_values_in_the_same_step(store):
     store.update_many(("kept:token", "scenario:s"), lambda _old: ["t1", 0])
     keys = ("missing", "fault:x", "kept:token", "scenario:s", "also-missing")
     _, _, read = store.count_and_peek("rpm:k", 1, "tpm:k", window_s=60, read=keys)
-    assert read == [None, {"a": [1, "é"]}, "t1", 0, None]  # none where there is none, in order
+    assert read == (None, {"a": [1, "é"]}, "t1", 0, None)  # none where there is none, in order
 
 
 def test_a_count_lands_by_the_next_journal_append_at_the_latest(store):
