@@ -53,13 +53,14 @@ return reply
 """
 # KEYS: counters; ARGV: amount and window in ms of each.
 _COUNT_ALL = _COUNT + "for i = 1, #KEYS do count(KEYS[i], ARGV[2 * i - 1], ARGV[2 * i]) end"
-# KEYS: values; ARGV, per key: 1 if it was read with a value (else 0), the value read, the new
-# value, its TTL in s (0: none). Writes them all and returns 1 when none changed since the read.
+# KEYS: values; ARGV, per key: 1 if it was read with a value (else 0), the SHA-1 of the value
+# read (not the value: a scenario list is megabytes), the new value, its TTL in s (0: none).
+# Writes them all and returns 1 when none changed since the read.
 _SET_IF_UNCHANGED = """
 for i = 1, #KEYS do
   local current = redis.call('GET', KEYS[i])
   if ARGV[4 * i - 3] == '1' then
-    if current ~= ARGV[4 * i - 2] then return 0 end
+    if not current or redis.sha1hex(current) ~= ARGV[4 * i - 2] then return 0 end
   elseif current then
     return 0
   end
@@ -202,8 +203,7 @@ class RedisStore:
             if len(values) != len(keys):
                 raise ValueError(f"change gave {len(values)} values for {len(keys)} keys")
             args = [item for raw, value, ttl in zip(raws, values, ttls, strict=True)
-                    for item in ("0" if raw is None else "1", raw or "",
-                                 json.dumps(value, separators=(",", ":")), ttl)]  # fmt: skip
+                    for item in (*_as_read(raw), json.dumps(value, separators=(",", ":")), ttl)]  # fmt: skip
             if self._script(_SET_IF_UNCHANGED, full, args):
                 return values
         raise StoreUnavailable(f"the shared store at {shown_url(self.url)} is too contended: "
@@ -242,6 +242,13 @@ def journal_entry_from_dict(data: dict[str, Any]) -> JournalEntry:
         )
     extra = {name: value for name, value in data.items() if name not in _ENTRY_FIELDS}
     return JournalEntry(**fields, extra=extra)
+
+
+def _as_read(raw: bytes | str | None) -> tuple[str, str]:
+    """How `_SET_IF_UNCHANGED` is told what was read: whether there was a value, its SHA-1."""
+    if raw is None:
+        return "0", ""
+    return "1", hashlib.sha1(raw if isinstance(raw, bytes) else raw.encode()).hexdigest()
 
 
 def _glob_escape(text: str) -> str:
