@@ -169,9 +169,14 @@ def inputs_known(function: ChosenFunction, found: Found, *, strong: bool = False
 
 def _asked_for(heard: list[Candidate], facts: Facts, name: str, about: str) -> bool:
     """Whether values of weak kinds are the kind the parameter asks for first (a code for
-    `from_currency`, quoted text for `title`)."""
+    `from_currency`, quoted text for `title`, a person's name for `recipient`)."""
     kinds, flavour = string_kinds(facts, hint_words_of(name, about))
-    wanted = {"code"} if kinds[:1] == ("code",) else {"quoted"} if flavour == "text" else set()
+    wanted = (
+        {"code"} if kinds[:1] == ("code",)
+        else {"quoted"} if flavour == "text"
+        else {"name", "quoted"} if flavour == "person"
+        else set()
+    )  # fmt: skip
     return bool(heard) and all(c.kind in wanted for c in heard)
 
 

@@ -54,6 +54,10 @@ BOOK = tool(
     show=STRING,
     date={"type": "string", "format": "date"},
 )
+TRANSFER = tool("transfer_money", "Transfer money to a recipient", amount=NUMBER, currency=STRING,
+                recipient=STRING)  # fmt: skip
+INVITE_GUEST = tool("invite_guest", "Invite a guest", name=STRING,
+                    date={"type": "string", "format": "date"})  # fmt: skip
 CONVERT = tool(
     "convert_currency",
     "Convert an amount between currencies",
@@ -252,6 +256,26 @@ CASES = [
         "How much is 250 EUR in JPY?",
         [CONVERT],
         calls=[("convert_currency", {"amount": 250, "from_currency": "EUR", "to_currency": "JPY"})],
+    ),
+    Case(  # no word shared: an amount, a code and a person's name where a recipient is asked for
+        "transfer-to-a-person",
+        "Überweise 1.299,99 EUR an Klaus Müller",
+        [TRANSFER],
+        calls=[
+            ("transfer_money", {"amount": 1299.99, "currency": "EUR", "recipient": "Klaus Müller"})
+        ],
+    ),
+    Case(  # a date and a guest's name relate the tool; the quoted name, not the first word
+        "invite-a-guest",
+        "Put 'Ada Lovelace' down for 2027-01-05",
+        [WEATHER, INVITE_GUEST],
+        calls=[("invite_guest", {"name": "Ada Lovelace", "date": "2027-01-05"})],
+    ),
+    Case(  # a name alone does not relate a tool: a person is no city and no date
+        "a-person-is-no-reason",
+        "Tell me about Ada Lovelace",
+        [WEATHER, INVITE_GUEST],
+        text="*",
     ),
     Case(  # currencies in words: the one after the amount is converted from, "to" the other
         "convert-currency-words",

@@ -207,8 +207,8 @@ class Answers:
             pool = [*named, *(c for c in pool if c.spot not in spots)]
         if flavour == "place":
             pool.sort(key=lambda c: (_rank(c), order[c.kind], not c.place, c.weak, c.spot))
-        elif flavour == "person":
-            pool.sort(key=lambda c: (_rank(c), order[c.kind], c.place, c.weak, c.spot))
+        elif flavour == "person":  # "Put 'Ada Lovelace' down": the quoted name, not "Put"
+            pool.sort(key=lambda c: (_rank(c), c.weak, order[c.kind], c.place, c.spot))
         else:
             pool.sort(key=lambda c: (_rank(c), order[c.kind], c.weak, c.spot))
         if end:  # before all else (a stable sort): "from Oslo" in an earlier turn is the origin
