@@ -271,6 +271,12 @@ CASES = [
         [WEATHER, INVITE_GUEST],
         calls=[("invite_guest", {"name": "Ada Lovelace", "date": "2027-01-05"})],
     ),
+    Case(  # no word shared ("get" and "user" say nothing): the identifier relates the tool
+        "get-user-by-id",
+        "get user u-1029",
+        [WEATHER, tool("get_user", "Fetch a user profile by id", user_id=STRING)],
+        calls=[("get_user", {"user_id": "u-1029"})],
+    ),
     Case(  # a name alone does not relate a tool: a person is no city and no date
         "a-person-is-no-reason",
         "Tell me about Ada Lovelace",
@@ -498,6 +504,12 @@ CASES = [
         "Ada Lovelace lives in London",
         schema=obj(name=STRING, city=STRING),
         document={"name": "Ada Lovelace", "city": "London"},
+    ),
+    Case(  # an id field takes the identifier; the name is not "Customer C" of "Customer C-778"
+        "structured-id",
+        "Customer C-778 is Ada Lovelace",
+        schema=obj(id=STRING, name=STRING),
+        document={"id": "C-778", "name": "Ada Lovelace"},
     ),
     Case(
         "structured-curie",

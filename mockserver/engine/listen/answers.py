@@ -24,6 +24,13 @@ from mockserver.engine.listen.hints import (
     string_kinds,
     toward,
 )
+from mockserver.engine.listen.ids import (
+    Identifier,
+    covered,
+    identifier_for,
+    identifiers,
+    names_an_id,
+)
 from mockserver.engine.listen.mentions import MAX_ENUM_MEMBERS, mentions
 from mockserver.engine.listen.patterns import CURRENCY_CODES
 from mockserver.engine.provenance import Heard, noted
@@ -58,6 +65,7 @@ class Answers:
         self.keyed: list[Candidate] | None = None
         self.given = 0  # values given so far: a value made with no new one was generated
         self.currencies: tuple[Candidate, ...] | None = None  # read when a field asks
+        self.ids: tuple[Identifier, ...] | None = None  # read when a field asks
         self.record: list[Heard] | None = None  # each value given and how, when explaining
         self.way = "user turn"  # how a value with no place in a text was given
 
@@ -84,6 +92,10 @@ class Answers:
             summary = self._summary(facts, hint)
             if summary is not MISSING:
                 return summary
+        if names_an_id(hint) and "string" in self._types(facts, hint):
+            value = self._identifier(facts, hint)
+            if value is not MISSING:
+                return value
         end = toward(hint, about)
         for kind in self._types(facts, hint):
             value = self._typed(kind, facts, words, end)
@@ -240,9 +252,22 @@ class Answers:
             return f"{parts[0]:02d}:{parts[1]:02d}:{parts[2]:02d}Z"
         return value
 
+    def _identifier(self, facts: Facts, hint: str) -> Any:
+        """An identifier ("u-1029") for a string field whose name says id (`ids.py`)."""
+        if self.ids is None:
+            self.ids = identifiers(self.found)
+        candidate = identifier_for(hint, self.ids, self.used)
+        if candidate is None or not fits(candidate.value, facts):
+            return MISSING
+        self.used.add(candidate.spot)
+        self.used.update(covered(self.found, candidate))
+        return candidate.value
+
     def heard(self, spots: set[Spot]) -> list[Candidate]:
-        """The values at `spots`: a currency said in words where one was read there."""
-        named = {c.spot: c for c in self.currencies or () if c.spot in spots}
+        """The values at `spots`: a currency said in words or an identifier where another value
+        was read there."""
+        named = {c.spot: c for c in (*(self.currencies or ()), *(i for i, _ in self.ids or ()))
+                 if c.spot in spots}  # fmt: skip
         return [
             *named.values(),
             *(c for c in self.found.candidates if c.spot in spots.difference(named)),

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 Kind = Literal[
     "integer", "number", "quoted", "name", "email", "url", "date", "datetime", "time", "code",
-    "boolean", "word",
+    "boolean", "word", "id",
 ]  # fmt: skip
 # (kind, value, as written, start, unit, key, place, weak, toward): a `Candidate`'s fields but its
 # source.
