@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.engine.listen.currencies import currencies
 from mockserver.engine.listen.extract import extract
+from mockserver.engine.listen.lazy_values import currencies
 from mockserver.engine.listen.patterns import CURRENCY_CODES, CURRENCY_NAMES, CURRENCY_WORDS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "engine.md"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from mockserver.engine import Engine
 from mockserver.engine.listen.extract import extract
-from mockserver.engine.listen.ids import identifier_for, identifiers
+from mockserver.engine.listen.lazy_values import identifier_for, identifiers
 
 MODEL = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 

@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import Any, Final
 
 from mockserver.engine.listen.amounts import amount
-from mockserver.engine.listen.currencies import currencies, currency_member
 from mockserver.engine.listen.extract import Candidate, Found, Spot
 from mockserver.engine.listen.hints import (
     STRING_KINDS,
@@ -24,9 +23,11 @@ from mockserver.engine.listen.hints import (
     string_kinds,
     toward,
 )
-from mockserver.engine.listen.ids import (
+from mockserver.engine.listen.lazy_values import (
     Identifier,
     covered,
+    currencies,
+    currency_member,
     identifier_for,
     identifiers,
     names_an_id,
@@ -253,7 +254,7 @@ class Answers:
         return value
 
     def _identifier(self, facts: Facts, hint: str) -> Any:
-        """An identifier ("u-1029") for a string field whose name says id (`ids.py`)."""
+        """An identifier ("u-1029") for a string field whose name says id (`lazy_values.py`)."""
         if self.ids is None:
             self.ids = identifiers(self.found)
         candidate = identifier_for(hint, self.ids, self.used)
