@@ -12,6 +12,7 @@ from mockserver.conformance.cases import Endpoint, played_name, scenario_endpoin
 
 __all__ = ["calls_of", "conversation_of", "plays_of"]
 
+
 def plays_of(scenario: Scenario, endpoints: Sequence[Endpoint]) -> list[tuple[str, Endpoint]]:
     """(case name, endpoint) of each play of `scenario` for a client checked on `endpoints`:
     once on each it can be played on, `NAME@compat` on compat for a scenario of both; a

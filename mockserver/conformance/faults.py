@@ -30,7 +30,7 @@ from contract.reading import ReadError, parse_json
 from contract.scenarios.loading import Scenario
 from contract.scenarios.model import Respond, Step
 from mockserver.conformance.answers import API_PATHS, AnswerCut, pieces, whole_answer_s
-from mockserver.conformance.cases import Endpoint, played_name, scenario_endpoints
+from mockserver.conformance.cases import ENDPOINTS, Endpoint, played_name, scenario_endpoints
 from mockserver.core.sse import chunk_tokens
 from mockserver.scenarios.faults import rate_limit_headers, retry_headers
 
@@ -67,7 +67,7 @@ def fault_scenarios(scenarios: Sequence[Scenario], *, endpoints: Sequence[Endpoi
 def fault_plays(scenarios: Sequence[Scenario], *, endpoints: Sequence[Endpoint]
                 ) -> list[tuple[Scenario, Endpoint]]:  # fmt: skip
     """Each scenario on each of `endpoints` it can be played on, native first."""
-    return [(s, endpoint) for endpoint in ("native", "compat") if endpoint in endpoints
+    return [(s, endpoint) for endpoint in ENDPOINTS if endpoint in endpoints
             for s in scenarios if endpoint in scenario_endpoints(s)]  # fmt: skip
 
 

@@ -187,14 +187,14 @@ def _last_answer(case: ClientCase) -> str:
     if not case.seen:
         return "the server saw no request of the call"
     last = case.seen[-1]
-    for step in case.scenario.steps:
-        faults = {fault.name: fault for fault in step.faults} if step.name == last.step else {}
-        if cut := faults.get("truncate_stream"):
-            return (f"the server cut the stream after {cut.integer('after')} event(s) (step "
-                    f"{step.name}: truncate_stream; a {last.status} whose body never ends)")
-        if failed := faults.get("stream_error"):
-            return (f"the stream failed after {failed.integer('after')} event(s) with an error "
-                    f"line of status {failed.integer('status')} (step {step.name}: stream_error)")
+    step = next((step for step in case.scenario.steps if step.name == last.step), None)
+    for fault in step.faults if step is not None else ():
+        if fault.name == "truncate_stream":
+            return (f"the server cut the stream after {fault.integer('after')} event(s) (step "
+                    f"{last.step}: truncate_stream; a {last.status} whose body never ends)")
+        if fault.name == "stream_error":
+            return (f"the stream failed after {fault.integer('after')} event(s) with an error "
+                    f"line of status {fault.integer('status')} (step {last.step}: stream_error)")
     return f"the server's last answer was {last.status}"
 
 
